@@ -1,0 +1,49 @@
+//===- Npy.h - NumPy .npy / .npz files --------------------------*- C++ -*-===//
+//
+// Reads .npy arrays (float, integer and bool dtypes, C order, little endian)
+// and writes float32/float64 .npy files and uncompressed .npz archives, the
+// formats engram-run exchanges with NumPy.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_RUNTIME_NPY_H
+#define ENGRAM_RUNTIME_NPY_H
+
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace engram::runtime {
+
+/// An array read from a .npy file, converted to double.
+struct NpyArray {
+  std::vector<int64_t> shape;
+  std::vector<double> data;
+  /// The NumPy dtype string of the file, e.g. "<f4".
+  std::string dtype;
+};
+
+/// Parses the bytes of a .npy file (errors carry no file name).
+StatusOr<NpyArray> parseNpy(const std::string &bytes);
+
+/// Reads `path`; errors are prefixed with the path.
+StatusOr<NpyArray> readNpy(const std::string &path);
+
+/// The bytes of a .npy file holding `data` with `shape`.
+std::string encodeNpy(const std::vector<int64_t> &shape, const float *data);
+std::string encodeNpy(const std::vector<int64_t> &shape, const double *data);
+
+/// One member of an .npz archive: `name` without the ".npy" suffix.
+struct NpzMember {
+  std::string name;
+  std::string npyBytes;
+};
+
+/// The bytes of an uncompressed .npz (zip) archive of `members`.
+std::string encodeNpz(const std::vector<NpzMember> &members);
+
+} // namespace engram::runtime
+
+#endif // ENGRAM_RUNTIME_NPY_H

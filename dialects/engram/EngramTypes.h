@@ -1,0 +1,20 @@
+//===- EngramTypes.h - engram memory bank and trace types -------*- C++ -*-===//
+//
+// The two state types of the engram dialect: the learned memory bank
+// (!engram.memory) and the Hebbian trace (!engram.trace), plus the enums.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_DIALECTS_ENGRAM_ENGRAMTYPES_H
+#define ENGRAM_DIALECTS_ENGRAM_ENGRAMTYPES_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Types.h"
+
+#include "dialects/engram/EngramEnums.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/engram/EngramTypes.h.inc"
+
+#endif // ENGRAM_DIALECTS_ENGRAM_ENGRAMTYPES_H

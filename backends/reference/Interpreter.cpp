@@ -1,0 +1,280 @@
+//===- Interpreter.cpp - execute engram IR with the reference kernels -----===//
+//
+// A direct evaluator: one value map, one handler per op, the loop body run S
+// times. Each result is checked against the static dimensions of its IR type,
+// so a wrong input width or inconsistent batch is reported at the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/reference/Interpreter.h"
+
+#include "dialects/engram/EngramOps.h"
+#include "runtime/Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::engram;
+namespace rt = ::engram::runtime;
+
+namespace {
+
+template <typename T> class Interpreter {
+public:
+  using Tensor = rt::Tensor<T>;
+
+  /// Evaluates the ops of `block`; the terminator's operands are returned.
+  FailureOr<SmallVector<Tensor>> runBlock(Block &block);
+
+  void bind(Value value, Tensor tensor) { values[value] = std::move(tensor); }
+  LogicalResult bindChecked(Operation *op, Value value, Tensor tensor);
+
+private:
+  const Tensor &get(Value value) { return values.find(value)->second; }
+  LogicalResult evaluate(Operation &op);
+  LogicalResult evaluateConstant(arith::ConstantOp op);
+  LogicalResult evaluateLoop(LoopOp loop);
+  FailureOr<Tensor> elements(Operation *op, Attribute attr);
+
+  DenseMap<Value, Tensor> values;
+  DenseMap<Value, int64_t> indices;
+};
+
+/// The static shape of a tensor, memory or trace type.
+ArrayRef<int64_t> staticShapeOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.getShape();
+  if (auto memory = dyn_cast<MemoryType>(type))
+    return memory.getShape();
+  if (auto trace = dyn_cast<TraceType>(type))
+    return trace.getShape();
+  return {};
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::bindChecked(Operation *op, Value value,
+                                          Tensor tensor) {
+  ArrayRef<int64_t> expected = staticShapeOf(value.getType());
+  bool ok = expected.size() == tensor.shape.size();
+  for (size_t i = 0; ok && i < expected.size(); ++i)
+    ok = ShapedType::isDynamic(expected[i]) || expected[i] == tensor.shape[i];
+  if (!ok)
+    return op->emitError() << "value has shape "
+                           << rt::shapeToString(tensor.shape)
+                           << " at run time, but its type is "
+                           << value.getType();
+  bind(value, std::move(tensor));
+  return success();
+}
+
+template <typename T>
+FailureOr<rt::Tensor<T>> Interpreter<T>::elements(Operation *op,
+                                                  Attribute attr) {
+  auto shaped = dyn_cast<ShapedType>(cast<TypedAttr>(attr).getType());
+  Tensor tensor;
+  tensor.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return op->emitError()
+             << "the data of dense resource '"
+             << resource.getRawHandle().getKey()
+             << "' is not in the module (was it printed with "
+                "--mlir-elide-resource-strings-if-larger?)";
+    tensor.data.assign(data->begin(), data->end());
+  } else if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    for (const APFloat &value : dense.getValues<APFloat>())
+      tensor.data.push_back(static_cast<T>(value.convertToDouble()));
+  } else {
+    return op->emitError() << "the reference interpreter supports dense and "
+                              "dense_resource float constants, got "
+                           << attr;
+  }
+  if (static_cast<int64_t>(tensor.data.size()) != rt::numElements(tensor.shape))
+    return op->emitError() << "constant holds " << tensor.data.size()
+                           << " elements for shape " << shaped;
+  return tensor;
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateConstant(arith::ConstantOp op) {
+  Attribute value = op.getValue();
+  if (isa<IndexType>(op.getType())) {
+    indices[op] = cast<IntegerAttr>(value).getInt();
+    return success();
+  }
+  if (auto scalar = dyn_cast<FloatAttr>(value)) {
+    Tensor tensor({}, static_cast<T>(scalar.getValueAsDouble()));
+    bind(op, std::move(tensor));
+    return success();
+  }
+  FailureOr<Tensor> tensor = elements(op, value);
+  if (failed(tensor))
+    return failure();
+  return bindChecked(op, op, std::move(*tensor));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateLoop(LoopOp loop) {
+  const Tensor &input = get(loop.getInput());
+  Tensor hidden = get(loop.getInitHidden());
+  Tensor trace = get(loop.getInitTrace());
+  const int64_t steps = input.dim(1);
+  if (input.dim(0) != hidden.dim(0))
+    return loop.emitError() << "input batch " << input.dim(0)
+                            << " differs from the hidden state batch "
+                            << hidden.dim(0);
+  Tensor states({input.dim(0), steps, hidden.dim(1)});
+  for (int64_t t = 0; t < steps; ++t) {
+    bind(loop.getStepInput(), rt::stepSlice(input, t));
+    bind(loop.getHidden(), std::move(hidden));
+    bind(loop.getTrace(), std::move(trace));
+    FailureOr<SmallVector<Tensor>> yielded = runBlock(loop.getBodyBlock());
+    if (failed(yielded))
+      return failure();
+    hidden = std::move((*yielded)[0]);
+    trace = std::move((*yielded)[1]);
+    rt::storeStep(states, t, hidden);
+  }
+  if (failed(bindChecked(loop, loop.getStates(), std::move(states))) ||
+      failed(bindChecked(loop, loop.getFinalHidden(), std::move(hidden))))
+    return failure();
+  return bindChecked(loop, loop.getFinalTrace(), std::move(trace));
+}
+
+template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
+  auto check = [&](Value result, Tensor tensor) {
+    return bindChecked(&op, result, std::move(tensor));
+  };
+  return TypeSwitch<Operation *, LogicalResult>(&op)
+      .Case([&](arith::ConstantOp c) { return evaluateConstant(c); })
+      .Case([&](tensor::DimOp dim) -> LogicalResult {
+        std::optional<int64_t> index = dim.getConstantIndex();
+        if (!index)
+          return dim.emitError() << "needs a constant dimension index";
+        indices[dim] = get(dim.getSource()).dim(*index);
+        return success();
+      })
+      .Case([&](tensor::SplatOp splat) {
+        auto type = cast<RankedTensorType>(splat.getType());
+        std::vector<int64_t> shape;
+        auto dynamic = splat.getDynamicSizes().begin();
+        for (int64_t dim : type.getShape())
+          shape.push_back(ShapedType::isDynamic(dim) ? indices[*dynamic++]
+                                                     : dim);
+        return check(splat, Tensor(shape, get(splat.getInput()).data[0]));
+      })
+      .Case([&](MemoryOp memory) {
+        FailureOr<Tensor> tensor = elements(memory, memory.getValue());
+        return failed(tensor) ? failure() : check(memory, std::move(*tensor));
+      })
+      .Case([&](TraceInitOp init) {
+        TraceType type = init.getType();
+        int64_t batch = type.isShared() ? -1
+                        : init.getBatch() ? indices[init.getBatch()]
+                                          : type.getBatch();
+        const Tensor *from = init.getInit() ? &get(init.getInit()) : nullptr;
+        return check(init, rt::initialTrace(from, batch, type.getSlots(),
+                                            type.getWidth()));
+      })
+      .Case([&](ReadTraceOp read) {
+        return check(read, get(read.getTrace()));
+      })
+      .Case([&](EncodeOp encode) {
+        return check(encode, rt::encode(get(encode.getInput()),
+                                        get(encode.getKernel()),
+                                        get(encode.getBias())));
+      })
+      .Case([&](LayerNormOp norm) {
+        return check(norm, rt::layerNorm(get(norm.getInput()),
+                                         get(norm.getGamma()),
+                                         get(norm.getBeta()),
+                                         norm.getEpsilon().convertToDouble()));
+      })
+      .Case([&](RecallOp recall) {
+        rt::RecallResult<T> result =
+            rt::recall(get(recall.getQuery()), get(recall.getMemory()),
+                       get(recall.getTrace()),
+                       recall.getScaleFactor().convertToDouble(),
+                       recall.getEffectiveTemperature());
+        if (failed(check(recall.getWeights(), std::move(result.weights))))
+          return failure();
+        return check(recall.getRecalled(), std::move(result.recalled));
+      })
+      .Case([&](IntegrateOp op) {
+        return check(op, rt::integrate(get(op.getEncoded()),
+                                       get(op.getRecalled()),
+                                       get(op.getHidden()),
+                                       get(op.getIntegratorKernel()),
+                                       get(op.getIntegratorBias()),
+                                       get(op.getOutputKernel()),
+                                       get(op.getOutputBias())));
+      })
+      .Case([&](HebbianUpdateOp op) {
+        return check(op, rt::hebbianUpdate(
+                             get(op.getTrace()), get(op.getWeights()),
+                             get(op.getEncoded()),
+                             op.getLearningRate().convertToDouble(),
+                             op.getClip().convertToDouble()));
+      })
+      .Case([&](LoopOp loop) { return evaluateLoop(loop); })
+      .Case([&](PoolOp op) {
+        rt::Pooling kind = op.getKind() == PoolingKind::Last ? rt::Pooling::Last
+                           : op.getKind() == PoolingKind::Attention
+                               ? rt::Pooling::Attention
+                               : rt::Pooling::Sequence;
+        const Tensor *kernel = op.getKernel() ? &get(op.getKernel()) : nullptr;
+        const Tensor *bias = op.getBias() ? &get(op.getBias()) : nullptr;
+        return check(op, rt::pool(kind, get(op.getStates()), kernel, bias));
+      })
+      .Case([&](ReadoutOp op) {
+        auto activation = op.getActivation() == Activation::Softmax
+                              ? rt::Activation::Softmax
+                              : rt::Activation::Linear;
+        return check(op, rt::readout(get(op.getInput()), get(op.getKernel()),
+                                     get(op.getBias()), activation));
+      })
+      .Default([&](Operation *other) {
+        return other->emitError()
+               << "the reference interpreter does not support '"
+               << other->getName() << "'";
+      });
+}
+
+template <typename T>
+FailureOr<SmallVector<rt::Tensor<T>>> Interpreter<T>::runBlock(Block &block) {
+  for (Operation &op : block.without_terminator())
+    if (failed(evaluate(op)))
+      return failure();
+  SmallVector<Tensor> results;
+  for (Value operand : block.getTerminator()->getOperands())
+    results.push_back(get(operand));
+  return results;
+}
+
+} // namespace
+
+template <typename T>
+FailureOr<SmallVector<rt::Tensor<T>>>
+mlir::engram::interpretFunction(func::FuncOp func,
+                                ArrayRef<rt::Tensor<T>> arguments) {
+  if (func.isExternal())
+    return func.emitError() << "has no body to interpret";
+  if (func.getNumArguments() != arguments.size())
+    return func.emitError() << "takes " << func.getNumArguments()
+                            << " arguments, got " << arguments.size();
+  Interpreter<T> interpreter;
+  for (auto [argument, tensor] : llvm::zip(func.getArguments(), arguments))
+    if (failed(interpreter.bindChecked(func, argument, tensor)))
+      return failure();
+  return interpreter.runBlock(func.getBody().front());
+}
+
+template FailureOr<SmallVector<rt::Tensor<float>>>
+mlir::engram::interpretFunction(func::FuncOp, ArrayRef<rt::Tensor<float>>);
+template FailureOr<SmallVector<rt::Tensor<double>>>
+mlir::engram::interpretFunction(func::FuncOp, ArrayRef<rt::Tensor<double>>);

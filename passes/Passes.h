@@ -1,0 +1,34 @@
+//===- Passes.h - engram passes and dialect registration --------*- C++ -*-===//
+//
+// Declarations of every engram pass (generated from Passes.td) and the
+// registration helpers shared by engramc and engram-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_PASSES_PASSES_H
+#define ENGRAM_PASSES_PASSES_H
+
+#include "dialects/engram/EngramDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace mlir {
+class DialectRegistry;
+
+namespace engram {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Registers the engram dialect and every dialect the passes produce.
+void registerDialects(DialectRegistry &registry);
+
+} // namespace engram
+} // namespace mlir
+
+#endif // ENGRAM_PASSES_PASSES_H

@@ -1,0 +1,102 @@
+//===- MlirInput.cpp - engram-run's engram MLIR input ---------------------===//
+//
+// Diagnostics are collected into the returned Status as "file:line:col:
+// message", so that engram-run reports one error the same way for every input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/engram-run/MlirInput.h"
+
+#include "backends/reference/Interpreter.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+
+namespace engram::tools {
+
+using runtime::Status;
+
+namespace {
+
+/// "file:line:col: message" for the first error reported in the context.
+class FirstError {
+public:
+  explicit FirstError(mlir::MLIRContext &context)
+      : handler(&context, [this](mlir::Diagnostic &diag) {
+          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error &&
+              message.empty()) {
+            if (auto loc = mlir::dyn_cast<mlir::FileLineColLoc>(
+                    diag.getLocation()))
+              message = (loc.getFilename().str() + ":" +
+                         std::to_string(loc.getLine()) + ":" +
+                         std::to_string(loc.getColumn()) + ": ");
+            message += diag.str();
+          }
+          return mlir::success();
+        }) {}
+
+  std::string message;
+
+private:
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+} // namespace
+
+template <typename T>
+Status runMlirFile(const std::string &path, const std::string &entry,
+                   const runtime::Tensor<T> &input,
+                   runtime::RunResult<T> &result, bool &hasState) {
+  mlir::DialectRegistry registry;
+  mlir::engram::registerDialects(registry);
+  mlir::MLIRContext context(registry);
+  FirstError error(context);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(path, &context);
+  if (!module || mlir::failed(mlir::verify(*module)))
+    return Status::error(error.message.empty() ? path + ": cannot parse"
+                                               : error.message);
+  auto func = module->lookupSymbol<mlir::func::FuncOp>(entry);
+  if (!func)
+    return Status::error(path + ": no function @" + entry +
+                         " (choose one with --entry)");
+  auto inputType = func.getNumArguments() == 1
+                       ? mlir::dyn_cast<mlir::RankedTensorType>(
+                             func.getArgumentTypes()[0])
+                       : nullptr;
+  if (!inputType || inputType.getRank() != 3 ||
+      mlir::ShapedType::isDynamic(inputType.getDimSize(2)))
+    return Status::error(path + ": @" + entry +
+                         " must take one BxSxD tensor with a static D");
+  if (Status status =
+          runtime::checkInputShape(input.shape, inputType.getDimSize(2));
+      !status)
+    return status;
+
+  auto outputs = mlir::engram::interpretFunction<T>(func, {input});
+  if (mlir::failed(outputs))
+    return Status::error(error.message);
+  if (outputs->empty())
+    return Status::error(path + ": @" + entry + " returns nothing");
+  result.output = std::move((*outputs)[0]);
+  hasState = outputs->size() == 3;
+  if (hasState) {
+    result.hidden = std::move((*outputs)[1]);
+    result.trace = std::move((*outputs)[2]);
+  }
+  return Status::success();
+}
+
+template Status runMlirFile(const std::string &, const std::string &,
+                            const runtime::Tensor<float> &,
+                            runtime::RunResult<float> &, bool &);
+template Status runMlirFile(const std::string &, const std::string &,
+                            const runtime::Tensor<double> &,
+                            runtime::RunResult<double> &, bool &);
+
+} // namespace engram::tools

@@ -1,0 +1,28 @@
+//===- MlirInput.h - engram-run's engram MLIR input -------------*- C++ -*-===//
+//
+// The one part of engram-run that needs MLIR: parsing engram IR and running
+// it with the reference backend. Built only together with the compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_TOOLS_ENGRAM_RUN_MLIRINPUT_H
+#define ENGRAM_TOOLS_ENGRAM_RUN_MLIRINPUT_H
+
+#include "runtime/Reference.h"
+
+#include <string>
+
+namespace engram::tools {
+
+/// Parses and verifies the engram MLIR file at `path`, checks `input`
+/// against the signature of the function `entry` and interprets it. The
+/// final hidden state and trace are filled in when the function returns
+/// them (as functions made by engramc do); `hasState` says whether it did.
+template <typename T>
+runtime::Status runMlirFile(const std::string &path, const std::string &entry,
+                            const runtime::Tensor<T> &input,
+                            runtime::RunResult<T> &result, bool &hasState);
+
+} // namespace engram::tools
+
+#endif // ENGRAM_TOOLS_ENGRAM_RUN_MLIRINPUT_H

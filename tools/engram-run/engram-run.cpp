@@ -1,0 +1,226 @@
+//===- engram-run.cpp - run an engram model on .npy inputs ----------------===//
+//
+// engram-run MODEL --input x.npy [--output y.npy] [--dump-state state.npz]
+//            [--labels labels.npy] [--precision=f32|f64] [--entry=NAME]
+//
+// Runs a model package with the reference interpreter, or engram MLIR with
+// the reference backend. Written against the runtime only (plus an optional
+// MLIR input), with its own small argument parser, so that a runtime-only
+// build has no LLVM dependency. Every error exits 1 and leaves no output.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Files.h"
+#include "runtime/Npy.h"
+#include "runtime/Package.h"
+#include "runtime/Reference.h"
+
+#ifdef ENGRAM_RUN_WITH_MLIR
+#include "tools/engram-run/MlirInput.h"
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string>
+
+using namespace engram::runtime;
+
+namespace {
+
+const char *kUsage = R"(USAGE: engram-run MODEL --input FILE.npy [options]
+
+Runs an engram model on a float B x S x D input (batch, steps, features).
+
+MODEL is a model package (a directory holding model.json, or the model.json
+itself) or engram MLIR text (.mlir, as printed by engramc).
+
+OPTIONS:
+  --input FILE.npy        input sequences, float32 or float64, B x S x D
+  --output FILE.npy       write the model output (B x C, B x H or B x S x ...)
+  --dump-state FILE.npz   write the final states: 'h' (B x H) and 'trace'
+                          (B x N x H, or N x H with batch_mean batching)
+  --labels FILE.npy       integer class labels (B); print the accuracy of the
+                          argmax of a B x C output
+  --precision f32|f64     arithmetic and output precision (default f32)
+  --entry NAME            function to run in an MLIR input (default forward)
+  --help                  show this text
+)";
+
+struct Options {
+  std::string model, input, output, dumpState, labels;
+  std::string precision = "f32";
+  std::string entry = "forward";
+};
+
+Status parseArguments(int argc, char **argv, Options &options, bool &help) {
+  std::map<std::string, std::string *> valued = {
+      {"--input", &options.input},         {"--output", &options.output},
+      {"--dump-state", &options.dumpState}, {"--labels", &options.labels},
+      {"--precision", &options.precision}, {"--entry", &options.entry}};
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      help = true;
+      return Status::success();
+    }
+    if (arg.size() > 1 && arg[0] == '-') {
+      size_t equals = arg.find('=');
+      std::string name = arg.substr(0, equals);
+      auto it = valued.find(name);
+      if (it == valued.end())
+        return Status::error("unknown option '" + name + "' (see --help)");
+      if (equals != std::string::npos)
+        *it->second = arg.substr(equals + 1);
+      else if (i + 1 < argc)
+        *it->second = argv[++i];
+      else
+        return Status::error("option '" + name + "' needs a value");
+      continue;
+    }
+    if (!options.model.empty())
+      return Status::error("more than one MODEL given ('" + options.model +
+                           "' and '" + arg + "')");
+    options.model = arg;
+  }
+  if (options.model.empty())
+    return Status::error("no MODEL given (see --help)");
+  if (options.input.empty())
+    return Status::error("no --input given");
+  if (options.precision != "f32" && options.precision != "f64")
+    return Status::error("--precision must be f32 or f64, got '" +
+                         options.precision + "'");
+  if (options.output.empty() && options.dumpState.empty() &&
+      options.labels.empty())
+    return Status::error(
+        "nothing to do: give --output, --dump-state or --labels");
+  return Status::success();
+}
+
+bool endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+template <typename T>
+Status runModel(const Options &options, const Tensor<T> &input,
+                RunResult<T> &result, bool &hasState) {
+  if (isPackagePath(options.model)) {
+    StatusOr<Model> model = loadPackage(options.model);
+    if (!model)
+      return model.status();
+    auto run = runReference(*model, input);
+    if (!run)
+      return run.status().withPrefix(options.input + ": ");
+    result = std::move(*run);
+    hasState = true;
+    return Status::success();
+  }
+  if (!endsWith(options.model, ".mlir"))
+    return Status::error(options.model +
+                         ": not a model: expected a package directory, a "
+                         "model.json or an engram .mlir file");
+#ifdef ENGRAM_RUN_WITH_MLIR
+  return engram::tools::runMlirFile(options.model, options.entry, input,
+                                    result, hasState);
+#else
+  return Status::error(options.model + ": this engram-run was built without "
+                                       "MLIR support (ENGRAM_BUILD_COMPILER=OFF)");
+#endif
+}
+
+/// Accuracy of argmax(output) against integer labels, printed to stdout.
+template <typename T>
+Status reportAccuracy(const Options &options, const Tensor<T> &output) {
+  StatusOr<NpyArray> labels = readNpy(options.labels);
+  if (!labels)
+    return labels.status();
+  if (output.rank() != 2)
+    return Status::error("--labels needs a B x C output, but the model "
+                         "returns " + shapeToString(output.shape));
+  const int64_t batch = output.dim(0), classes = output.dim(1);
+  if (labels->shape != std::vector<int64_t>{batch})
+    return Status::error(options.labels + ": shape " +
+                         shapeToString(labels->shape) + ", expected " +
+                         std::to_string(batch) + " labels");
+  int64_t correct = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    double label = labels->data[b];
+    if (label != std::floor(label) || label < 0 || label >= classes)
+      return Status::error(options.labels + ": label " + std::to_string(b) +
+                           " is " + std::to_string(label) +
+                           ", not a class in [0, " + std::to_string(classes) +
+                           ")");
+    const T *row = output.ptr() + b * classes;
+    int64_t best = std::max_element(row, row + classes) - row;
+    correct += best == static_cast<int64_t>(label);
+  }
+  std::printf("accuracy: %.4f (%lld/%lld)\n", double(correct) / batch,
+              static_cast<long long>(correct), static_cast<long long>(batch));
+  return Status::success();
+}
+
+template <typename T> Status run(const Options &options) {
+  StatusOr<NpyArray> array = readNpy(options.input);
+  if (!array)
+    return array.status();
+  Tensor<T> input;
+  input.shape = array->shape;
+  input.data.assign(array->data.begin(), array->data.end());
+  if (input.rank() != 3)
+    return Status::error(options.input + ": input has shape " +
+                         shapeToString(input.shape) +
+                         ", expected batch x steps x features");
+
+  RunResult<T> result;
+  bool hasState = false;
+  if (Status status = runModel(options, input, result, hasState); !status)
+    return status;
+  if (!options.dumpState.empty() && !hasState)
+    return Status::error("--dump-state: the entry function does not return "
+                         "the final states (h, trace)");
+  if (!options.labels.empty())
+    if (Status status = reportAccuracy(options, result.output); !status)
+      return status;
+
+  // Encode everything first so that a failure leaves no partial output.
+  std::string outputBytes, stateBytes;
+  if (!options.output.empty())
+    outputBytes = encodeNpy(result.output.shape, result.output.ptr());
+  if (!options.dumpState.empty())
+    stateBytes = encodeNpz(
+        {{"h", encodeNpy(result.hidden.shape, result.hidden.ptr())},
+         {"trace", encodeNpy(result.trace.shape, result.trace.ptr())}});
+  if (!options.output.empty())
+    if (Status status = writeFileAtomic(options.output, outputBytes); !status)
+      return status;
+  if (!options.dumpState.empty())
+    if (Status status = writeFileAtomic(options.dumpState, stateBytes);
+        !status) {
+      if (!options.output.empty())
+        std::remove(options.output.c_str());
+      return status;
+    }
+  return Status::success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  bool help = false;
+  Status status = parseArguments(argc, argv, options, help);
+  if (help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (status.ok())
+    status = options.precision == "f64" ? run<double>(options)
+                                        : run<float>(options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "engram-run: error: %s\n", status.message().c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -34,10 +34,22 @@ public:
   LogicalResult bindChecked(Operation *op, Value value, Tensor tensor);
 
 private:
-  const Tensor &get(Value value) { return values.find(value)->second; }
+  /// The value of an SSA tensor; evaluation order (dominance) guarantees it
+  /// has been computed, since every op either binds its results or fails.
+  const Tensor &get(Value value) {
+    auto it = values.find(value);
+    assert(it != values.end() && "operand evaluated before its definition");
+    return it->second;
+  }
+  int64_t index(Value value) {
+    auto it = indices.find(value);
+    assert(it != indices.end() && "index operand without a value");
+    return it->second;
+  }
   LogicalResult evaluate(Operation &op);
   LogicalResult evaluateConstant(arith::ConstantOp op);
   LogicalResult evaluateLoop(LoopOp loop);
+  LogicalResult checkSameBatch(Operation *op, ArrayRef<Value> batched);
   FailureOr<Tensor> elements(Operation *op, Attribute attr);
 
   DenseMap<Value, Tensor> values;
@@ -68,6 +80,53 @@ LogicalResult Interpreter<T>::bindChecked(Operation *op, Value value,
                            << " at run time, but its type is "
                            << value.getType();
   bind(value, std::move(tensor));
+  return success();
+}
+
+/// The operands of `op` that carry the batch as their leading dimension
+/// (a shared trace does not).
+SmallVector<Value> batchedOperands(Operation *op) {
+  auto perSequence = [](Value trace) {
+    return !cast<TraceType>(trace.getType()).isShared();
+  };
+  SmallVector<Value> values;
+  TypeSwitch<Operation *>(op)
+      .Case([&](RecallOp recall) {
+        values.push_back(recall.getQuery());
+        if (perSequence(recall.getTrace()))
+          values.push_back(recall.getTrace());
+      })
+      .Case([&](IntegrateOp integrate) {
+        values.append({integrate.getEncoded(), integrate.getRecalled(),
+                       integrate.getHidden()});
+      })
+      .Case([&](HebbianUpdateOp update) {
+        values.append({update.getWeights(), update.getEncoded()});
+        if (perSequence(update.getTrace()))
+          values.push_back(update.getTrace());
+      })
+      .Case([&](LoopOp loop) {
+        values.append({loop.getInput(), loop.getInitHidden()});
+        if (perSequence(loop.getInitTrace()))
+          values.push_back(loop.getInitTrace());
+      });
+  return values;
+}
+
+/// The kernels index feature dimensions from the types; only the batch
+/// (leading) and step (second of a rank-3 tensor) dimensions may be dynamic.
+LogicalResult checkStaticFeatures(Operation *op, Type type) {
+  ArrayRef<int64_t> shape = staticShapeOf(type);
+  size_t firstFeature = isa<RankedTensorType>(type) && shape.size() == 3 ? 2
+                        : isa<TraceType>(type) ? shape.size() - 2
+                                               : 1;
+  if (isa<MemoryType>(type) || (isa<RankedTensorType>(type) && shape.size() < 2))
+    firstFeature = 0;
+  for (size_t i = firstFeature; i < shape.size(); ++i)
+    if (ShapedType::isDynamic(shape[i]))
+      return op->emitError() << "the reference interpreter needs static "
+                                "feature dimensions, got "
+                             << type;
   return success();
 }
 
@@ -146,7 +205,24 @@ LogicalResult Interpreter<T>::evaluateLoop(LoopOp loop) {
   return bindChecked(loop, loop.getFinalTrace(), std::move(trace));
 }
 
+template <typename T>
+LogicalResult Interpreter<T>::checkSameBatch(Operation *op,
+                                             ArrayRef<Value> batched) {
+  for (Value value : batched)
+    if (get(value).dim(0) != get(batched.front()).dim(0))
+      return op->emitError() << "operands disagree on the batch size at run "
+                                "time: "
+                             << get(batched.front()).dim(0) << " and "
+                             << get(value).dim(0);
+  return success();
+}
+
 template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
+  for (Type type : op.getResultTypes())
+    if (failed(checkStaticFeatures(&op, type)))
+      return failure();
+  if (failed(checkSameBatch(&op, batchedOperands(&op))))
+    return failure();
   auto check = [&](Value result, Tensor tensor) {
     return bindChecked(&op, result, std::move(tensor));
   };
@@ -164,7 +240,7 @@ template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
         std::vector<int64_t> shape;
         auto dynamic = splat.getDynamicSizes().begin();
         for (int64_t dim : type.getShape())
-          shape.push_back(ShapedType::isDynamic(dim) ? indices[*dynamic++]
+          shape.push_back(ShapedType::isDynamic(dim) ? index(*dynamic++)
                                                      : dim);
         return check(splat, Tensor(shape, get(splat.getInput()).data[0]));
       })
@@ -175,7 +251,7 @@ template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
       .Case([&](TraceInitOp init) {
         TraceType type = init.getType();
         int64_t batch = type.isShared() ? -1
-                        : init.getBatch() ? indices[init.getBatch()]
+                        : init.getBatch() ? index(init.getBatch())
                                           : type.getBatch();
         const Tensor *from = init.getInit() ? &get(init.getInit()) : nullptr;
         return check(init, rt::initialTrace(from, batch, type.getSlots(),
@@ -268,9 +344,15 @@ mlir::engram::interpretFunction(func::FuncOp func,
     return func.emitError() << "takes " << func.getNumArguments()
                             << " arguments, got " << arguments.size();
   Interpreter<T> interpreter;
-  for (auto [argument, tensor] : llvm::zip(func.getArguments(), arguments))
-    if (failed(interpreter.bindChecked(func, argument, tensor)))
+  for (auto [argument, tensor] : llvm::zip(func.getArguments(), arguments)) {
+    if (!isa<RankedTensorType>(argument.getType()))
+      return func.emitError() << "the reference interpreter takes tensor "
+                                 "arguments only, got "
+                              << argument.getType();
+    if (failed(checkStaticFeatures(func, argument.getType())) ||
+        failed(interpreter.bindChecked(func, argument, tensor)))
       return failure();
+  }
   return interpreter.runBlock(func.getBody().front());
 }
 

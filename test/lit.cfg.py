@@ -1,0 +1,48 @@
+# lit.cfg.py - configuration of the engram lit suite.
+#
+# Tools come from build/bin, FileCheck and not from LLVM 22. Python helpers run
+# under /usr/bin/python3, the interpreter that sees Debian's torch and numpy.
+# Features: 'torch' (python3-torch importable), 'fashion-mnist' (Debian's
+# dataset-fashion-mnist installed), 'compiler' (engramc/engram-opt built).
+import os
+import subprocess
+
+import lit.formats
+
+config.name = "engram"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "lit-helpers", "unit", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.engram_obj_root, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.engram_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.environment["PYTHONPATH"] = os.pathsep.join([
+    os.path.join(config.engram_src_root, "examples", "pytorch"),
+    os.path.join(config.engram_src_root, "examples", "fashion"),
+    os.path.join(config.engram_src_root, "test", "lit-helpers"),
+])
+# Keep torch from oversubscribing the two cores when lit runs tests in parallel.
+config.environment["OMP_NUM_THREADS"] = "1"
+
+helpers = os.path.join(config.engram_src_root, "test", "lit-helpers")
+config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%engram_src", config.engram_src_root))
+config.substitutions.append(
+    ("%expect-exit", f"{config.python} {os.path.join(helpers, 'expect_exit.py')}"))
+
+
+def python_can_import(module):
+    return subprocess.call([config.python, "-c", f"import {module}"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+
+
+if python_can_import("torch") and python_can_import("numpy"):
+    config.available_features.add("torch")
+if python_can_import("numpy"):
+    config.available_features.add("numpy")
+if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
+    config.available_features.add("fashion-mnist")
+if config.build_compiler:
+    config.available_features.add("compiler")

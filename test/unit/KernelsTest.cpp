@@ -1,0 +1,159 @@
+//===- KernelsTest.cpp - properties of the step kernels -------------------===//
+//
+// Invariants that follow from the equations, independent of the PyTorch
+// comparison: softmax rows sum to one, the trace stays in [-c, c], layer norm
+// standardizes, shared and per-sequence traces agree for one sequence.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Kernels.h"
+
+#include "TestModels.h"
+
+#include <gtest/gtest.h>
+
+using namespace engram::runtime;
+
+namespace {
+
+Tensor<double> random(std::vector<int64_t> shape, unsigned seed, double lo,
+                      double hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> value(lo, hi);
+  Tensor<double> t(std::move(shape));
+  for (double &v : t.data)
+    v = value(rng);
+  return t;
+}
+
+TEST(Kernels, RecallWeightsAreADistribution) {
+  auto z = random({4, 6}, 1, -1, 1);
+  auto memory = random({5, 6}, 2, -0.2, 0.2);
+  auto trace = random({4, 5, 6}, 3, -0.1, 0.1);
+  RecallResult<double> r = recall(z, memory, trace, 0.5, 0.75);
+  for (int64_t b = 0; b < 4; ++b) {
+    double sum = 0;
+    for (int64_t i = 0; i < 5; ++i) {
+      double a = r.weights.data[b * 5 + i];
+      EXPECT_GT(a, 0.0);
+      sum += a;
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+  }
+}
+
+TEST(Kernels, RecallOfAZeroQueryIsUniform) {
+  // relu can zero the encoding; the 1e-12 norm floor keeps the cosine at 0.
+  Tensor<double> z({2, 6});
+  auto memory = random({5, 6}, 2, -0.2, 0.2);
+  Tensor<double> trace({5, 6});
+  RecallResult<double> r = recall(z, memory, trace, 0.5, 0.75);
+  for (double a : r.weights.data)
+    EXPECT_NEAR(a, 0.2, 1e-12);
+}
+
+TEST(Kernels, HebbianUpdateStaysClipped) {
+  auto trace = random({3, 4, 5}, 4, -0.1, 0.1);
+  auto a = random({3, 4}, 5, 0, 1);
+  auto z = random({3, 5}, 6, -30, 30);
+  Tensor<double> next = hebbianUpdate(trace, a, z, 0.5, 0.1);
+  double largest = 0;
+  for (double v : next.data) {
+    EXPECT_LE(std::abs(v), 0.1);
+    largest = std::max(largest, std::abs(v));
+  }
+  EXPECT_DOUBLE_EQ(largest, 0.1); // The update is large enough to saturate.
+}
+
+TEST(Kernels, HebbianUpdateIsTheDecayedOuterProduct) {
+  Tensor<double> trace({1, 2, 2});
+  trace.data = {0.02, -0.02, 0.04, 0.0};
+  Tensor<double> a({1, 2});
+  a.data = {0.25, 0.75};
+  Tensor<double> z({1, 2});
+  z.data = {0.4, -0.2};
+  Tensor<double> next = hebbianUpdate(trace, a, z, 0.1, 0.1);
+  // (1 − η)·T + η·a_i·z_j
+  EXPECT_NEAR(next.data[0], 0.9 * 0.02 + 0.1 * 0.25 * 0.4, 1e-15);
+  EXPECT_NEAR(next.data[1], 0.9 * -0.02 + 0.1 * 0.25 * -0.2, 1e-15);
+  EXPECT_NEAR(next.data[2], 0.9 * 0.04 + 0.1 * 0.75 * 0.4, 1e-15);
+  EXPECT_NEAR(next.data[3], 0.1 * 0.75 * -0.2, 1e-15);
+}
+
+TEST(Kernels, SharedTraceAveragesTheBatch) {
+  Tensor<double> trace({2, 2});
+  auto a = random({3, 2}, 7, 0, 1);
+  auto z = random({3, 2}, 8, -0.1, 0.1);
+  Tensor<double> next = hebbianUpdate(trace, a, z, 1.0, 10.0);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) {
+      double mean = 0;
+      for (int b = 0; b < 3; ++b)
+        mean += a.data[b * 2 + i] * z.data[b * 2 + j] / 3;
+      EXPECT_NEAR(next.data[i * 2 + j], mean, 1e-15);
+    }
+}
+
+TEST(Kernels, SharedAndPerSequenceAgreeForOneSequence) {
+  auto z = random({1, 6}, 9, -1, 1);
+  auto memory = random({5, 6}, 10, -0.2, 0.2);
+  auto shared = random({5, 6}, 11, -0.1, 0.1);
+  Tensor<double> perSequence = shared;
+  perSequence.shape = {1, 5, 6};
+  auto r1 = recall(z, memory, shared, 0.5, 0.75);
+  auto r2 = recall(z, memory, perSequence, 0.5, 0.75);
+  EXPECT_EQ(r1.weights.data, r2.weights.data);
+  EXPECT_EQ(r1.recalled.data, r2.recalled.data);
+  auto t1 = hebbianUpdate(shared, r1.weights, z, 0.05, 0.1);
+  auto t2 = hebbianUpdate(perSequence, r2.weights, z, 0.05, 0.1);
+  EXPECT_EQ(t1.data, t2.data);
+}
+
+TEST(Kernels, LayerNormStandardizes) {
+  auto v = random({3, 9}, 12, -5, 5);
+  Tensor<double> gamma({9}, 1.0), beta({9}, 0.0);
+  Tensor<double> n = layerNorm(v, gamma, beta, 1e-6);
+  for (int r = 0; r < 3; ++r) {
+    double mean = 0, var = 0;
+    for (int j = 0; j < 9; ++j)
+      mean += n.data[r * 9 + j] / 9;
+    for (int j = 0; j < 9; ++j)
+      var += (n.data[r * 9 + j] - mean) * (n.data[r * 9 + j] - mean) / 9;
+    EXPECT_NEAR(mean, 0.0, 1e-12);
+    EXPECT_NEAR(var, 1.0, 1e-6);
+  }
+}
+
+TEST(Kernels, PoolingOfConstantStates) {
+  Tensor<double> states({2, 4, 3});
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t t = 0; t < 4; ++t)
+      for (int64_t j = 0; j < 3; ++j)
+        states.data[(b * 4 + t) * 3 + j] = b + 0.5 * j;
+  auto kernel = random({3, 1}, 13, -1, 1);
+  Tensor<double> bias({1}, 0.3);
+  Tensor<double> attention = pool(Pooling::Attention, states, &kernel, &bias);
+  Tensor<double> last = pool<double>(Pooling::Last, states, nullptr, nullptr);
+  ASSERT_EQ(attention.shape, (std::vector<int64_t>{2, 3}));
+  for (int64_t i = 0; i < 6; ++i) {
+    EXPECT_NEAR(attention.data[i], last.data[i], 1e-12);
+  }
+  EXPECT_EQ(pool<double>(Pooling::Sequence, states, nullptr, nullptr).data,
+            states.data);
+}
+
+TEST(Kernels, SoftmaxReadoutRowsSumToOne) {
+  auto v = random({2, 3, 4}, 14, -1, 1);
+  auto kernel = random({4, 6}, 15, -1, 1);
+  auto bias = random({6}, 16, -1, 1);
+  Tensor<double> y = readout(v, kernel, bias, Activation::Softmax);
+  ASSERT_EQ(y.shape, (std::vector<int64_t>{2, 3, 6}));
+  for (int64_t r = 0; r < 6; ++r) {
+    double sum = 0;
+    for (int64_t c = 0; c < 6; ++c)
+      sum += y.data[r * 6 + c];
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+  }
+}
+
+} // namespace

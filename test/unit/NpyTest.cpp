@@ -1,0 +1,116 @@
+//===- NpyTest.cpp - .npy and .npz encoding and parsing -------------------===//
+
+#include "runtime/Npy.h"
+
+#include <gtest/gtest.h>
+
+using namespace engram::runtime;
+
+namespace {
+
+/// A .npy file with a hand-written header and raw data bytes.
+std::string handMade(const std::string &dict, const std::string &data) {
+  std::string header = dict;
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  return bytes + header + data;
+}
+
+uint32_t read32(const std::string &bytes, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i)
+    v = v << 8 | static_cast<unsigned char>(bytes[at + i]);
+  return v;
+}
+
+TEST(Npy, RoundTripFloat32) {
+  std::vector<float> data = {1.5f, -2.0f, 3.25f, 0.0f, 7.0f, -1e-7f};
+  auto parsed = parseNpy(encodeNpy({2, 3}, data.data()));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->dtype, "<f4");
+  EXPECT_EQ(parsed->shape, (std::vector<int64_t>{2, 3}));
+  for (size_t i = 0; i < data.size(); ++i)
+    EXPECT_EQ(parsed->data[i], data[i]);
+}
+
+TEST(Npy, RoundTripFloat64AndRanks) {
+  std::vector<double> data = {0.1, 0.2, 0.3};
+  for (std::vector<int64_t> shape :
+       {std::vector<int64_t>{3}, std::vector<int64_t>{1, 3, 1}}) {
+    auto parsed = parseNpy(encodeNpy(shape, data.data()));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    EXPECT_EQ(parsed->shape, shape);
+    EXPECT_EQ(parsed->data, data);
+  }
+  auto scalar = parseNpy(encodeNpy({}, data.data()));
+  ASSERT_TRUE(scalar.ok());
+  EXPECT_TRUE(scalar->shape.empty());
+  EXPECT_EQ(scalar->data, std::vector<double>{0.1});
+}
+
+TEST(Npy, HeaderIsAlignedTo64Bytes) {
+  float value = 1;
+  std::string bytes = encodeNpy({1}, &value);
+  EXPECT_EQ((bytes.size() - sizeof(float)) % 64, 0u);
+}
+
+TEST(Npy, ReadsIntegerLabels) {
+  int64_t labels[3] = {4, 0, 9};
+  auto parsed = parseNpy(handMade(
+      "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+      std::string(reinterpret_cast<char *>(labels), sizeof(labels))));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->data, (std::vector<double>{4, 0, 9}));
+  uint8_t bytes[2] = {7, 255};
+  auto small = parseNpy(handMade(
+      "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }",
+      std::string(reinterpret_cast<char *>(bytes), 2)));
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->data, (std::vector<double>{7, 255}));
+}
+
+TEST(Npy, RejectsMalformedFiles) {
+  EXPECT_NE(parseNpy("hello").status().message().find("not a .npy file"),
+            std::string::npos);
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }";
+  EXPECT_NE(parseNpy(handMade(dict, "abc")).status().message().find(
+                "truncated data"),
+            std::string::npos);
+  EXPECT_NE(parseNpy(handMade("{'descr': '<f4', 'fortran_order': True, "
+                              "'shape': (1,), }",
+                              "abcd"))
+                .status()
+                .message()
+                .find("Fortran-order"),
+            std::string::npos);
+  EXPECT_NE(parseNpy(handMade("{'descr': '>f4', 'fortran_order': False, "
+                              "'shape': (1,), }",
+                              "abcd"))
+                .status()
+                .message()
+                .find("little-endian"),
+            std::string::npos);
+  EXPECT_NE(parseNpy(handMade("{'descr': '<c8', 'fortran_order': False, "
+                              "'shape': (1,), }",
+                              std::string(8, '\0')))
+                .status()
+                .message()
+                .find("unsupported dtype '<c8'"),
+            std::string::npos);
+}
+
+TEST(Npy, NpzIsAStoredZipWithCrc) {
+  std::string archive = encodeNpz({{"h", "123456789"}, {"trace", "xy"}});
+  EXPECT_EQ(read32(archive, 0), 0x04034b50u);
+  // CRC-32 of "123456789" is the standard check value.
+  EXPECT_EQ(read32(archive, 14), 0xCBF43926u);
+  EXPECT_EQ(archive.substr(30, 5), "h.npy");
+  size_t end = archive.size() - 22;
+  EXPECT_EQ(read32(archive, end), 0x06054b50u);
+  EXPECT_EQ(static_cast<unsigned char>(archive[end + 10]), 2); // entries
+}
+
+} // namespace

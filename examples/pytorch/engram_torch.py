@@ -1,0 +1,259 @@
+"""engram_torch.py - the engram cell in PyTorch, written from ENGRAM_SEMANTICS.md.
+
+The module that trains engram networks and the independent implementation the
+compiler's reference interpreter is checked against. It also reads and writes
+model packages (model.json + model.safetensors) without the safetensors
+library, which Debian does not ship.
+
+Run with /usr/bin/python3 (the interpreter that sees Debian's python3-torch).
+"""
+
+import json
+import math
+import os
+import struct
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+FORMAT = "engram-model/1"
+LAYER_NORM_EPS = 1e-6
+TRACE_CLIP = 0.1
+NORM_FLOOR = 1e-12
+
+DEFAULT_CELL = {
+    "hebbian_lr": 0.05,
+    "scale_factor": 0.5,
+    "temperature": 1.5,
+    "sparsity_strength": 0.1,
+    "use_layer_norm": True,
+}
+
+
+def tensor_specs(config):
+    """(name, shape, optional) of every tensor `config` needs, as in the spec."""
+    d = config["input_dim"]
+    cell = {**DEFAULT_CELL, **config["cell"]}
+    h, n = cell["hidden_dim"], cell["memory_size"]
+    specs = [("cell.encoder.kernel", (d, h), False), ("cell.encoder.bias", (h,), False)]
+    if cell["use_layer_norm"]:
+        specs += [("cell.norm1.gamma", (h,), False), ("cell.norm1.beta", (h,), False)]
+    specs += [
+        ("cell.integrator.kernel", (3 * h, 3 * h), False),
+        ("cell.integrator.bias", (3 * h,), False),
+        ("cell.output.kernel", (3 * h, h), False),
+        ("cell.output.bias", (h,), False),
+    ]
+    if cell["use_layer_norm"]:
+        specs += [("cell.norm2.gamma", (h,), False), ("cell.norm2.beta", (h,), False)]
+    specs += [("cell.memory", (n, h), False), ("cell.trace_init", (n, h), True)]
+    head = config.get("head")
+    if head and head["pooling"] == "attention":
+        specs += [("pool.kernel", (h, 1), False), ("pool.bias", (1,), False)]
+    if head and head.get("units"):
+        specs += [("readout.kernel", (h, head["units"]), False),
+                  ("readout.bias", (head["units"],), False)]
+    return specs
+
+
+class EngramNetwork(torch.nn.Module):
+    """An engram cell unrolled over a sequence, with its pooling and readout head.
+
+    `forward(x)` takes B x S x D and returns (output, final h, final trace), where
+    the output follows the head of the configuration.
+    """
+
+    def __init__(self, config, dtype=torch.float32):
+        super().__init__()
+        self.config = config
+        self.cell = {**DEFAULT_CELL, **config["cell"]}
+        self.head = config.get("head")
+        self.shared_trace = config.get("trace_batching", "per_sequence") == "batch_mean"
+        self.params = torch.nn.ParameterDict()
+        for name, shape, optional in tensor_specs(config):
+            if optional:
+                continue
+            self.params[name.replace(".", "/")] = torch.nn.Parameter(
+                torch.zeros(shape, dtype=dtype))
+        self.trace_init = None
+        self.reset_parameters()
+
+    def p(self, name):
+        return self.params[name.replace(".", "/")]
+
+    def reset_parameters(self):
+        """Glorot-uniform kernels, zero biases, unit gammas, small memory."""
+        for key, value in self.params.items():
+            name = key.replace("/", ".")
+            with torch.no_grad():
+                if name.endswith("kernel"):
+                    bound = math.sqrt(6.0 / (value.shape[0] + value.shape[1]))
+                    value.uniform_(-bound, bound)
+                elif name.endswith("gamma"):
+                    value.fill_(1.0)
+                elif name == "cell.memory":
+                    value.normal_(0.0, 0.1)
+                else:
+                    value.zero_()
+
+    def step(self, x_t, h, trace):
+        """One cell step of ENGRAM_SEMANTICS.md; returns (h', T')."""
+        c, p = self.cell, self.p
+        width = c["hidden_dim"]
+        z = F.relu(x_t @ p("cell.encoder.kernel") + p("cell.encoder.bias"))
+        if c["use_layer_norm"]:
+            z = F.layer_norm(z, (width,), p("cell.norm1.gamma"), p("cell.norm1.beta"),
+                             LAYER_NORM_EPS)
+        effective = p("cell.memory") + c["scale_factor"] * trace  # (B x) N x H
+        z_hat = z / torch.sqrt(torch.clamp((z * z).sum(-1, keepdim=True), min=NORM_FLOOR))
+        e_hat = effective / torch.sqrt(
+            torch.clamp((effective * effective).sum(-1, keepdim=True), min=NORM_FLOOR))
+        if self.shared_trace:
+            sim = z_hat @ e_hat.T  # B x N
+        else:
+            sim = (e_hat @ z_hat.unsqueeze(-1)).squeeze(-1)
+        temperature = c["temperature"] / (1.0 + 10.0 * c["sparsity_strength"])
+        a = torch.softmax(sim / temperature, dim=-1)
+        if self.shared_trace:
+            m = a @ effective
+        else:
+            m = (a.unsqueeze(1) @ effective).squeeze(1)
+        g = F.relu(torch.cat([z, m, h], dim=-1) @ p("cell.integrator.kernel")
+                   + p("cell.integrator.bias"))
+        h_new = F.relu(g @ p("cell.output.kernel") + p("cell.output.bias"))
+        if c["use_layer_norm"]:
+            h_new = F.layer_norm(h_new, (width,), p("cell.norm2.gamma"),
+                                 p("cell.norm2.beta"), LAYER_NORM_EPS)
+        if self.shared_trace:
+            outer = a.T @ z / a.shape[0]
+        else:
+            outer = a.unsqueeze(-1) * z.unsqueeze(1)
+        eta = c["hebbian_lr"]
+        trace_new = torch.clamp((1 - eta) * trace + eta * outer, -TRACE_CLIP, TRACE_CLIP)
+        return h_new, trace_new
+
+    def initial_state(self, batch, dtype):
+        c = self.cell
+        n, width = c["memory_size"], c["hidden_dim"]
+        h = torch.zeros(batch, width, dtype=dtype)
+        init = (self.trace_init.to(dtype) if self.trace_init is not None
+                else torch.zeros(n, width, dtype=dtype))
+        trace = init.clone() if self.shared_trace else init.expand(batch, n, width).clone()
+        return h, trace
+
+    def forward(self, x, logits=False):
+        """x: B x S x D. Returns (output, h_S, T_S); `logits` skips the softmax."""
+        h, trace = self.initial_state(x.shape[0], x.dtype)
+        states = []
+        for t in range(x.shape[1]):
+            h, trace = self.step(x[:, t, :], h, trace)
+            states.append(h)
+        states = torch.stack(states, dim=1)  # B x S x H
+        output = self.pool(states)
+        head = self.head
+        if head and head.get("units"):
+            output = output @ self.p("readout.kernel") + self.p("readout.bias")
+            if head.get("activation", "linear") == "softmax" and not logits:
+                output = torch.softmax(output, dim=-1)
+        return output, h, trace
+
+    def pool(self, states):
+        pooling = self.head["pooling"] if self.head else "sequence"
+        if pooling == "last":
+            return states[:, -1, :]
+        if pooling == "sequence":
+            return states
+        e = torch.tanh(states @ self.p("pool.kernel") + self.p("pool.bias"))  # B x S x 1
+        alpha = torch.softmax(e, dim=1)
+        return (alpha * states).sum(dim=1)
+
+    def tensors(self):
+        """The package tensors as float32 numpy arrays."""
+        out = {k.replace("/", "."): v.detach().to(torch.float32).numpy()
+               for k, v in self.params.items()}
+        if self.trace_init is not None:
+            out["cell.trace_init"] = self.trace_init.detach().to(torch.float32).numpy()
+        return out
+
+
+# --- model packages ---------------------------------------------------------
+
+def write_safetensors(path, tensors):
+    """Writes float32 tensors in the safetensors layout, in name order."""
+    header, offset, blobs = {}, 0, []
+    for name in sorted(tensors):
+        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + length])
+    base = 8 + length
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        tensors[name] = np.frombuffer(data[base + begin:base + end], dtype="<f4").reshape(
+            entry["shape"]).copy()
+    return tensors
+
+
+def save_package(network, directory):
+    """Writes model.json and model.safetensors for `network` into `directory`."""
+    os.makedirs(directory, exist_ok=True)
+    config = dict(network.config)
+    config["format"] = FORMAT
+    config["weights"] = "model.safetensors"
+    with open(os.path.join(directory, "model.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    write_safetensors(os.path.join(directory, "model.safetensors"), network.tensors())
+
+
+def load_package(directory, dtype=torch.float64):
+    """Builds an EngramNetwork (in `dtype`) from a package directory."""
+    with open(os.path.join(directory, "model.json")) as f:
+        config = json.load(f)
+    tensors = read_safetensors(os.path.join(directory, config.get("weights", "model.safetensors")))
+    config = {k: v for k, v in config.items() if k not in ("format", "weights")}
+    network = EngramNetwork(config, dtype=dtype)
+    with torch.no_grad():
+        for key, value in network.params.items():
+            value.copy_(torch.from_numpy(tensors[key.replace("/", ".")]).to(dtype))
+    if "cell.trace_init" in tensors:
+        network.trace_init = torch.from_numpy(tensors["cell.trace_init"]).to(dtype)
+    return network
+
+
+def random_network(config, seed, trace_init=False, bound=0.2):
+    """A network with weights ~ U(-bound, bound), as in the tolerance rule."""
+    gen = torch.Generator().manual_seed(seed)
+    network = EngramNetwork(config, dtype=torch.float64)
+    with torch.no_grad():
+        for value in network.params.values():
+            value.copy_((torch.rand(value.shape, generator=gen, dtype=torch.float64) * 2 - 1)
+                        * bound)
+        # Round to float32 so that the package and the module hold equal weights.
+        for value in network.params.values():
+            value.copy_(value.to(torch.float32).to(torch.float64))
+    if trace_init:
+        c = network.cell
+        init = (torch.rand(c["memory_size"], c["hidden_dim"], generator=gen,
+                           dtype=torch.float64) * 2 - 1) * TRACE_CLIP
+        network.trace_init = init.to(torch.float32).to(torch.float64)
+    return network

@@ -56,21 +56,10 @@ private:
   DenseMap<Value, int64_t> indices;
 };
 
-/// The static shape of a tensor, memory or trace type.
-ArrayRef<int64_t> staticShapeOf(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return tensor.getShape();
-  if (auto memory = dyn_cast<MemoryType>(type))
-    return memory.getShape();
-  if (auto trace = dyn_cast<TraceType>(type))
-    return trace.getShape();
-  return {};
-}
-
 template <typename T>
 LogicalResult Interpreter<T>::bindChecked(Operation *op, Value value,
                                           Tensor tensor) {
-  ArrayRef<int64_t> expected = staticShapeOf(value.getType());
+  ArrayRef<int64_t> expected = getShapeOf(value.getType());
   bool ok = expected.size() == tensor.shape.size();
   for (size_t i = 0; ok && i < expected.size(); ++i)
     ok = ShapedType::isDynamic(expected[i]) || expected[i] == tensor.shape[i];
@@ -116,7 +105,7 @@ SmallVector<Value> batchedOperands(Operation *op) {
 /// The kernels index feature dimensions from the types; only the batch
 /// (leading) and step (second of a rank-3 tensor) dimensions may be dynamic.
 LogicalResult checkStaticFeatures(Operation *op, Type type) {
-  ArrayRef<int64_t> shape = staticShapeOf(type);
+  ArrayRef<int64_t> shape = getShapeOf(type);
   size_t firstFeature = isa<RankedTensorType>(type) && shape.size() == 3 ? 2
                         : isa<TraceType>(type) ? shape.size() - 2
                                                : 1;

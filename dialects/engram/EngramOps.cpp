@@ -25,27 +25,6 @@ using namespace mlir::engram;
 /// A dimension that may have any size in an expected shape.
 static constexpr int64_t kAny = ShapedType::kDynamic;
 
-/// The shape of a tensor, memory bank or trace type.
-static ArrayRef<int64_t> shapeOf(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return tensor.getShape();
-  if (auto memory = dyn_cast<MemoryType>(type))
-    return memory.getShape();
-  if (auto trace = dyn_cast<TraceType>(type))
-    return trace.getShape();
-  return {};
-}
-
-static Type elementTypeOf(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return tensor.getElementType();
-  if (auto memory = dyn_cast<MemoryType>(type))
-    return memory.getElementType();
-  if (auto trace = dyn_cast<TraceType>(type))
-    return trace.getElementType();
-  return {};
-}
-
 static std::string shapeString(ArrayRef<int64_t> shape) {
   if (shape.empty())
     return "a scalar";
@@ -72,7 +51,7 @@ static bool compatible(int64_t lhs, int64_t rhs) {
 static LogicalResult checkShape(Operation *op, StringRef name, Type type,
                                 ArrayRef<int64_t> expected,
                                 StringRef meaning) {
-  ArrayRef<int64_t> actual = shapeOf(type);
+  ArrayRef<int64_t> actual = getShapeOf(type);
   bool ok = actual.size() == expected.size() &&
             llvm::all_of(llvm::zip(actual, expected), [](auto pair) {
               return compatible(std::get<0>(pair), std::get<1>(pair));
@@ -88,7 +67,7 @@ static LogicalResult checkShape(Operation *op, StringRef name, Type type,
 static LogicalResult checkOneElementType(Operation *op) {
   Type first;
   auto visit = [&](Type type) -> LogicalResult {
-    Type element = elementTypeOf(type);
+    Type element = getElementTypeOf(type);
     if (!element)
       return success();
     if (!first)
@@ -110,11 +89,11 @@ static LogicalResult checkOneElementType(Operation *op) {
 
 static LogicalResult checkRank(Operation *op, StringRef name, Type type,
                                ArrayRef<size_t> ranks, StringRef meaning) {
-  size_t rank = shapeOf(type).size();
+  size_t rank = getShapeOf(type).size();
   if (llvm::is_contained(ranks, rank))
     return success();
   return op->emitOpError() << name << " must be " << meaning << ", got "
-                           << shapeString(shapeOf(type));
+                           << shapeString(getShapeOf(type));
 }
 
 /// `shape` with its last dimension replaced by `last`.
@@ -185,8 +164,8 @@ LogicalResult EncodeOp::verify() {
       failed(checkRank(*this, "input", input, {2, 3}, "BxD or BxSxD")) ||
       failed(checkRank(*this, "kernel", getKernel().getType(), {2}, "DxH")))
     return failure();
-  ArrayRef<int64_t> kernel = shapeOf(getKernel().getType());
-  ArrayRef<int64_t> inShape = shapeOf(input);
+  ArrayRef<int64_t> kernel = getShapeOf(getKernel().getType());
+  ArrayRef<int64_t> inShape = getShapeOf(input);
   if (failed(checkShape(*this, "kernel", getKernel().getType(),
                         {inShape.back(), kAny}, "input width x hidden width")) ||
       failed(checkShape(*this, "bias", getBias().getType(), {kernel[1]},
@@ -201,12 +180,12 @@ LogicalResult LayerNormOp::verify() {
   if (failed(checkOneElementType(*this)) ||
       failed(checkRank(*this, "input", input, {2, 3}, "BxH or BxSxH")))
     return failure();
-  int64_t width = shapeOf(input).back();
+  int64_t width = getShapeOf(input).back();
   if (failed(checkShape(*this, "gamma", getGamma().getType(), {width},
                         "the normalized width")) ||
       failed(checkShape(*this, "beta", getBeta().getType(), {width},
                         "the normalized width")) ||
-      failed(checkShape(*this, "result", getType(), shapeOf(input),
+      failed(checkShape(*this, "result", getType(), getShapeOf(input),
                         "the shape of the input")))
     return failure();
   return checkPositiveFinite(*this, "epsilon", getEpsilon().convertToDouble(),
@@ -227,7 +206,7 @@ LogicalResult RecallOp::verify() {
   if (failed(checkShape(*this, "query", getQuery().getType(), {batch, width},
                         "batch x width of the memory bank")))
     return failure();
-  int64_t queryBatch = shapeOf(getQuery().getType())[0];
+  int64_t queryBatch = getShapeOf(getQuery().getType())[0];
   if (failed(checkShape(*this, "weights", getWeights().getType(),
                         {queryBatch, slots}, "batch x memory slots")) ||
       failed(checkShape(*this, "recalled", getRecalled().getType(),
@@ -248,7 +227,7 @@ LogicalResult IntegrateOp::verify() {
   if (failed(checkOneElementType(*this)) ||
       failed(checkRank(*this, "hidden", getHidden().getType(), {2}, "BxH")))
     return failure();
-  ArrayRef<int64_t> hidden = shapeOf(getHidden().getType());
+  ArrayRef<int64_t> hidden = getShapeOf(getHidden().getType());
   int64_t width = hidden[1];
   if (ShapedType::isDynamic(width))
     return emitOpError() << "hidden width must be static";
@@ -282,7 +261,7 @@ LogicalResult HebbianUpdateOp::verify() {
   if (failed(checkShape(*this, "weights", getWeights().getType(),
                         {batch, trace.getSlots()}, "batch x memory slots")))
     return failure();
-  int64_t weightsBatch = shapeOf(getWeights().getType())[0];
+  int64_t weightsBatch = getShapeOf(getWeights().getType())[0];
   if (failed(checkShape(*this, "encoded", getEncoded().getType(),
                         {weightsBatch, trace.getWidth()},
                         "batch x hidden width")))
@@ -320,8 +299,8 @@ LogicalResult LoopOp::verifyRegions() {
       failed(checkRank(*this, "init_hidden", getInitHidden().getType(), {2},
                        "BxH")))
     return failure();
-  ArrayRef<int64_t> input = shapeOf(getInput().getType());
-  ArrayRef<int64_t> hidden = shapeOf(getInitHidden().getType());
+  ArrayRef<int64_t> input = getShapeOf(getInput().getType());
+  ArrayRef<int64_t> hidden = getShapeOf(getInitHidden().getType());
   TraceType trace = getInitTrace().getType();
   if (failed(checkShape(*this, "init_hidden", getInitHidden().getType(),
                         {input[0], kAny}, "batch of the input x H")))
@@ -371,7 +350,7 @@ LogicalResult PoolOp::verify() {
   if (failed(checkOneElementType(*this)) ||
       failed(checkRank(*this, "states", states, {3}, "BxSxH")))
     return failure();
-  ArrayRef<int64_t> shape = shapeOf(states);
+  ArrayRef<int64_t> shape = getShapeOf(states);
   bool hasWeights = getKernel() || getBias();
   if (getKind() == PoolingKind::Attention) {
     if (!getKernel() || !getBias())
@@ -404,11 +383,11 @@ LogicalResult ReadoutOp::verify() {
       failed(checkRank(*this, "input", input, {2, 3}, "BxH or BxSxH")) ||
       failed(checkRank(*this, "kernel", getKernel().getType(), {2}, "HxC")))
     return failure();
-  ArrayRef<int64_t> inShape = shapeOf(input);
+  ArrayRef<int64_t> inShape = getShapeOf(input);
   if (failed(checkShape(*this, "kernel", getKernel().getType(),
                         {inShape.back(), kAny}, "hidden width x units")))
     return failure();
-  int64_t units = shapeOf(getKernel().getType())[1];
+  int64_t units = getShapeOf(getKernel().getType())[1];
   if (failed(checkShape(*this, "bias", getBias().getType(), {units},
                         "units")))
     return failure();

@@ -27,6 +27,26 @@ void EngramDialect::registerTypes() {
       >();
 }
 
+ArrayRef<int64_t> mlir::engram::getShapeOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.getShape();
+  if (auto memory = dyn_cast<MemoryType>(type))
+    return memory.getShape();
+  if (auto trace = dyn_cast<TraceType>(type))
+    return trace.getShape();
+  return {};
+}
+
+Type mlir::engram::getElementTypeOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.getElementType();
+  if (auto memory = dyn_cast<MemoryType>(type))
+    return memory.getElementType();
+  if (auto trace = dyn_cast<TraceType>(type))
+    return trace.getElementType();
+  return {};
+}
+
 /// Parses `<` dims `x` element-type `>`.
 static LogicalResult parseShapeAndElement(AsmParser &parser, bool allowDynamic,
                                           SmallVectorImpl<int64_t> &shape,

@@ -17,4 +17,15 @@
 #define GET_TYPEDEF_CLASSES
 #include "dialects/engram/EngramTypes.h.inc"
 
+namespace mlir::engram {
+
+/// The shape of a ranked tensor, memory bank or trace type; empty otherwise.
+ArrayRef<int64_t> getShapeOf(Type type);
+
+/// The element type of a ranked tensor, memory bank or trace type; null
+/// otherwise.
+Type getElementTypeOf(Type type);
+
+} // namespace mlir::engram
+
 #endif // ENGRAM_DIALECTS_ENGRAM_ENGRAMTYPES_H

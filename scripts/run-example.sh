@@ -14,7 +14,7 @@ echo "== preparing the Fashion-MNIST test set"
 /usr/bin/python3 "$root/examples/fashion/prepare_data.py" --out "$work"
 echo "== engramc: importing $model"
 "$build/bin/engramc" "$model" -o "$work/fashion.mlir"
-"$build/bin/engramc" "$model" --mlir-elide-resource-strings-if-larger=16 | grep -E "engram\.(loop|recall|hebbian_update|readout)" | sed 's/ : .*//'
+"$build/bin/engramc" "$model" --mlir-elide-resource-strings-if-larger=16 | grep -E "engram\.(loop|recall|hebbian_update|readout)" | sed -E 's/ (\{|: ).*//'
 echo "== engram-run: reference interpreter, float32 and float64"
 for precision in f32 f64; do
   printf "%s: " "$precision"

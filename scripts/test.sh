@@ -7,7 +7,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${ENGRAM_BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh"
 
+status=0
 echo "== unit tests (ctest)"
-ctest --test-dir "$build" --output-on-failure -j2
+ctest --test-dir "$build" --output-on-failure -j2 || status=1
 echo "== lit suite"
-/usr/lib/llvm-22/bin/lit -sv "$build/test"
+/usr/lib/llvm-22/bin/lit -sv "$build/test" || status=1
+exit $status

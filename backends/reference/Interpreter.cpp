@@ -315,9 +315,23 @@ FailureOr<SmallVector<rt::Tensor<T>>> Interpreter<T>::runBlock(Block &block) {
   for (Operation &op : block.without_terminator())
     if (failed(evaluate(op)))
       return failure();
+  // Values defined in the block die with it: the terminator's operands are
+  // moved out (a loop body would otherwise copy its B×N×H trace every step)
+  // and the rest is dropped. Values from enclosing blocks are copied.
   SmallVector<Tensor> results;
-  for (Value operand : block.getTerminator()->getOperands())
-    results.push_back(get(operand));
+  OperandRange operands = block.getTerminator()->getOperands();
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    auto it = values.find(operand);
+    assert(it != values.end() && "terminator operand without a value");
+    bool usedAgain = llvm::is_contained(operands.drop_front(i + 1), operand);
+    if (operand.getParentBlock() == &block && !usedAgain)
+      results.push_back(std::move(it->second));
+    else
+      results.push_back(it->second);
+  }
+  for (Operation &op : block.without_terminator())
+    for (Value result : op.getResults())
+      values.erase(result);
   return results;
 }
 

@@ -49,4 +49,55 @@ def EngramHoistEncoder : Pass<"engram-hoist-encoder", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::engram::EngramDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Lowering for dense targets
+//===----------------------------------------------------------------------===//
+
+def ConvertEngramToLinalg : Pass<"convert-engram-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower the engram dialect to linalg, tensor, scf and arith";
+  let description = [{
+    Tensor-level lowering of every engram op, the first step towards the
+    dense targets:
+
+    - `!engram.memory` and `!engram.trace` become tensors of the same shape;
+    - `engram.loop` becomes an `scf.for` over the steps, carrying `h`, `T`
+      and the stacked states, with `x_t` an `extract_slice` of the input;
+    - `engram.encode`, `engram.integrate` and `engram.readout` become
+      `linalg.matmul` on a broadcast bias plus elementwise `linalg.generic`s
+      (relu, softmax); `engram.integrate` concatenates `[z, m, h]` with
+      `tensor.concat`;
+    - `engram.recall`, `engram.hebbian_update`, `engram.layer_norm` and the
+      attention pooling become `linalg.generic`s (maps and reductions), with
+      the same floors and constants as ENGRAM_SEMANTICS.md.
+
+    The result computes exactly what the engram IR computed (float32); the
+    CPU pipeline then fuses, tiles, vectorizes and bufferizes it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def EngramCpuBufferize : Pass<"engram-cpu-bufferize", "::mlir::ModuleOp"> {
+  let summary = "Bufferize for the CPU target, with results as out-params";
+  let description = [{
+    One-Shot Bufferize of the whole module (function boundaries included,
+    identity layouts), with `linalg.copy` as the copy op so that no call to
+    MLIR's runtime library (`memrefCopy`) is left in the code; then function
+    results become out-parameters, so that `@forward(input, output, h,
+    trace)` writes into buffers its caller owns (the C ABI of CPU artifacts).
+    Buffers carried by the time loop may be fresh allocations each step;
+    the deallocation pipeline that follows frees them.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // ENGRAM_PASSES_TD

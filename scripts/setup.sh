@@ -14,7 +14,8 @@ build=${ENGRAM_BUILD_DIR:-$root/build}
 
 packages=(
   # compiler toolchain and LLVM/MLIR 22
-  cmake ninja-build ccache clang-22 lld llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  cmake ninja-build ccache clang-22 lld lld-22 liblld-22-dev llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  libzstd-dev zlib1g-dev
   # C++ libraries
   libeigen3-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler libhdf5-dev googletest libgtest-dev
   # Python side (used with /usr/bin/python3) and the example's data

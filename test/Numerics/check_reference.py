@@ -8,7 +8,10 @@ module in float64 (the truth), and runs engram-run in float32 and float64:
   package: engram-run on the package (reference interpreter);
   mlir:    engramc to engram MLIR, then engram-run on the MLIR (checks the
            importer and the IR interpreter);
-  hoisted: as mlir, after --engram-hoist-encoder.
+  hoisted: as mlir, after --engram-hoist-encoder;
+  cpu:     engramc --target=cpu to a shared object, run by engram-run
+           (float32 only; also checks that --threads 2 gives the same bytes
+           as --threads 1).
 
 Relative error of a tensor is max|y - r| / max|r| (the infinity-norm relative
 error); it must be <= 1e-4 in float32 and <= 1e-9 in float64 for the output,
@@ -49,7 +52,7 @@ def main():
     parser.add_argument("--batching", choices=["per_sequence", "batch_mean"], required=True)
     parser.add_argument("--layer-norm", choices=["on", "off"], required=True)
     parser.add_argument("--readout", choices=["softmax", "linear", "none"], default="softmax")
-    parser.add_argument("--via", default="package,mlir,hoisted")
+    parser.add_argument("--via", default="package,mlir,hoisted,cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", default=None)
     args = parser.parse_args()
@@ -60,40 +63,54 @@ def main():
     failures = 0
     worst = {"f32": 0.0, "f64": 0.0}
     for index, (batch, d, h, n) in enumerate(SIZES):
+        # One model per size (compiled once); fresh inputs for every length.
+        seed = args.seed * 1000 + index * 100
+        config = {"input_dim": d,
+                  "cell": {"hidden_dim": h, "memory_size": n, "hebbian_lr": 0.05,
+                           "scale_factor": 0.5, "temperature": 1.5,
+                           "sparsity_strength": 0.1,
+                           "use_layer_norm": args.layer_norm == "on"},
+                  "trace_batching": args.batching}
+        if args.pooling != "none":
+            config["head"] = {"pooling": args.pooling}
+            if args.readout != "none":
+                config["head"].update(units=10 - index, activation=args.readout)
+        network = engram_torch.random_network(config, seed, trace_init=index % 2 == 0)
+        package = os.path.join(work, f"model_{index}")
+        engram_torch.save_package(network, package)
+        models = {"package": package}
+        vias = args.via.split(",")
+        if "mlir" in vias:
+            models["mlir"] = os.path.join(package, "model.mlir")
+            run(["engramc", package, "-o", models["mlir"]])
+        if "hoisted" in vias:
+            models["hoisted"] = os.path.join(package, "hoisted.mlir")
+            run(["engramc", package, "--hoist-encoder", "-o", models["hoisted"]])
+        if "cpu" in vias:
+            models["cpu"] = os.path.join(package, "model.so")
+            run(["engramc", package, "--target=cpu", "-o", models["cpu"]])
         for steps in STEPS:
-            seed = args.seed * 1000 + index * 100 + steps
-            config = {"input_dim": d,
-                      "cell": {"hidden_dim": h, "memory_size": n, "hebbian_lr": 0.05,
-                               "scale_factor": 0.5, "temperature": 1.5,
-                               "sparsity_strength": 0.1,
-                               "use_layer_norm": args.layer_norm == "on"},
-                      "trace_batching": args.batching}
-            if args.pooling != "none":
-                config["head"] = {"pooling": args.pooling}
-                if args.readout != "none":
-                    config["head"].update(units=10 - index, activation=args.readout)
-            network = engram_torch.random_network(config, seed, trace_init=index % 2 == 0)
-            package = os.path.join(work, f"model_{index}_{steps}")
-            engram_torch.save_package(network, package)
-            rng = np.random.default_rng(seed)
+            rng = np.random.default_rng(seed + steps)
             x = rng.uniform(0.0, 1.0, (batch, steps, d)).astype(np.float32)
-            x_path = os.path.join(package, "x.npy")
+            x_path = os.path.join(package, f"x_{steps}.npy")
             np.save(x_path, x)
             with torch.no_grad():
                 truth = [t.numpy() for t in network(torch.from_numpy(x).to(torch.float64))]
-
-            models = {"package": package}
-            if "mlir" in args.via or "hoisted" in args.via:
-                models["mlir"] = os.path.join(package, "model.mlir")
-                run(["engramc", package, "-o", models["mlir"]])
-                models["hoisted"] = os.path.join(package, "hoisted.mlir")
-                run(["engramc", package, "--hoist-encoder", "-o", models["hoisted"]])
-            for via in args.via.split(","):
-                for precision in ("f32", "f64"):
+            for via in vias:
+                for precision in ("f32",) if via == "cpu" else ("f32", "f64"):
                     y_path = os.path.join(package, f"y_{via}_{precision}.npy")
                     s_path = os.path.join(package, f"s_{via}_{precision}.npz")
                     run(["engram-run", models[via], "--input", x_path, "--output", y_path,
                          "--dump-state", s_path, "--precision", precision])
+                    if via == "cpu" and batch > 1:
+                        y2_path = os.path.join(package, "y_cpu_threads2.npy")
+                        run(["engram-run", models[via], "--input", x_path, "--output",
+                             y2_path, "--threads", "2"])
+                        with open(y_path, "rb") as a, open(y2_path, "rb") as b:
+                            if a.read() != b.read():
+                                failures += 1
+                                print(f"FAIL B={batch} S={steps}: --threads 2 differs "
+                                      "from --threads 1")
                     state = np.load(s_path)
                     got = [np.load(y_path), state["h"], state["trace"]]
                     errors = []

@@ -7,6 +7,7 @@
 
 #include "dialects/engram/EngramDialect.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   mlir::engram::registerDialects(registry);
   mlir::registerTransformsPasses();
   mlir::engram::registerEngramPasses();
+  mlir::engram::registerEngramPipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "engram optimizer driver\n", registry));
 }

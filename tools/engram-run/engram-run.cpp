@@ -2,14 +2,17 @@
 //
 // engram-run MODEL --input x.npy [--output y.npy] [--dump-state state.npz]
 //            [--labels labels.npy] [--precision=f32|f64] [--entry=NAME]
+//            [--threads N] [--bench]
 //
-// Runs a model package with the reference interpreter, or engram MLIR with
-// the reference backend. Written against the runtime only (plus an optional
+// Runs a compiled artifact (model.so from engramc --target=cpu), a model
+// package with the reference interpreter, or engram MLIR with the reference
+// backend. Written against the runtime only (plus an optional
 // MLIR input), with its own small argument parser, so that a runtime-only
 // build has no LLVM dependency. Every error exits 1 and leaves no output.
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Artifact.h"
 #include "runtime/Files.h"
 #include "runtime/Npy.h"
 #include "runtime/Package.h"
@@ -20,8 +23,10 @@
 #endif
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -33,8 +38,10 @@ const char *kUsage = R"(USAGE: engram-run MODEL --input FILE.npy [options]
 
 Runs an engram model on a float B x S x D input (batch, steps, features).
 
-MODEL is a model package (a directory holding model.json, or the model.json
-itself) or engram MLIR text (.mlir, as printed by engramc).
+MODEL is a compiled artifact (model.so, from engramc --target=cpu), a model
+package (a directory holding model.json, or the model.json itself) run with
+the reference interpreter, or engram MLIR text (.mlir, as printed by engramc)
+run with the reference backend.
 
 OPTIONS:
   --input FILE.npy        input sequences, float32 or float64, B x S x D
@@ -43,8 +50,12 @@ OPTIONS:
                           (B x N x H, or N x H with batch_mean batching)
   --labels FILE.npy       integer class labels (B); print the accuracy of the
                           argmax of a B x C output
-  --precision f32|f64     arithmetic and output precision (default f32)
+  --precision f32|f64     arithmetic and output precision of the reference
+                          interpreter (default f32; artifacts compute in f32)
   --entry NAME            function to run in an MLIR input (default forward)
+  --threads N             threads an artifact splits the batch over (default 1)
+  --bench                 run repeatedly for about a second and print the
+                          median time per batch and sequences per second
   --help                  show this text
 )";
 
@@ -52,18 +63,26 @@ struct Options {
   std::string model, input, output, dumpState, labels;
   std::string precision = "f32";
   std::string entry = "forward";
+  std::string threads = "1";
+  bool bench = false;
+  int threadCount = 1;
 };
 
 Status parseArguments(int argc, char **argv, Options &options, bool &help) {
   std::map<std::string, std::string *> valued = {
       {"--input", &options.input},         {"--output", &options.output},
       {"--dump-state", &options.dumpState}, {"--labels", &options.labels},
-      {"--precision", &options.precision}, {"--entry", &options.entry}};
+      {"--precision", &options.precision}, {"--entry", &options.entry},
+      {"--threads", &options.threads}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       help = true;
       return Status::success();
+    }
+    if (arg == "--bench") {
+      options.bench = true;
+      continue;
     }
     if (arg.size() > 1 && arg[0] == '-') {
       size_t equals = arg.find('=');
@@ -91,10 +110,16 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help) {
   if (options.precision != "f32" && options.precision != "f64")
     return Status::error("--precision must be f32 or f64, got '" +
                          options.precision + "'");
+  char *end = nullptr;
+  long threads = std::strtol(options.threads.c_str(), &end, 10);
+  if (options.threads.empty() || *end || threads < 1 || threads > 64)
+    return Status::error("--threads must be an integer from 1 to 64, got '" +
+                         options.threads + "'");
+  options.threadCount = static_cast<int>(threads);
   if (options.output.empty() && options.dumpState.empty() &&
-      options.labels.empty())
+      options.labels.empty() && !options.bench)
     return Status::error(
-        "nothing to do: give --output, --dump-state or --labels");
+        "nothing to do: give --output, --dump-state, --labels or --bench");
   return Status::success();
 }
 
@@ -103,31 +128,88 @@ bool endsWith(const std::string &text, const std::string &suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+/// Runs the model once on the input given to prepareModel.
+template <typename T> using Runner = std::function<Status(RunResult<T> &)>;
+
+/// Loads MODEL and returns how to run it on `input`; `hasState` says
+/// whether the final states come back.
 template <typename T>
-Status runModel(const Options &options, const Tensor<T> &input,
-                RunResult<T> &result, bool &hasState) {
+StatusOr<Runner<T>> prepareModel(const Options &options,
+                                 const Tensor<T> &input, bool &hasState) {
+  if (Artifact::isArtifactPath(options.model)) {
+    if constexpr (!std::is_same_v<T, float>) {
+      return Status::error(options.model +
+                           ": compiled artifacts compute in float32; "
+                           "--precision=f64 is for the reference interpreter");
+    } else {
+      StatusOr<std::unique_ptr<Artifact>> artifact =
+          Artifact::open(options.model);
+      if (!artifact)
+        return artifact.status();
+      hasState = (*artifact)->hasFinalStates();
+      std::shared_ptr<Artifact> shared = std::move(*artifact);
+      int threads = options.threadCount;
+      return Runner<T>([shared, &input, threads, &options](RunResult<T> &r) {
+        return shared->run(input, threads, r).withPrefix(options.input + ": ");
+      });
+    }
+  }
   if (isPackagePath(options.model)) {
     StatusOr<Model> model = loadPackage(options.model);
     if (!model)
       return model.status();
-    auto run = runReference(*model, input);
-    if (!run)
-      return run.status().withPrefix(options.input + ": ");
-    result = std::move(*run);
     hasState = true;
-    return Status::success();
+    auto shared = std::make_shared<Model>(std::move(*model));
+    return Runner<T>([shared, &input, &options](RunResult<T> &r) {
+      auto run = runReference(*shared, input);
+      if (!run)
+        return run.status().withPrefix(options.input + ": ");
+      r = std::move(*run);
+      return Status::success();
+    });
   }
   if (!endsWith(options.model, ".mlir"))
     return Status::error(options.model +
-                         ": not a model: expected a package directory, a "
-                         "model.json or an engram .mlir file");
+                         ": not a model: expected an artifact (.so), a "
+                         "package directory, a model.json or an engram "
+                         ".mlir file");
 #ifdef ENGRAM_RUN_WITH_MLIR
-  return engram::tools::runMlirFile(options.model, options.entry, input,
-                                    result, hasState);
+  return Runner<T>([&options, &input, &hasState](RunResult<T> &r) {
+    return engram::tools::runMlirFile(options.model, options.entry, input, r,
+                                      hasState);
+  });
 #else
   return Status::error(options.model + ": this engram-run was built without "
                                        "MLIR support (ENGRAM_BUILD_COMPILER=OFF)");
 #endif
+}
+
+/// Runs `runner` repeatedly for about a second; prints the median.
+template <typename T>
+Status benchmark(const Runner<T> &runner, const Tensor<T> &input,
+                 const Options &options) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> seconds;
+  Clock::time_point start = Clock::now();
+  while (seconds.size() < 3 ||
+         (std::chrono::duration<double>(Clock::now() - start).count() < 1.0 &&
+          seconds.size() < 1000)) {
+    RunResult<T> result;
+    Clock::time_point before = Clock::now();
+    if (Status status = runner(result); !status)
+      return status;
+    seconds.push_back(
+        std::chrono::duration<double>(Clock::now() - before).count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  double median = seconds[seconds.size() / 2];
+  std::printf("bench: %lld sequences x %lld steps, %zu runs, median %.3f ms "
+              "per batch, %.1f sequences/s (%d thread%s)\n",
+              static_cast<long long>(input.dim(0)),
+              static_cast<long long>(input.dim(1)), seconds.size(),
+              median * 1e3, input.dim(0) / median, options.threadCount,
+              options.threadCount == 1 ? "" : "s");
+  return Status::success();
 }
 
 /// Accuracy of argmax(output) against integer labels, printed to stdout.
@@ -173,10 +255,16 @@ template <typename T> Status run(const Options &options) {
                          shapeToString(input.shape) +
                          ", expected batch x steps x features");
 
-  RunResult<T> result;
   bool hasState = false;
-  if (Status status = runModel(options, input, result, hasState); !status)
+  StatusOr<Runner<T>> runner = prepareModel(options, input, hasState);
+  if (!runner)
+    return runner.status();
+  RunResult<T> result;
+  if (Status status = (*runner)(result); !status)
     return status;
+  if (options.bench)
+    if (Status status = benchmark(*runner, input, options); !status)
+      return status;
   if (!options.dumpState.empty() && !hasState)
     return Status::error("--dump-state: the entry function does not return "
                          "the final states (h, trace)");

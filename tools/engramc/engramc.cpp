@@ -1,15 +1,18 @@
 //===- engramc.cpp - the engram compiler driver ---------------------------===//
 //
-// engramc MODEL [--emit=engram] [-o FILE]
+// engramc MODEL [--target=cpu] [--emit=engram|linalg|llvm|llvm-ir|asm]
+//               [--cpu=NAME] [--cpu-features=FEATURES] [-o FILE]
 //
 // Reads a model package (directory or model.json) or engram MLIR text,
-// verifies it and prints the engram IR. Targets arrive with the backends;
-// every failure exits with code 1 and leaves no output file behind.
+// verifies it, and prints the engram IR or compiles it for a target. Every
+// failure exits with code 1 and leaves no output file behind.
 //
 //===----------------------------------------------------------------------===//
 
+#include "backends/cpu/CpuCodegen.h"
 #include "passes/Import.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines.h"
 #include "runtime/Package.h"
 
 #include "mlir/IR/AsmState.h"
@@ -19,8 +22,10 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -30,7 +35,8 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Engram };
+enum class Target { None, Cpu };
+enum class Emit { Default, Engram, Linalg, LLVMDialect, LLVMIR, Assembly };
 
 cl::OptionCategory category("engramc options");
 
@@ -43,10 +49,38 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(category));
 
-cl::opt<Emit> emit("emit", cl::desc("Stage to stop after and print"),
-                   cl::values(clEnumValN(Emit::Engram, "engram",
-                                         "the engram dialect (default)")),
-                   cl::init(Emit::Engram), cl::cat(category));
+cl::opt<Target> target(
+    "target", cl::desc("Compile for a target"),
+    cl::values(clEnumValN(Target::Cpu, "cpu",
+                          "native code for a CPU, as a shared object")),
+    cl::init(Target::None), cl::cat(category));
+
+cl::opt<Emit> emit(
+    "emit", cl::desc("Stage to stop after and print"),
+    cl::values(
+        clEnumValN(Emit::Engram, "engram", "the engram dialect"),
+        clEnumValN(Emit::Linalg, "linalg", "linalg/tensor/scf after "
+                                           "convert-engram-to-linalg"),
+        clEnumValN(Emit::LLVMDialect, "llvm",
+                   "the LLVM dialect at the end of engram-cpu-pipeline"),
+        clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+        clEnumValN(Emit::Assembly, "asm", "assembly for the CPU")),
+    cl::init(Emit::Default), cl::cat(category));
+
+cl::opt<std::string> cpu("cpu",
+                         cl::desc("CPU to compile for: native (default) or "
+                                  "an LLVM CPU name such as x86-64-v3"),
+                         cl::init("native"), cl::cat(category));
+
+cl::opt<std::string> features("cpu-features",
+                              cl::desc("Extra target features, e.g. "
+                                       "+avx2,-avx512f"),
+                              cl::init(""), cl::cat(category));
+
+cl::opt<unsigned> vectorWidth(
+    "vector-width",
+    cl::desc("float32 lanes to vectorize for (default: from the CPU)"),
+    cl::init(0), cl::cat(category));
 
 cl::opt<bool> hoistEncoder(
     "hoist-encoder",
@@ -80,6 +114,43 @@ OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
+std::string print(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os, OpPrintingFlags());
+  return text;
+}
+
+/// Runs what the options ask for; the result is the output file's bytes.
+FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  pm.enableTiming(timing);
+  if (hoistEncoder)
+    pm.addNestedPass<func::FuncOp>(mlir::engram::createEngramHoistEncoder());
+  if (failed(pm.run(module)))
+    return failure();
+  Emit stage = emit;
+  if (stage == Emit::Default)
+    stage = target == Target::Cpu ? Emit::Default : Emit::Engram;
+  if (stage == Emit::Engram)
+    return print(module);
+
+  // Every later stage belongs to the CPU lowering.
+  mlir::engram::CpuTargetOptions options;
+  options.cpu = cpu;
+  options.features = features;
+  options.vectorWidth = vectorWidth;
+  using mlir::engram::CpuStage;
+  CpuStage cpuStage = stage == Emit::Linalg        ? CpuStage::Linalg
+                      : stage == Emit::LLVMDialect ? CpuStage::LLVMDialect
+                      : stage == Emit::LLVMIR      ? CpuStage::LLVMIR
+                      : stage == Emit::Assembly    ? CpuStage::Assembly
+                                                   : CpuStage::SharedObject;
+  return mlir::engram::compileForCpu(module, options, cpuStage, timing);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -87,8 +158,17 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
   cl::ParseCommandLineOptions(argc, argv, "engram compiler\n");
+
+  // lld, which the CPU backend runs in process, resets every command-line
+  // option when it finishes: keep what is needed after it.
+  std::string outputFile = outputPath;
+  bool sharedObject = target == Target::Cpu && emit == Emit::Default;
+  if (sharedObject && outputPath == "-" &&
+      llvm::sys::Process::StandardOutIsDisplayed())
+    return fail("refusing to write a shared object to the terminal; use -o");
 
   DialectRegistry registry;
   mlir::engram::registerDialects(registry);
@@ -96,27 +176,26 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
 
-  OwningOpRef<ModuleOp> module = loadInput(context, sourceMgr);
-  if (!module || failed(verify(*module)))
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope loadTimer = timing.nest("Load and verify");
+    module = loadInput(context, sourceMgr);
+    if (!module || failed(verify(*module)))
+      return 1;
+  }
+  FailureOr<std::string> bytes = compile(*module, timing);
+  if (failed(bytes))
     return 1;
 
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return 1;
-  if (hoistEncoder)
-    pm.addNestedPass<func::FuncOp>(mlir::engram::createEngramHoistEncoder());
-  if (failed(pm.run(*module)))
-    return 1;
-
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  module->print(os, OpPrintingFlags());
   std::string error;
-  auto output = openOutputFile(outputPath, &error);
+  auto output = openOutputFile(outputFile, &error);
   if (!output)
     return fail(error);
-  output->os() << text;
+  output->os() << *bytes;
   output->keep();
   return 0;
 }

@@ -1,0 +1,149 @@
+//===- Artifact.cpp - loading compiled engram artifacts -------------------===//
+//
+// dlopen with RTLD_LOCAL, then every check before the first call: the
+// symbols of the C ABI, the ABI version, the metadata's format and shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Artifact.h"
+
+#include "runtime/Json.h"
+
+#include <dlfcn.h>
+
+namespace engram::runtime {
+
+struct Artifact::Api {
+  int (*abiVersion)();
+  const char *(*metadata)();
+  void *(*create)();
+  void (*destroy)(void *);
+  int (*run)(void *, int64_t, int64_t, const float *, float *, int);
+  int (*readStates)(const void *, float *, float *);
+  const char *(*lastError)(const void *);
+};
+
+bool Artifact::isArtifactPath(const std::string &path) {
+  return path.size() > 3 && path.compare(path.size() - 3, 3, ".so") == 0;
+}
+
+Artifact::~Artifact() {
+  if (model_ && api_)
+    api_->destroy(model_);
+  if (handle_)
+    dlclose(handle_);
+}
+
+namespace {
+
+/// Reads a positive integer field of the metadata.
+Status readInt(const nlohmann::json &object, const char *key, int64_t &out) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer() ||
+      it->get<int64_t>() < 0)
+    return Status::error(std::string("metadata field '") + key +
+                         "' is missing or not an integer");
+  out = it->get<int64_t>();
+  return Status::success();
+}
+
+} // namespace
+
+StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
+  std::unique_ptr<Artifact> artifact(new Artifact());
+  artifact->path_ = path;
+  // A path without a slash would be searched for in the library path.
+  std::string loadPath = path.find('/') == std::string::npos ? "./" + path
+                                                             : path;
+  artifact->handle_ = dlopen(loadPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!artifact->handle_)
+    return Status::error(path + ": cannot load the artifact: " + dlerror());
+
+  auto api = std::make_unique<Api>();
+  auto bind = [&](const char *name, auto &slot) {
+    slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(
+        dlsym(artifact->handle_, name));
+    return slot != nullptr;
+  };
+  if (!bind("engram_metadata", api->metadata) ||
+      !bind("engram_abi_version", api->abiVersion))
+    return Status::error(path + ": not an engram artifact (no engram_metadata "
+                                "symbol)");
+  if (api->abiVersion() != kArtifactAbiVersion)
+    return Status::error(path + ": artifact ABI version " +
+                         std::to_string(api->abiVersion()) +
+                         ", this engram-run reads version " +
+                         std::to_string(kArtifactAbiVersion) +
+                         " (recompile it with this engramc)");
+  if (!bind("engram_create", api->create) ||
+      !bind("engram_destroy", api->destroy) || !bind("engram_run", api->run) ||
+      !bind("engram_read_states", api->readStates) ||
+      !bind("engram_last_error", api->lastError))
+    return Status::error(path + ": incomplete engram artifact (missing "
+                                "functions of the C ABI)");
+  artifact->api_ = std::move(api);
+  artifact->metadata_ = artifact->api_->metadata();
+
+  StatusOr<nlohmann::json> json = parseJson(artifact->metadata_);
+  if (!json)
+    return json.status().withPrefix(path + ": metadata: ");
+  auto format = json->find("format");
+  if (format == json->end() || !format->is_string() ||
+      format->get<std::string>() != kArtifactFormat)
+    return Status::error(path + ": artifact format " +
+                         (format == json->end() ? std::string("missing")
+                                                : format->dump()) +
+                         ", this engram-run reads \"" + kArtifactFormat +
+                         "\"");
+  auto config = json->find("config"), output = json->find("output");
+  if (config == json->end() || !config->is_object() ||
+      output == json->end() || !output->is_object())
+    return Status::error(path + ": metadata has no 'config' and 'output' "
+                                "objects");
+  Status status = readInt(*config, "input_dim", artifact->inputDim_);
+  if (status)
+    status = readInt(*output, "rank", artifact->outputRank_);
+  if (status)
+    status = readInt(*output, "units", artifact->outputUnits_);
+  auto states = json->find("has_final_states");
+  artifact->hasStates_ =
+      states != json->end() && states->is_boolean() && states->get<bool>();
+  if (status && artifact->hasStates_) {
+    status = readInt(*config, "hidden_dim", artifact->hidden_);
+    if (status)
+      status = readInt(*config, "memory_size", artifact->slots_);
+    auto batching = config->find("trace_batching");
+    artifact->sharedTrace_ = batching != config->end() &&
+                             *batching == nlohmann::json("batch_mean");
+  }
+  if (!status)
+    return status.withPrefix(path + ": ");
+  artifact->model_ = artifact->api_->create();
+  if (!artifact->model_)
+    return Status::error(path + ": cannot create a model instance");
+  return artifact;
+}
+
+Status Artifact::run(const Tensor<float> &input, int threads,
+                     RunResult<float> &result) {
+  if (Status status = checkInputShape(input.shape, inputDim_); !status)
+    return status;
+  const int64_t batch = input.dim(0), steps = input.dim(1);
+  result.output = Tensor<float>(
+      outputRank_ == 2 ? std::vector<int64_t>{batch, outputUnits_}
+                       : std::vector<int64_t>{batch, steps, outputUnits_});
+  if (api_->run(model_, batch, steps, input.ptr(), result.output.ptr(),
+                threads) != 0)
+    return Status::error(path_ + ": " + api_->lastError(model_));
+  if (!hasStates_)
+    return Status::success();
+  result.hidden = Tensor<float>({batch, hidden_});
+  result.trace = Tensor<float>(
+      sharedTrace_ ? std::vector<int64_t>{slots_, hidden_}
+                   : std::vector<int64_t>{batch, slots_, hidden_});
+  if (api_->readStates(model_, result.hidden.ptr(), result.trace.ptr()) != 0)
+    return Status::error(path_ + ": cannot read the final states");
+  return Status::success();
+}
+
+} // namespace engram::runtime

@@ -1,0 +1,58 @@
+//===- Artifact.h - loading compiled engram artifacts -----------*- C++ -*-===//
+//
+// Opens a CPU artifact made by `engramc --target=cpu` (a shared object with
+// the C ABI of backends/cpu/runtime/engram_artifact.h), checks its format
+// and runs it. No LLVM or MLIR is involved.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_RUNTIME_ARTIFACT_H
+#define ENGRAM_RUNTIME_ARTIFACT_H
+
+#include "runtime/Reference.h"
+#include "runtime/Status.h"
+#include "runtime/Tensor.h"
+
+#include <memory>
+#include <string>
+
+namespace engram::runtime {
+
+/// The artifact format this runtime reads.
+inline constexpr const char *kArtifactFormat = "engram-artifact/1";
+inline constexpr int kArtifactAbiVersion = 1;
+
+class Artifact {
+public:
+  /// Opens `path`; errors say what is wrong with the file.
+  static StatusOr<std::unique_ptr<Artifact>> open(const std::string &path);
+  ~Artifact();
+
+  /// The artifact's metadata JSON.
+  const std::string &metadata() const { return metadata_; }
+  int64_t inputDim() const { return inputDim_; }
+  bool hasFinalStates() const { return hasStates_; }
+
+  /// Runs `input` (B×S×D) on `threads` threads; fills the output and, when
+  /// the artifact has them, the final states.
+  Status run(const Tensor<float> &input, int threads, RunResult<float> &result);
+
+  /// True when `path` names a shared object by its suffix.
+  static bool isArtifactPath(const std::string &path);
+
+private:
+  struct Api;
+  Artifact() = default;
+
+  std::string path_, metadata_;
+  void *handle_ = nullptr;
+  std::unique_ptr<Api> api_;
+  void *model_ = nullptr;
+  int64_t inputDim_ = 0, outputRank_ = 0, outputUnits_ = 0;
+  int64_t hidden_ = 0, slots_ = 0;
+  bool hasStates_ = false, sharedTrace_ = false;
+};
+
+} // namespace engram::runtime
+
+#endif // ENGRAM_RUNTIME_ARTIFACT_H

@@ -1,7 +1,7 @@
 //===- CpuPipeline.cpp - engram-cpu-pipeline ------------------------------===//
 //
-// engram → linalg on tensors → fused → bufferized with results as out-params
-// → loops → LLVM dialect. engramc's --target=cpu and --emit=linalg|llvm run
+// engram (batch tiles) → linalg on tensors → fused → tiled and vectorized →
+// bufferized with results as out-params → vectors and loops → LLVM dialect. engramc's --target=cpu and --emit=linalg|llvm run
 // the same stages as `engram-opt --engram-cpu-pipeline`.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +11,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -34,25 +35,51 @@ void mlir::engram::buildLinalgToLLVMStage(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  if (options.vectorWidth > 1) {
+    EngramCpuVectorizeOptions vectorize;
+    vectorize.vectorWidth = options.vectorWidth;
+    vectorize.tileRows = options.tileRows;
+    vectorize.tileVectors = options.tileVectors;
+    pm.addNestedPass<func::FuncOp>(createEngramCpuVectorize(vectorize));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createLoopInvariantSubsetHoistingPass());
+    pm.addPass(createCSEPass());
+  }
+
   pm.addPass(createEngramCpuBufferize());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Temporaries of a step are allocated once, outside the time loop.
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
+  // Unrolled rather than through stack buffers, which LLVM would allocate
+  // anew in every iteration of the time loop.
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
 
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 void mlir::engram::buildEngramCpuPipeline(OpPassManager &pm,
                                           const CpuPipelineOptions &options) {
+  if (options.batchTile > 0) {
+    EngramTileBatchOptions tiling;
+    tiling.tileSize = options.batchTile;
+    pm.addPass(createEngramTileBatch(tiling));
+  }
   buildEngramToLinalgStage(pm);
   buildLinalgToLLVMStage(pm, options);
 }
@@ -61,6 +88,7 @@ void mlir::engram::registerEngramPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "engram-cpu-pipeline",
       "Lower engram IR to the LLVM dialect for the host CPU: linalg on "
-      "tensors, elementwise fusion, bufferization with out-params, loops",
+      "tensors, elementwise fusion, tiling and vectorization, bufferization "
+      "with out-params, vectors and loops",
       buildEngramCpuPipeline);
 }

@@ -49,6 +49,35 @@ def EngramHoistEncoder : Pass<"engram-hoist-encoder", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::engram::EngramDialect"];
 }
 
+def EngramTileBatch : Pass<"engram-tile-batch", "::mlir::ModuleOp"> {
+  let summary = "Run a per-sequence model on fixed-size tiles of the batch";
+  let description = [{
+    With per-sequence traces the sequences of a batch never interact, so a
+    function can run the batch `tile-size` sequences at a time. This pass
+    clones `@forward`'s body into a private function whose batch dimension
+    is the static `tile-size` (every shape in it becomes static but the
+    number of steps), and rewrites `@forward` to call the tile function on
+    each whole tile in an `scf.for`, and once more on the last partial tile
+    padded with zero sequences, whose padding is dropped from the results.
+
+    Static shapes let the CPU pipeline use register tiles across the batch,
+    and a tile's state (h and T of `tile-size` sequences) stays in cache for
+    the whole sequence. Functions with a shared (`batch_mean`) trace, or
+    whose signature is not `(B×S×D) -> results with the batch first`, are
+    left alone.
+  }];
+  let options = [
+    Option<"tileSize", "tile-size", "int64_t", /*default=*/"8",
+           "sequences per tile">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Lowering for dense targets
 //===----------------------------------------------------------------------===//
@@ -82,16 +111,53 @@ def ConvertEngramToLinalg : Pass<"convert-engram-to-linalg", "::mlir::ModuleOp">
   ];
 }
 
+def EngramCpuVectorize : Pass<"engram-cpu-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops into register-sized pieces and vectorize them";
+  let description = [{
+    Works on linalg ops on tensors (before bufferization). Each op is tiled
+    with `scf.for` so that every tile has static sizes, then vectorized:
+
+    - matrix products (`linalg.matmul`): register tiles of `tile-rows` rows
+      by `tile-vectors` × `vector-width` columns, stepping the reduction by
+      up to 8; the contraction becomes broadcasts and `vector.fma` (outer
+      products), the accumulators stay in registers across the reduction
+      once `loop-invariant-subset-hoisting` has run;
+    - other ops: the last parallel dimension (up to 256 elements) and the
+      reductions are vectorized whole; other parallel dimensions, and every
+      dynamic dimension, are tiled by 1.
+
+    `exp` and `tanh` get polynomial approximations so that they stay in
+    vector registers, and additions and multiplications may be contracted
+    into FMAs.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"8",
+           "float32 lanes of a vector register (4 SSE, 8 AVX2, 16 AVX-512)">,
+    Option<"tileRows", "tile-rows", "unsigned", /*default=*/"4",
+           "rows of the register tile of a matrix product">,
+    Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"2",
+           "vectors per row of the register tile of a matrix product">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def EngramCpuBufferize : Pass<"engram-cpu-bufferize", "::mlir::ModuleOp"> {
   let summary = "Bufferize for the CPU target, with results as out-params";
   let description = [{
     One-Shot Bufferize of the whole module (function boundaries included,
-    identity layouts), with `linalg.copy` as the copy op so that no call to
-    MLIR's runtime library (`memrefCopy`) is left in the code; then function
-    results become out-parameters, so that `@forward(input, output, h,
-    trace)` writes into buffers its caller owns (the C ABI of CPU artifacts).
-    Buffers carried by the time loop may be fresh allocations each step;
-    the deallocation pipeline that follows frees them.
+    identity layouts); then function results become out-parameters, so that
+    `@forward(input, output, h, trace)` writes into buffers its caller owns
+    (the C ABI of CPU artifacts). Copies of a view onto itself are dropped
+    and copies between strided views become `linalg.copy`, so that no call
+    into MLIR's runtime library (`memrefCopy`) is left in the code. Buffers
+    carried by the time loop may be fresh allocations each step; the
+    deallocation pipeline that follows frees them.
   }];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",

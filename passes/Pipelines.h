@@ -24,6 +24,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "tile-rows",
       llvm::cl::desc("rows of the register tile of a matrix product"),
       llvm::cl::init(4)};
+  PassOptions::Option<int64_t> batchTile{
+      *this, "batch-tile",
+      llvm::cl::desc("sequences per batch tile of a per-sequence model "
+                     "(engram-tile-batch); 0 keeps the batch dynamic"),
+      llvm::cl::init(8)};
   PassOptions::Option<unsigned> tileVectors{
       *this, "tile-vectors",
       llvm::cl::desc("vectors per row of the register tile of a matrix "

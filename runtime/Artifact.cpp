@@ -124,23 +124,34 @@ StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
   return artifact;
 }
 
+/// Gives `tensor` the shape `shape`, reallocating only when it changes.
+static void reshape(Tensor<float> &tensor, std::vector<int64_t> shape) {
+  if (tensor.shape != shape)
+    tensor = Tensor<float>(std::move(shape));
+}
+
 Status Artifact::run(const Tensor<float> &input, int threads,
                      RunResult<float> &result) {
   if (Status status = checkInputShape(input.shape, inputDim_); !status)
     return status;
   const int64_t batch = input.dim(0), steps = input.dim(1);
-  result.output = Tensor<float>(
-      outputRank_ == 2 ? std::vector<int64_t>{batch, outputUnits_}
-                       : std::vector<int64_t>{batch, steps, outputUnits_});
+  reshape(result.output, outputRank_ == 2
+                             ? std::vector<int64_t>{batch, outputUnits_}
+                             : std::vector<int64_t>{batch, steps, outputUnits_});
   if (api_->run(model_, batch, steps, input.ptr(), result.output.ptr(),
                 threads) != 0)
     return Status::error(path_ + ": " + api_->lastError(model_));
+  lastBatch_ = batch;
+  return Status::success();
+}
+
+Status Artifact::readStates(RunResult<float> &result) {
   if (!hasStates_)
     return Status::success();
-  result.hidden = Tensor<float>({batch, hidden_});
-  result.trace = Tensor<float>(
-      sharedTrace_ ? std::vector<int64_t>{slots_, hidden_}
-                   : std::vector<int64_t>{batch, slots_, hidden_});
+  reshape(result.hidden, {lastBatch_, hidden_});
+  reshape(result.trace, sharedTrace_
+                            ? std::vector<int64_t>{slots_, hidden_}
+                            : std::vector<int64_t>{lastBatch_, slots_, hidden_});
   if (api_->readStates(model_, result.hidden.ptr(), result.trace.ptr()) != 0)
     return Status::error(path_ + ": cannot read the final states");
   return Status::success();

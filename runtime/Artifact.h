@@ -33,9 +33,14 @@ public:
   int64_t inputDim() const { return inputDim_; }
   bool hasFinalStates() const { return hasStates_; }
 
-  /// Runs `input` (B×S×D) on `threads` threads; fills the output and, when
-  /// the artifact has them, the final states.
+  /// Runs `input` (B×S×D) on `threads` threads into `result.output` (reused
+  /// when its shape is already right); the final states stay in the
+  /// artifact until readStates.
   Status run(const Tensor<float> &input, int threads, RunResult<float> &result);
+
+  /// Copies the final states of the last run into `result.hidden` and
+  /// `result.trace`; a no-op for artifacts without final states.
+  Status readStates(RunResult<float> &result);
 
   /// True when `path` names a shared object by its suffix.
   static bool isArtifactPath(const std::string &path);
@@ -50,6 +55,7 @@ private:
   void *model_ = nullptr;
   int64_t inputDim_ = 0, outputRank_ = 0, outputUnits_ = 0;
   int64_t hidden_ = 0, slots_ = 0;
+  int64_t lastBatch_ = 0;
   bool hasStates_ = false, sharedTrace_ = false;
 };
 

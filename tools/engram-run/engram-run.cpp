@@ -128,8 +128,10 @@ bool endsWith(const std::string &text, const std::string &suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-/// Runs the model once on the input given to prepareModel.
-template <typename T> using Runner = std::function<Status(RunResult<T> &)>;
+/// Runs the model once on the input given to prepareModel; the final states
+/// are read back when `states` is set (the benchmark times runs without).
+template <typename T>
+using Runner = std::function<Status(RunResult<T> &, bool states)>;
 
 /// Loads MODEL and returns how to run it on `input`; `hasState` says
 /// whether the final states come back.
@@ -149,9 +151,13 @@ StatusOr<Runner<T>> prepareModel(const Options &options,
       hasState = (*artifact)->hasFinalStates();
       std::shared_ptr<Artifact> shared = std::move(*artifact);
       int threads = options.threadCount;
-      return Runner<T>([shared, &input, threads, &options](RunResult<T> &r) {
-        return shared->run(input, threads, r).withPrefix(options.input + ": ");
-      });
+      return Runner<T>(
+          [shared, &input, threads, &options](RunResult<T> &r, bool states) {
+            Status status = shared->run(input, threads, r);
+            if (status && states)
+              status = shared->readStates(r);
+            return status.withPrefix(options.input + ": ");
+          });
     }
   }
   if (isPackagePath(options.model)) {
@@ -160,7 +166,7 @@ StatusOr<Runner<T>> prepareModel(const Options &options,
       return model.status();
     hasState = true;
     auto shared = std::make_shared<Model>(std::move(*model));
-    return Runner<T>([shared, &input, &options](RunResult<T> &r) {
+    return Runner<T>([shared, &input, &options](RunResult<T> &r, bool) {
       auto run = runReference(*shared, input);
       if (!run)
         return run.status().withPrefix(options.input + ": ");
@@ -174,7 +180,7 @@ StatusOr<Runner<T>> prepareModel(const Options &options,
                          "package directory, a model.json or an engram "
                          ".mlir file");
 #ifdef ENGRAM_RUN_WITH_MLIR
-  return Runner<T>([&options, &input, &hasState](RunResult<T> &r) {
+  return Runner<T>([&options, &input, &hasState](RunResult<T> &r, bool) {
     return engram::tools::runMlirFile(options.model, options.entry, input, r,
                                       hasState);
   });
@@ -190,13 +196,13 @@ Status benchmark(const Runner<T> &runner, const Tensor<T> &input,
                  const Options &options) {
   using Clock = std::chrono::steady_clock;
   std::vector<double> seconds;
+  RunResult<T> result;
   Clock::time_point start = Clock::now();
   while (seconds.size() < 3 ||
          (std::chrono::duration<double>(Clock::now() - start).count() < 1.0 &&
           seconds.size() < 1000)) {
-    RunResult<T> result;
     Clock::time_point before = Clock::now();
-    if (Status status = runner(result); !status)
+    if (Status status = runner(result, /*states=*/false); !status)
       return status;
     seconds.push_back(
         std::chrono::duration<double>(Clock::now() - before).count());
@@ -260,7 +266,7 @@ template <typename T> Status run(const Options &options) {
   if (!runner)
     return runner.status();
   RunResult<T> result;
-  if (Status status = (*runner)(result); !status)
+  if (Status status = (*runner)(result, /*states=*/true); !status)
     return status;
   if (options.bench)
     if (Status status = benchmark(*runner, input, options); !status)

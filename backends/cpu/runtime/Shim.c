@@ -41,7 +41,7 @@ extern void _mlir_ciface_engram_forward();
 
 struct engram_model {
   float *hidden, *trace;
-  int64_t batch;
+  int64_t batch, capacity;
   int hasStates;
   char error[256];
 };
@@ -136,13 +136,19 @@ int engram_run(engram_model *model, int64_t batch, int64_t steps,
   int64_t hidden = L[kLayoutHidden], slots = L[kLayoutSlots];
   int shared = L[kLayoutTraceRank] == 2;
   int64_t traceFloats = (shared ? 1 : batch) * slots * hidden;
-  free(model->hidden);
-  free(model->trace);
-  model->hidden = (float *)malloc(sizeof(float) * (batch * hidden + 1));
-  model->trace = (float *)malloc(sizeof(float) * (traceFloats + 1));
+  /* The state buffers are kept from run to run and grow when needed. */
   model->hasStates = 0;
-  if (!model->hidden || !model->trace)
-    return fail(model, "out of memory for the final states");
+  if (batch > model->capacity) {
+    float *h = (float *)realloc(model->hidden, sizeof(float) * (batch * hidden + 1));
+    if (h)
+      model->hidden = h;
+    float *t = (float *)realloc(model->trace, sizeof(float) * (traceFloats + 1));
+    if (t)
+      model->trace = t;
+    if (!h || !t)
+      return fail(model, "out of memory for the final states");
+    model->capacity = batch;
+  }
   model->batch = batch;
 
   /* A shared trace couples the batch: one slice. */

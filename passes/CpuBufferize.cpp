@@ -12,7 +12,9 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
 
 namespace mlir::engram {
 #define GEN_PASS_DEF_ENGRAMCPUBUFFERIZE
@@ -42,6 +44,27 @@ struct StridedCopyToLinalg : OpRewritePattern<memref::CopyOp> {
   }
 };
 
+/// Drops the results of `func` that return one of its own arguments: the
+/// caller already has them. (Upstream's drop-equivalent-buffer-results
+/// leaves public functions alone; the entry point has no callers in the
+/// module to update.)
+void dropResultsThatAreArguments(func::FuncOp func) {
+  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  llvm::BitVector dropped(func.getNumResults());
+  for (auto [i, operand] : llvm::enumerate(ret.getOperands())) {
+    Value value = operand;
+    while (auto cast = value.getDefiningOp<memref::CastOp>())
+      value = cast.getSource();
+    auto argument = dyn_cast<BlockArgument>(value);
+    if (argument && argument.getOwner() == &func.getBody().front())
+      dropped.set(i);
+  }
+  if (dropped.none())
+    return;
+  ret->eraseOperands(dropped);
+  (void)func.eraseResults(dropped);
+}
+
 struct CpuBufferizePass
     : public mlir::engram::impl::EngramCpuBufferizeBase<CpuBufferizePass> {
   void runOnOperation() override {
@@ -56,6 +79,20 @@ struct CpuBufferizePass
                                                         state)))
       return signalPassFailure();
 
+    // Fold what bufferization leaves behind: copies of a view onto itself
+    // (tiles written in place) and loops that carry a buffer unchanged, so
+    // that results written into an argument are seen to be that argument.
+    OpPassManager cleanup(ModuleOp::getOperationName());
+    cleanup.addPass(createCSEPass());
+    cleanup.addPass(createCanonicalizerPass());
+    if (failed(runPipeline(cleanup, module)))
+      return signalPassFailure();
+
+    // Results written in place into an argument (destination passing) are
+    // dropped; the others become out-parameters.
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal())
+        dropResultsThatAreArguments(func);
     bufferization::BufferResultsToOutParamsOpts outParams;
     outParams.modifyPublicFunctions = true;
     // Internal functions (batch tiles) keep returning their buffers: their
@@ -68,11 +105,8 @@ struct CpuBufferizePass
                                                               outParams)))
       return signalPassFailure();
 
-    // Drop copies of a view onto itself (left where a tile was written in
-    // place), then make the remaining strided copies linalg.copy.
     RewritePatternSet patterns(&getContext());
-    memref::CopyOp::getCanonicalizationPatterns(patterns, &getContext());
-    patterns.add<StridedCopyToLinalg>(&getContext(), /*benefit=*/0);
+    patterns.add<StridedCopyToLinalg>(&getContext());
     if (failed(applyPatternsGreedily(module, std::move(patterns))))
       return signalPassFailure();
   }

@@ -78,7 +78,10 @@ void mlir::engram::buildEngramCpuPipeline(OpPassManager &pm,
   if (options.batchTile > 0) {
     EngramTileBatchOptions tiling;
     tiling.tileSize = options.batchTile;
+    tiling.destinationPassing = true;
     pm.addPass(createEngramTileBatch(tiling));
+    pm.addPass(createInlinerPass());
+    pm.addPass(createSymbolDCEPass());
   }
   buildEngramToLinalgStage(pm);
   buildLinalgToLLVMStage(pm, options);

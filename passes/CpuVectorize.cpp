@@ -35,8 +35,10 @@ int64_t divisorAtMost(int64_t size, int64_t cap) {
   return 1;
 }
 
-/// Elements a vectorized non-contraction op may span along one dimension.
-constexpr int64_t kMaxVectorExtent = 256;
+/// Elements of an innermost reduction reduced in one vector.
+constexpr int64_t kMaxReductionVector = 256;
+/// Steps of an outer reduction accumulated in one vectorized tile.
+constexpr int64_t kMaxReductionUnroll = 8;
 
 struct CpuVectorizePass
     : public mlir::engram::impl::EngramCpuVectorizeBase<CpuVectorizePass> {
@@ -58,9 +60,10 @@ struct CpuVectorizePass
       return tiles;
     }
     // A reduction over the innermost dimension becomes horizontal vector
-    // reductions, one per element of the other dimensions: tile those by 1.
-    // Otherwise the innermost parallel dimension is vectorized whole and the
-    // reductions accumulate across vectors.
+    // reductions, one per element of the other dimensions: those are tiled
+    // by 1 and the reduction is vectorized in pieces of up to 256 elements.
+    // Otherwise the innermost parallel dimension is vectorized in pieces of
+    // up to 4 vectors and the reductions accumulate across up to 8 of them.
     bool innermostReduction =
         !iterators.empty() &&
         iterators.back() == utils::IteratorType::reduction;
@@ -71,10 +74,13 @@ struct CpuVectorizePass
     for (unsigned i = 0; i < ranges.size(); ++i) {
       if (ShapedType::isDynamic(ranges[i]))
         continue; // Stays 1.
-      bool whole = iterators[i] == utils::IteratorType::reduction ||
-                   (!innermostReduction && int(i) == lastParallel);
-      if (whole)
-        tiles[i] = divisorAtMost(ranges[i], kMaxVectorExtent);
+      bool reduction = iterators[i] == utils::IteratorType::reduction;
+      if (innermostReduction && i + 1 == ranges.size())
+        tiles[i] = divisorAtMost(ranges[i], kMaxReductionVector);
+      else if (!innermostReduction && int(i) == lastParallel)
+        tiles[i] = divisorAtMost(ranges[i], 4 * int64_t(vectorWidth));
+      else if (!innermostReduction && reduction)
+        tiles[i] = divisorAtMost(ranges[i], kMaxReductionUnroll);
     }
     return tiles;
   }
@@ -109,6 +115,33 @@ struct CpuVectorizePass
       rewriter.replaceOp(target, vectorized->replacements);
   }
 
+  /// Reductions over outer dimensions (the innermost one parallel) become
+  /// elementwise accumulation across vectors; reductions over the innermost
+  /// dimension become horizontal reductions. Each strategy is applied only
+  /// to the reductions it suits.
+  LogicalResult lowerMultiReductions(func::FuncOp func) const {
+    SmallVector<Operation *> outer, inner;
+    func.walk([&](vector::MultiDimReductionOp op) {
+      ArrayRef<bool> mask = op.getReductionMask();
+      (mask.back() ? inner : outer).push_back(op);
+    });
+    for (auto [ops, strategy] :
+         {std::make_pair(outer,
+                         vector::VectorMultiReductionLowering::InnerParallel),
+          std::make_pair(inner,
+                         vector::VectorMultiReductionLowering::InnerReduction)}) {
+      if (ops.empty())
+        continue;
+      RewritePatternSet patterns(func.getContext());
+      vector::populateVectorMultiReductionLoweringPatterns(patterns, strategy);
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+      if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
+        return failure();
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *context = &getContext();
@@ -129,21 +162,26 @@ struct CpuVectorizePass
     vector::populateVectorOuterProductLoweringPatterns(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
-    vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerReduction);
     populateMathPolynomialApproximationPatterns(
         patterns, [](StringRef name) { return name == "exp" || name == "tanh"; });
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, context);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, context);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
+    if (failed(lowerMultiReductions(func)))
+      return signalPassFailure();
 
-    // Let LLVM fuse multiply-add pairs into FMAs.
+    // Let LLVM fuse multiply-add pairs into FMAs, and reduce a vector
+    // horizontally as a tree rather than lane after lane.
     auto contract = arith::FastMathFlagsAttr::get(
         context, arith::FastMathFlags::contract);
+    auto reassociate = arith::FastMathFlagsAttr::get(
+        context, arith::FastMathFlags::contract | arith::FastMathFlags::reassoc);
     func.walk([&](Operation *op) {
       if (isa<arith::AddFOp, arith::MulFOp, arith::SubFOp>(op))
         op->setAttr("fastmath", contract);
+      else if (auto reduction = dyn_cast<vector::ReductionOp>(op))
+        reduction.setFastmathAttr(reassociate);
     });
   }
 };

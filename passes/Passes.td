@@ -56,9 +56,12 @@ def EngramTileBatch : Pass<"engram-tile-batch", "::mlir::ModuleOp"> {
     function can run the batch `tile-size` sequences at a time. This pass
     clones `@forward`'s body into a private function whose batch dimension
     is the static `tile-size` (every shape in it becomes static but the
-    number of steps), and rewrites `@forward` to call the tile function on
-    each whole tile in an `scf.for`, and once more on the last partial tile
-    padded with zero sequences, whose padding is dropped from the results.
+    number of steps), and rewrites `@forward` to call it in an `scf.for`
+    over the batch on slices of `tile-size` sequences; the last slice is
+    padded with zero sequences, whose results are dropped. The CPU pipeline
+    inlines the call, so that a tile's buffers are allocated once per batch,
+    and asks for `destination-passing`, so that the tiles' results are
+    written straight into the caller's output buffers.
 
     Static shapes let the CPU pipeline use register tiles across the batch,
     and a tile's state (h and T of `tile-size` sequences) stays in cache for
@@ -68,7 +71,12 @@ def EngramTileBatch : Pass<"engram-tile-batch", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"tileSize", "tile-size", "int64_t", /*default=*/"8",
-           "sequences per tile">
+           "sequences per tile">,
+    Option<"destinationPassing", "destination-passing", "bool",
+           /*default=*/"false",
+           "give @forward one tensor argument per result and write the "
+           "results into them, so that bufferization writes into the "
+           "caller's buffers">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -122,13 +130,19 @@ def EngramCpuVectorize : Pass<"engram-cpu-vectorize", "::mlir::func::FuncOp"> {
       up to 8; the contraction becomes broadcasts and `vector.fma` (outer
       products), the accumulators stay in registers across the reduction
       once `loop-invariant-subset-hoisting` has run;
-    - other ops: the last parallel dimension (up to 256 elements) and the
-      reductions are vectorized whole; other parallel dimensions, and every
-      dynamic dimension, are tiled by 1.
+    - reductions over the innermost dimension (norms, dot products,
+      softmax): vectorized in pieces of up to 256 elements, one horizontal
+      reduction per element of the other dimensions;
+    - other ops: the innermost parallel dimension in pieces of up to 4
+      vectors, outer reductions in steps of up to 8, the other parallel
+      dimensions by 1.
+
+    Every dynamic dimension is tiled by 1.
 
     `exp` and `tanh` get polynomial approximations so that they stay in
-    vector registers, and additions and multiplications may be contracted
-    into FMAs.
+    vector registers, additions and multiplications may be contracted into
+    FMAs, and horizontal reductions may be reassociated into trees (the
+    float32 results move by rounding only; the tolerances are unchanged).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"8",

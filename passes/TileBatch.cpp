@@ -120,59 +120,43 @@ bool isTileable(func::FuncOp func) {
   return hasLoop && !shared;
 }
 
-/// Calls `tile` on `input` (tile × S × D) and inserts its results, limited
-/// to the first `rows`, into `accumulators` at batch offset `start`.
-SmallVector<Value> runTile(OpBuilder &b, Location loc, func::FuncOp tile,
-                           Value input, OpFoldResult start, OpFoldResult rows,
-                           ValueRange accumulators) {
-  auto call = func::CallOp::create(b, loc, tile, ValueRange{input});
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  SmallVector<Value> updated;
-  for (auto [result, acc] : llvm::zip(call.getResults(), accumulators)) {
-    int64_t rank = cast<RankedTensorType>(result.getType()).getRank();
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, result);
-    bool partial = getConstantIntValue(rows) != getConstantIntValue(sizes[0]);
-    sizes[0] = rows;
-    SmallVector<OpFoldResult> offsets(rank, zero), strides(rank, one);
-    Value valid = result;
-    if (partial)
-      valid = tensor::ExtractSliceOp::create(b, loc, result, offsets, sizes,
-                                             strides);
-    offsets[0] = start;
-    updated.push_back(
-        tensor::InsertSliceOp::create(b, loc, valid, acc, offsets, sizes,
-                                      strides));
-  }
-  return updated;
-}
-
-/// Replaces the body of `func` by a loop over whole tiles calling `tile`,
-/// and one zero-padded call for the last partial tile.
-void buildTileLoop(func::FuncOp func, func::FuncOp tile, int64_t size) {
+/// Replaces the body of `func` by a loop over tiles calling `tile`: every
+/// tile is a slice of up to `size` sequences padded with zero sequences to
+/// `size` (a no-op but for the last tile), so one call serves all of them.
+void buildTileLoop(func::FuncOp func, func::FuncOp tile, int64_t size,
+                   bool destinationPassing) {
   Block &entry = func.getBody().front();
   Location loc = func.getLoc();
   Value input = entry.getArgument(0);
   while (!entry.empty())
     entry.back().erase();
+  TypeRange resultTypes = func.getFunctionType().getResults();
+  if (destinationPassing) {
+    SmallVector<Type> inputs = {input.getType()};
+    llvm::append_range(inputs, resultTypes);
+    for (Type type : resultTypes)
+      entry.addArgument(type, loc);
+    func.setType(FunctionType::get(func.getContext(), inputs, resultTypes));
+  }
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   auto inputType = cast<RankedTensorType>(input.getType());
-  auto tileInputType = cast<RankedTensorType>(tile.getFunctionType().getInput(0));
+  auto tileInputType =
+      cast<RankedTensorType>(tile.getFunctionType().getInput(0));
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  OpFoldResult tileRows = b.getIndexAttr(size);
   OpFoldResult width = b.getIndexAttr(inputType.getDimSize(2));
   Value batch = tensor::DimOp::create(b, loc, input, 0);
   Value steps = tensor::DimOp::create(b, loc, input, 1);
   Value tileSize = index(size);
-  Value whole = arith::MulIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, batch, tileSize), tileSize);
-  Value rest = arith::SubIOp::create(b, loc, batch, whole);
 
-  // The results, batch first, S (if any) second, written tile by tile.
+  // The results, batch first, S (if any) second, written tile by tile
+  // into the destination arguments or into new tensors.
   SmallVector<Value> inits;
-  for (Type t : func.getFunctionType().getResults()) {
+  if (destinationPassing)
+    llvm::append_range(inits, entry.getArguments().drop_front());
+  for (Type t : destinationPassing ? TypeRange() : resultTypes) {
     auto type = cast<RankedTensorType>(t);
     SmallVector<OpFoldResult> sizes = {batch};
     for (int64_t i = 1; i < type.getRank(); ++i)
@@ -181,44 +165,41 @@ void buildTileLoop(func::FuncOp func, func::FuncOp tile, int64_t size) {
     inits.push_back(
         tensor::EmptyOp::create(b, loc, sizes, type.getElementType()));
   }
-  auto loop = scf::ForOp::create(b, loc, index(0), whole, tileSize, inits);
+  auto loop = scf::ForOp::create(b, loc, index(0), batch, tileSize, inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value start = loop.getInductionVar();
-    Value slice = tensor::ExtractSliceOp::create(
-        b, loc, tileInputType, input, {start, zero, zero},
-        {tileRows, steps, width}, {one, one, one});
-    scf::YieldOp::create(b, loc,
-                         runTile(b, loc, tile, slice, start, tileRows,
-                                 loop.getRegionIterArgs()));
+    Value left = arith::SubIOp::create(b, loc, batch, start);
+    Value rows = arith::MinUIOp::create(b, loc, left, tileSize);
+    Value part = tensor::ExtractSliceOp::create(
+        b, loc, input, {start, zero, zero}, {rows, steps, width},
+        {one, one, one});
+    Value missing = arith::SubIOp::create(b, loc, tileSize, rows);
+    Value zeroF = arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(inputType.getElementType(), 0.0));
+    Value padded = tensor::PadOp::create(
+        b, loc, tileInputType, part, ArrayRef<OpFoldResult>{zero, zero, zero},
+        ArrayRef<OpFoldResult>{missing, zero, zero}, zeroF);
+    auto call = func::CallOp::create(b, loc, tile, ValueRange{padded});
+    SmallVector<Value> updated;
+    for (auto [result, acc] :
+         llvm::zip(call.getResults(), loop.getRegionIterArgs())) {
+      int64_t rank = cast<RankedTensorType>(result.getType()).getRank();
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, result);
+      sizes[0] = rows;
+      SmallVector<OpFoldResult> offsets(rank, zero), strides(rank, one);
+      Value valid = tensor::ExtractSliceOp::create(b, loc, result, offsets,
+                                                   sizes, strides);
+      offsets[0] = start;
+      updated.push_back(tensor::InsertSliceOp::create(b, loc, valid, acc,
+                                                      offsets, sizes, strides));
+    }
+    scf::YieldOp::create(b, loc, updated);
   }
-
-  // The last, partial tile: pad it with zero sequences to a whole tile.
-  Value hasRest = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
-                                        rest, index(0));
-  auto last = scf::IfOp::create(
-      b, loc, hasRest,
-      [&](OpBuilder &nb, Location l) {
-        Value part = tensor::ExtractSliceOp::create(
-            nb, l, input, {whole, zero, zero}, {rest, steps, width},
-            {one, one, one});
-        Value missing = arith::SubIOp::create(nb, l, tileSize, rest);
-        Value zeroF = arith::ConstantOp::create(
-            nb, l, nb.getFloatAttr(inputType.getElementType(), 0.0));
-        Value padded = tensor::PadOp::create(
-            nb, l, tileInputType, part, ArrayRef<OpFoldResult>{zero, zero, zero},
-            ArrayRef<OpFoldResult>{missing, zero, zero}, zeroF);
-        scf::YieldOp::create(nb, l,
-                             runTile(nb, l, tile, padded, whole, rest,
-                                     loop.getResults()));
-      },
-      [&](OpBuilder &nb, Location l) {
-        scf::YieldOp::create(nb, l, loop.getResults());
-      });
   SmallVector<Value> results;
   for (auto [value, type] :
-       llvm::zip(last.getResults(), func.getFunctionType().getResults()))
+       llvm::zip(loop.getResults(), func.getFunctionType().getResults()))
     results.push_back(value.getType() == type
                           ? Value(value)
                           : tensor::CastOp::create(b, loc, type, value));
@@ -249,7 +230,7 @@ struct TileBatchPass
         continue;
       }
       symbols.insert(tile);
-      buildTileLoop(func, tile, tileSize);
+      buildTileLoop(func, tile, tileSize, destinationPassing);
     }
   }
 };

@@ -106,12 +106,55 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   }
 };
 
+/// The affine map of `dims` over `loops` loops.
+AffineMap dimsMap(MLIRContext *context, unsigned loops,
+                  ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(loops, 0, exprs, context);
+}
+
+/// clip((1 − η)·t + η·a·z, −c, c), one element of the Hebbian update.
+Value hebbianElement(OpBuilder &b, Location l, Value old, Value outer,
+                     Value rate, double learningRate, double clip) {
+  Value decayed =
+      arith::MulFOp::create(b, l, old, constantF32(b, l, 1.0 - learningRate));
+  Value step = arith::MulFOp::create(b, l, outer, rate);
+  Value sum = arith::AddFOp::create(b, l, decayed, step);
+  Value low = arith::MaximumFOp::create(b, l, sum, constantF32(b, l, -clip));
+  return arith::MinimumFOp::create(b, l, low, constantF32(b, l, clip));
+}
+
+/// Lowers engram.recall without materializing E = M + s·T: every pass over
+/// the N×H state recomputes it. With a per-sequence trace whose Hebbian
+/// update reads the same weights and query, the update is fused into the
+/// pass that computes the recalled memory, which reads the same state:
+///
+///   pass 1 (b, n, h; h reduced): |E_n|², E_n·z               reads T
+///   softmax over n
+///   pass 2 (b, n, h; n reduced): m += a_n·E_n, T'_n = update  reads, writes T
 struct RecallLowering : OpConversionPattern<RecallOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// The hebbian_update consuming this recall's trace, weights and query.
+  static HebbianUpdateOp fusableUpdate(RecallOp op) {
+    if (op.getTrace().getType().isShared())
+      return nullptr;
+    for (Operation *user : op.getWeights().getUsers())
+      if (auto update = dyn_cast<HebbianUpdateOp>(user))
+        if (update.getTrace() == op.getTrace() &&
+            update.getWeights() == op.getWeights() &&
+            update.getEncoded() == op.getQuery())
+          return update;
+    return nullptr;
+  }
+
   LogicalResult
   matchAndRewrite(RecallOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
     LinalgBuilder lb(rewriter, loc);
     Value z = adaptor.getQuery(), memory = adaptor.getMemory(),
           trace = adaptor.getTrace();
@@ -121,39 +164,42 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
     SmallVector<OpFoldResult> zSizes = lb.sizes(z);
     OpFoldResult batch = zSizes[0], width = zSizes[1];
     OpFoldResult slots = lb.sizes(memory)[0];
-
-    // E = M + s·T over (b, n, h), or (n, h) for a shared trace.
-    SmallVector<unsigned> eDims = shared ? SmallVector<unsigned>{1, 2}
-                                         : SmallVector<unsigned>{0, 1, 2};
-    SmallVector<unsigned> memDims = shared ? SmallVector<unsigned>{0, 1}
-                                           : SmallVector<unsigned>{1, 2};
-    SmallVector<unsigned> ownDims = shared ? SmallVector<unsigned>{0, 1}
-                                           : SmallVector<unsigned>{0, 1, 2};
-    Value effective = lb.map(
-        {{memory, memDims}, {trace, ownDims}}, lb.sizes(trace),
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value st = arith::MulFOp::create(b, l, a[1], constantF32(b, l, scale));
-          return arith::AddFOp::create(b, l, a[0], st).getResult();
-        });
-    auto square = [](OpBuilder &b, Location l, ValueRange a) {
-      return arith::MulFOp::create(b, l, a[0], a[0]).getResult();
+    // Loops (b, n, h); the trace is indexed (b, n, h) or, shared, (n, h).
+    SmallVector<unsigned> traceDims = shared ? SmallVector<unsigned>{1, 2}
+                                             : SmallVector<unsigned>{0, 1, 2};
+    auto effective = [&](OpBuilder &b, Location l, Value m, Value t) {
+      Value st = arith::MulFOp::create(b, l, t, constantF32(b, l, scale));
+      return arith::AddFOp::create(b, l, m, st).getResult();
     };
-    Value zNorm = lb.sumLastDim({{z, {0, 1}}}, z, square);
-    Value eNorm = lb.sumLastDim({{effective, ownDims}}, effective, square);
 
-    // dot[b, n] = Σ_h E[(b,) n, h]·z[b, h]; logits = dot·|E|⁻¹·|z|⁻¹ / τ'.
-    Value dot = lb.generic(
-        {{effective, eDims}, {z, {0, 2}}}, {0, 1}, {batch, slots},
-        {kPar, kPar, kRed},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          Value p = arith::MulFOp::create(b, l, a[0], a[1]);
-          return arith::AddFOp::create(b, l, a[2], p).getResult();
-        },
-        0.0);
-    SmallVector<unsigned> eNormDims =
-        shared ? SmallVector<unsigned>{1} : SmallVector<unsigned>{0, 1};
+    // Pass 1: |E_n|² and E_n·z for every (b, n).
+    Value zero = lb.filled({batch, slots}, 0.0);
+    auto sims = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{zero.getType(), zero.getType()},
+        ValueRange{memory, trace, z}, ValueRange{zero, zero},
+        ArrayRef<AffineMap>{dimsMap(context, 3, {1, 2}),
+                            dimsMap(context, 3, traceDims),
+                            dimsMap(context, 3, {0, 2}),
+                            dimsMap(context, 3, {0, 1}),
+                            dimsMap(context, 3, {0, 1})},
+        SmallVector<utils::IteratorType>{kPar, kPar, kRed},
+        [&](OpBuilder &b, Location l, ValueRange v) {
+          Value e = effective(b, l, v[0], v[1]);
+          Value ee = arith::AddFOp::create(
+              b, l, v[3], arith::MulFOp::create(b, l, e, e));
+          Value ez = arith::AddFOp::create(
+              b, l, v[4], arith::MulFOp::create(b, l, e, v[2]));
+          linalg::YieldOp::create(b, l, ValueRange{ee, ez});
+        });
+    Value eNorm = sims.getResult(0), dot = sims.getResult(1);
+    Value zNorm = lb.sumLastDim({{z, {0, 1}}}, z,
+                                [](OpBuilder &b, Location l, ValueRange a) {
+                                  return arith::MulFOp::create(b, l, a[0], a[0])
+                                      .getResult();
+                                });
+    // logits = (E_n·z)·|E_n|⁻¹·|z|⁻¹ / τ'; a = softmax_n(logits).
     Value logits = lb.map(
-        {{dot, {0, 1}}, {eNorm, eNormDims}, {zNorm, {0}}}, {batch, slots},
+        {{dot, {0, 1}}, {eNorm, {0, 1}}, {zNorm, {0}}}, {batch, slots},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value cosine = arith::MulFOp::create(
               b, l,
@@ -165,24 +211,50 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
         });
     Value weights = lb.softmaxLastDim(logits);
 
-    // m[b, h] = Σ_n a[b, n]·E[(b,) n, h].
-    Value recalled = lb.generic(
-        {{weights, {0, 1}}, {effective, eDims}}, {0, 2}, {batch, width},
-        {kPar, kRed, kPar},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          Value p = arith::MulFOp::create(b, l, a[0], a[1]);
-          return arith::AddFOp::create(b, l, a[2], p).getResult();
-        },
-        0.0);
-    return rewriteResults(op, rewriter, weights, recalled);
-  }
-
-  static LogicalResult rewriteResults(RecallOp op,
-                                      ConversionPatternRewriter &rewriter,
-                                      Value weights, Value recalled) {
-    rewriter.replaceOp(op, {castTo(rewriter, op.getLoc(), weights,
+    // Pass 2: m[b, h] = Σ_n a[b, n]·E[(b,) n, h], and the fused update.
+    Value recallInit = lb.filled({batch, width}, 0.0);
+    HebbianUpdateOp update = fusableUpdate(op);
+    SmallVector<Value> outputs = {recallInit};
+    SmallVector<AffineMap> maps = {dimsMap(context, 3, {0, 1}),
+                                   dimsMap(context, 3, {1, 2}),
+                                   dimsMap(context, 3, {0, 2})};
+    SmallVector<Value> inputs = {weights, memory, z};
+    if (!update) {
+      inputs.push_back(trace);
+      maps.push_back(dimsMap(context, 3, traceDims));
+    } else {
+      outputs.push_back(trace); // Read as T, written as T'.
+    }
+    maps.push_back(dimsMap(context, 3, {0, 2}));
+    if (update)
+      maps.push_back(dimsMap(context, 3, {0, 1, 2}));
+    double rate = update ? update.getLearningRate().convertToDouble() : 0;
+    double clip = update ? update.getClip().convertToDouble() : 0;
+    auto pass2 = linalg::GenericOp::create(
+        rewriter, loc, ValueRange(outputs).getTypes(), inputs, outputs, maps,
+        SmallVector<utils::IteratorType>{kPar, kRed, kPar},
+        [&](OpBuilder &b, Location l, ValueRange v) {
+          // v: a, M, z, [T], m_acc, [T as output]
+          Value t = update ? v[4] : v[3];
+          Value e = effective(b, l, v[1], t);
+          Value acc = update ? v[3] : v[4];
+          Value m = arith::AddFOp::create(b, l, acc,
+                                          arith::MulFOp::create(b, l, v[0], e));
+          if (!update) {
+            linalg::YieldOp::create(b, l, ValueRange{m});
+            return;
+          }
+          Value outer = arith::MulFOp::create(b, l, v[0], v[2]);
+          Value next = hebbianElement(b, l, t, outer, constantF32(b, l, rate),
+                                      rate, clip);
+          linalg::YieldOp::create(b, l, ValueRange{m, next});
+        });
+    if (update)
+      rewriter.replaceOp(update, castTo(rewriter, loc, pass2.getResult(1),
+                                        update.getType().getTensorType()));
+    rewriter.replaceOp(op, {castTo(rewriter, loc, weights,
                                    op.getWeights().getType()),
-                            castTo(rewriter, op.getLoc(), recalled,
+                            castTo(rewriter, loc, pass2.getResult(0),
                                    op.getRecalled().getType())});
     return success();
   }
@@ -216,40 +288,42 @@ struct IntegrateLowering : OpConversionPattern<IntegrateOp> {
   }
 };
 
+/// The Hebbian update when it was not fused into the recall (a shared
+/// trace, or operands that differ from the recall's).
 struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(HebbianUpdateOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
     LinalgBuilder lb(rewriter, loc);
     Value trace = adaptor.getTrace(), a = adaptor.getWeights(),
           z = adaptor.getEncoded();
     double rate = op.getLearningRate().convertToDouble();
     double clip = op.getClip().convertToDouble();
-    auto update = [&](OpBuilder &b, Location l, Value old, Value outer,
-                      Value outerScale) {
-      Value decayed = arith::MulFOp::create(b, l, old,
-                                            constantF32(b, l, 1.0 - rate));
-      Value step = arith::MulFOp::create(b, l, outer, outerScale);
-      Value sum = arith::AddFOp::create(b, l, decayed, step);
-      Value low = arith::MaximumFOp::create(b, l, sum, constantF32(b, l, -clip));
-      return arith::MinimumFOp::create(b, l, low, constantF32(b, l, clip))
-          .getResult();
-    };
     Value next;
     if (!op.getTrace().getType().isShared()) {
-      // T'[b, n, h] = clip((1 − η)·T + η·a[b, n]·z[b, h]).
-      next = lb.map({{trace, {0, 1, 2}}, {a, {0, 1}}, {z, {0, 2}}},
-                    lb.sizes(trace),
-                    [&](OpBuilder &b, Location l, ValueRange v) {
-                      Value outer = arith::MulFOp::create(b, l, v[1], v[2]);
-                      return update(b, l, v[0], outer, constantF32(b, l, rate));
-                    });
+      // T'[b, n, h] = clip((1 − η)·T + η·a[b, n]·z[b, h]), written into T's
+      // own tensor so that bufferization can update the trace in place.
+      next = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{trace.getType()}, ValueRange{a, z},
+                 ValueRange{trace},
+                 ArrayRef<AffineMap>{dimsMap(context, 3, {0, 1}),
+                                     dimsMap(context, 3, {0, 2}),
+                                     dimsMap(context, 3, {0, 1, 2})},
+                 SmallVector<utils::IteratorType>(3, kPar),
+                 [&](OpBuilder &b, Location l, ValueRange v) {
+                   Value outer = arith::MulFOp::create(b, l, v[0], v[1]);
+                   linalg::YieldOp::create(
+                       b, l,
+                       hebbianElement(b, l, v[2], outer,
+                                      constantF32(b, l, rate), rate, clip));
+                 })
+                 .getResult(0);
     } else {
       // batch_mean: O[n, h] = Σ_b a[b, n]·z[b, h]; T' = clip((1 − η)T + η/B·O).
       SmallVector<OpFoldResult> traceSizes = lb.sizes(trace);
-      OpFoldResult batch = lb.sizes(a)[0];
       Value outer = lb.generic(
           {{a, {0, 1}}, {z, {0, 2}}}, {1, 2},
           {traceSizes[0], traceSizes[1]}, {kRed, kPar, kPar},
@@ -258,7 +332,8 @@ struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
             return arith::AddFOp::create(b, l, v[2], p).getResult();
           },
           0.0);
-      Value batchSize = getValueOrCreateConstantIndexOp(rewriter, loc, batch);
+      Value batchSize =
+          getValueOrCreateConstantIndexOp(rewriter, loc, lb.sizes(a)[0]);
       Value batchF = arith::UIToFPOp::create(
           rewriter, loc, rewriter.getF32Type(),
           arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
@@ -267,7 +342,8 @@ struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
           rewriter, loc, constantF32(rewriter, loc, rate), batchF);
       next = lb.map({{trace, {0, 1}}, {outer, {0, 1}}}, traceSizes,
                     [&](OpBuilder &b, Location l, ValueRange v) {
-                      return update(b, l, v[0], v[1], scale);
+                      return hebbianElement(b, l, v[0], v[1], scale, rate,
+                                            clip);
                     });
     }
     rewriter.replaceOp(op, next);

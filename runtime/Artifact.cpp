@@ -47,6 +47,48 @@ Status readInt(const nlohmann::json &object, const char *key, int64_t &out) {
   return Status::success();
 }
 
+/// Whether this CPU has the vector extension `name`.
+bool cpuSupports(const std::string &name) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (name == "sse4.1") return __builtin_cpu_supports("sse4.1");
+  if (name == "sse4.2") return __builtin_cpu_supports("sse4.2");
+  if (name == "avx") return __builtin_cpu_supports("avx");
+  if (name == "avx2") return __builtin_cpu_supports("avx2");
+  if (name == "fma") return __builtin_cpu_supports("fma");
+  if (name == "avx512f") return __builtin_cpu_supports("avx512f");
+  if (name == "avx512bw") return __builtin_cpu_supports("avx512bw");
+  if (name == "avx512dq") return __builtin_cpu_supports("avx512dq");
+  if (name == "avx512vl") return __builtin_cpu_supports("avx512vl");
+#endif
+  return true; // Not a feature this runtime knows how to check.
+}
+
+/// Refuses artifacts compiled for vector extensions this CPU lacks, which
+/// would otherwise die of an illegal instruction.
+Status checkCpuFeatures(const nlohmann::json &metadata) {
+  auto target = metadata.find("target");
+  if (target == metadata.end() || !target->is_object())
+    return Status::success();
+  auto required = target->find("required_features");
+  if (required == target->end() || !required->is_array())
+    return Status::success();
+  std::string missing;
+  for (const nlohmann::json &feature : *required)
+    if (feature.is_string() && !cpuSupports(feature.get<std::string>()))
+      missing += (missing.empty() ? "" : ", ") + feature.get<std::string>();
+  if (missing.empty())
+    return Status::success();
+  auto cpu = target->find("cpu");
+  return Status::error("compiled for " +
+                       (cpu != target->end() && cpu->is_string()
+                            ? cpu->get<std::string>()
+                            : std::string("another CPU")) +
+                       ", which has " + missing +
+                       "; this CPU does not (recompile with engramc "
+                       "--cpu=native or an older --cpu)");
+}
+
 } // namespace
 
 StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
@@ -118,6 +160,8 @@ StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
   }
   if (!status)
     return status.withPrefix(path + ": ");
+  if (Status cpu = checkCpuFeatures(*json); !cpu)
+    return cpu.withPrefix(path + ": ");
   artifact->model_ = artifact->api_->create();
   if (!artifact->model_)
     return Status::error(path + ": cannot create a model instance");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-example.sh - the main job on the shipped model: set up and build,
-# import examples/fashion/model into engram IR, then run it with the reference
-# interpreter on the 10,000 Fashion-MNIST test images and print the accuracy.
+# import examples/fashion/model into engram IR, run it with the reference
+# interpreter on the 10,000 Fashion-MNIST test images, compile it to native
+# code for this CPU and run that too, printing the accuracies and speed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${ENGRAM_BUILD_DIR:-$root/build}
@@ -22,4 +23,9 @@ for precision in f32 f64; do
     --labels "$work/test_labels.npy" --output "$work/probabilities_$precision.npy" \
     --precision "$precision"
 done
+echo "== engramc --target=cpu: native code for this CPU"
+"$build/bin/engramc" "$model" --target=cpu -o "$work/fashion.so"
+printf "cpu: "
+"$build/bin/engram-run" "$work/fashion.so" --input "$work/test_images.npy" \
+  --labels "$work/test_labels.npy" --output "$work/probabilities_cpu.npy" --bench
 echo "recorded PyTorch accuracy: $(/usr/bin/python3 -c "import json; print(json.load(open('$model/metrics.json'))['test_accuracy_pytorch_f32'])")"

@@ -28,6 +28,7 @@ config.environment["OMP_NUM_THREADS"] = "1"
 
 helpers = os.path.join(config.engram_src_root, "test", "lit-helpers")
 config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%clang", config.clang))
 config.substitutions.append(("%engram_src", config.engram_src_root))
 config.substitutions.append(
     ("%expect-exit", f"{config.python} {os.path.join(helpers, 'expect_exit.py')}"))

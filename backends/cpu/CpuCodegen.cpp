@@ -110,6 +110,22 @@ FailureOr<EntryLayout> describeEntry(func::FuncOp func) {
   return layout;
 }
 
+/// The vector ISA extensions among `features` ("+avx2,-sse4a,…") that the
+/// code may use; engram-run checks them before it loads the artifact, so a
+/// CPU without them gets a message instead of an illegal instruction.
+llvm::json::Array requiredFeatures(StringRef features) {
+  static const char *const kChecked[] = {
+      "sse4.1", "sse4.2", "avx", "avx2", "fma", "avx512f", "avx512bw",
+      "avx512dq", "avx512vl"};
+  llvm::json::Array required;
+  SmallVector<StringRef> items;
+  features.split(items, ',', -1, false);
+  for (const char *name : kChecked)
+    if (llvm::is_contained(items, ("+" + Twine(name)).str()))
+      required.push_back(name);
+  return required;
+}
+
 /// The metadata JSON embedded in the artifact.
 std::string describeArtifact(func::FuncOp func, const EntryLayout &layout,
                              StringRef cpu, StringRef features,
@@ -148,7 +164,8 @@ std::string describeArtifact(func::FuncOp func, const EntryLayout &layout,
       {"quantization", "none"},
       {"weights", "constants in the artifact's read-only data"},
       {"target", llvm::json::Object{{"cpu", cpu},
-                                    {"features", features},
+                                    {"required_features",
+                                     requiredFeatures(features)},
                                     {"vector_width", vectorWidth}}}};
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -181,6 +198,15 @@ FailureOr<Target> createTarget(const CpuTargetOptions &options,
       features.push_back((feature.second ? "+" : "-") + feature.first().str());
   } else {
     result.cpu = options.cpu;
+  }
+  // The features the CPU model implies, for the metadata.
+  {
+    std::unique_ptr<llvm::MCSubtargetInfo> implied(
+        target->createMCSubtargetInfo(triple, result.cpu, ""));
+    if (implied)
+      for (const llvm::SubtargetFeatureKV &kv : implied->getAllProcessorFeatures())
+        if (implied->checkFeatures(("+" + Twine(kv.Key)).str()))
+          features.insert(features.begin(), ("+" + Twine(kv.Key)).str());
   }
   if (!options.features.empty())
     features.push_back(options.features);

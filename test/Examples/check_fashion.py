@@ -1,7 +1,7 @@
 """check_fashion.py - the shipped model: engram-run vs PyTorch on Fashion-MNIST.
 
 Runs engram-run (reference interpreter, float32 and float64, package and
-imported MLIR) on the 10,000 test images and compares with the PyTorch module
+imported MLIR; the compiled CPU artifact, float32) on the 10,000 test images and compares with the PyTorch module
 in the same precision on the same images: the accuracies must be equal and
 the probabilities must match within the tolerances (1e-4 in float32, 1e-9 in
 float64, relative to the largest probability).
@@ -63,9 +63,11 @@ def main():
 
     mlir = os.path.join(args.work, "fashion.mlir")
     subprocess.run(["engramc", args.model, "-o", mlir], check=True)
+    artifact = os.path.join(args.work, "fashion.so")
+    subprocess.run(["engramc", args.model, "--target=cpu", "-o", artifact], check=True)
     ok = True
-    for model, via in ((args.model, "package"), (mlir, "mlir")):
-        for precision in ("f32", "f64"):
+    for model, via in ((args.model, "package"), (mlir, "mlir"), (artifact, "cpu")):
+        for precision in ("f32",) if via == "cpu" else ("f32", "f64"):
             line, probs = engram_run(model, x_path, labels_path,
                                      os.path.join(args.work, f"p_{via}_{precision}.npy"),
                                      precision)

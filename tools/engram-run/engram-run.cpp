@@ -56,6 +56,7 @@ OPTIONS:
   --threads N             threads an artifact splits the batch over (default 1)
   --bench                 run repeatedly for about a second and print the
                           median time per batch and sequences per second
+  --print-metadata        print an artifact's metadata (JSON) and exit
   --help                  show this text
 )";
 
@@ -65,6 +66,7 @@ struct Options {
   std::string entry = "forward";
   std::string threads = "1";
   bool bench = false;
+  bool printMetadata = false;
   int threadCount = 1;
 };
 
@@ -82,6 +84,10 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help) {
     }
     if (arg == "--bench") {
       options.bench = true;
+      continue;
+    }
+    if (arg == "--print-metadata") {
+      options.printMetadata = true;
       continue;
     }
     if (arg.size() > 1 && arg[0] == '-') {
@@ -105,6 +111,8 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help) {
   }
   if (options.model.empty())
     return Status::error("no MODEL given (see --help)");
+  if (options.printMetadata)
+    return Status::success();
   if (options.input.empty())
     return Status::error("no --input given");
   if (options.precision != "f32" && options.precision != "f64")
@@ -268,14 +276,14 @@ template <typename T> Status run(const Options &options) {
   RunResult<T> result;
   if (Status status = (*runner)(result, /*states=*/true); !status)
     return status;
-  if (options.bench)
-    if (Status status = benchmark(*runner, input, options); !status)
-      return status;
   if (!options.dumpState.empty() && !hasState)
     return Status::error("--dump-state: the entry function does not return "
                          "the final states (h, trace)");
   if (!options.labels.empty())
     if (Status status = reportAccuracy(options, result.output); !status)
+      return status;
+  if (options.bench)
+    if (Status status = benchmark(*runner, input, options); !status)
       return status;
 
   // Encode everything first so that a failure leaves no partial output.
@@ -309,9 +317,20 @@ int main(int argc, char **argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (status.ok())
+  if (status.ok() && options.printMetadata) {
+    if (!Artifact::isArtifactPath(options.model)) {
+      status = Status::error(options.model + ": --print-metadata needs a "
+                                             "compiled artifact (.so)");
+    } else if (auto artifact = Artifact::open(options.model); !artifact) {
+      status = artifact.status();
+    } else {
+      std::printf("%s\n", (*artifact)->metadata().c_str());
+      return 0;
+    }
+  } else if (status.ok()) {
     status = options.precision == "f64" ? run<double>(options)
                                         : run<float>(options);
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "engram-run: error: %s\n", status.message().c_str());
     return 1;

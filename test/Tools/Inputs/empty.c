@@ -1,0 +1,1 @@
+/* An ordinary shared object: no engram symbols. */ int nothing(void) { return 0; }

@@ -56,12 +56,12 @@ def EngramTileBatch : Pass<"engram-tile-batch", "::mlir::ModuleOp"> {
     function can run the batch `tile-size` sequences at a time. This pass
     clones `@forward`'s body into a private function whose batch dimension
     is the static `tile-size` (every shape in it becomes static but the
-    number of steps), and rewrites `@forward` to call it in an `scf.for`
-    over the batch on slices of `tile-size` sequences; the last slice is
-    padded with zero sequences, whose results are dropped. The CPU pipeline
-    inlines the call, so that a tile's buffers are allocated once per batch,
-    and asks for `destination-passing`, so that the tiles' results are
-    written straight into the caller's output buffers.
+    number of steps) and a second clone for single sequences, and rewrites
+    `@forward` to call the first in an `scf.for` over the whole tiles of the
+    batch and the second on each remaining sequence. The CPU pipeline
+    inlines the calls, so that a tile's buffers are allocated once per
+    batch, and asks for `destination-passing`, so that the tiles' results
+    are written straight into the caller's output buffers.
 
     Static shapes let the CPU pipeline use register tiles across the batch,
     and a tile's state (h and T of `tile-size` sequences) stays in cache for

@@ -120,11 +120,45 @@ bool isTileable(func::FuncOp func) {
   return hasLoop && !shared;
 }
 
-/// Replaces the body of `func` by a loop over tiles calling `tile`: every
-/// tile is a slice of up to `size` sequences padded with zero sequences to
-/// `size` (a no-op but for the last tile), so one call serves all of them.
-void buildTileLoop(func::FuncOp func, func::FuncOp tile, int64_t size,
-                   bool destinationPassing) {
+/// A loop from `lower` to `upper` in steps of `tile`'s batch size, calling
+/// it on each slice of the input and inserting its results into
+/// `accumulators`; returns the updated accumulators.
+ValueRange tileLoop(OpBuilder &b, Location loc, func::FuncOp tile, Value input,
+                    Value steps, Value lower, Value upper,
+                    ValueRange accumulators) {
+  auto tileInputType =
+      cast<RankedTensorType>(tile.getFunctionType().getInput(0));
+  int64_t size = tileInputType.getDimSize(0);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value step = arith::ConstantIndexOp::create(b, loc, size);
+  auto loop = scf::ForOp::create(b, loc, lower, upper, step, accumulators);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value start = loop.getInductionVar();
+  Value slice = tensor::ExtractSliceOp::create(
+      b, loc, tileInputType, input, {start, zero, zero},
+      {b.getIndexAttr(size), steps,
+       b.getIndexAttr(tileInputType.getDimSize(2))},
+      {one, one, one});
+  auto call = func::CallOp::create(b, loc, tile, ValueRange{slice});
+  SmallVector<Value> updated;
+  for (auto [result, acc] :
+       llvm::zip(call.getResults(), loop.getRegionIterArgs())) {
+    int64_t rank = cast<RankedTensorType>(result.getType()).getRank();
+    SmallVector<OpFoldResult> offsets(rank, zero), strides(rank, one);
+    offsets[0] = start;
+    updated.push_back(tensor::InsertSliceOp::create(
+        b, loc, result, acc, offsets, tensor::getMixedSizes(b, loc, result),
+        strides));
+  }
+  scf::YieldOp::create(b, loc, updated);
+  return loop.getResults();
+}
+
+/// Replaces the body of `func` by a loop calling `tile` on every whole tile
+/// of the batch, then `single` on each remaining sequence.
+void buildTileLoops(func::FuncOp func, func::FuncOp tile, func::FuncOp single,
+                    bool destinationPassing) {
   Block &entry = func.getBody().front();
   Location loc = func.getLoc();
   Value input = entry.getArgument(0);
@@ -139,71 +173,56 @@ void buildTileLoop(func::FuncOp func, func::FuncOp tile, int64_t size,
     func.setType(FunctionType::get(func.getContext(), inputs, resultTypes));
   }
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
-  auto index = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto tileInputType =
-      cast<RankedTensorType>(tile.getFunctionType().getInput(0));
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  OpFoldResult width = b.getIndexAttr(inputType.getDimSize(2));
+  int64_t size =
+      cast<RankedTensorType>(tile.getFunctionType().getInput(0)).getDimSize(0);
   Value batch = tensor::DimOp::create(b, loc, input, 0);
   Value steps = tensor::DimOp::create(b, loc, input, 1);
-  Value tileSize = index(size);
+  Value tileSize = arith::ConstantIndexOp::create(b, loc, size);
+  Value whole = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, batch, tileSize), tileSize);
 
   // The results, batch first, S (if any) second, written tile by tile
   // into the destination arguments or into new tensors.
-  SmallVector<Value> inits;
+  SmallVector<Value> accumulators;
   if (destinationPassing)
-    llvm::append_range(inits, entry.getArguments().drop_front());
+    llvm::append_range(accumulators, entry.getArguments().drop_front());
   for (Type t : destinationPassing ? TypeRange() : resultTypes) {
     auto type = cast<RankedTensorType>(t);
     SmallVector<OpFoldResult> sizes = {batch};
     for (int64_t i = 1; i < type.getRank(); ++i)
       sizes.push_back(type.isDynamicDim(i) ? OpFoldResult(steps)
                                            : b.getIndexAttr(type.getDimSize(i)));
-    inits.push_back(
+    accumulators.push_back(
         tensor::EmptyOp::create(b, loc, sizes, type.getElementType()));
   }
-  auto loop = scf::ForOp::create(b, loc, index(0), batch, tileSize, inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value start = loop.getInductionVar();
-    Value left = arith::SubIOp::create(b, loc, batch, start);
-    Value rows = arith::MinUIOp::create(b, loc, left, tileSize);
-    Value part = tensor::ExtractSliceOp::create(
-        b, loc, input, {start, zero, zero}, {rows, steps, width},
-        {one, one, one});
-    Value missing = arith::SubIOp::create(b, loc, tileSize, rows);
-    Value zeroF = arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(inputType.getElementType(), 0.0));
-    Value padded = tensor::PadOp::create(
-        b, loc, tileInputType, part, ArrayRef<OpFoldResult>{zero, zero, zero},
-        ArrayRef<OpFoldResult>{missing, zero, zero}, zeroF);
-    auto call = func::CallOp::create(b, loc, tile, ValueRange{padded});
-    SmallVector<Value> updated;
-    for (auto [result, acc] :
-         llvm::zip(call.getResults(), loop.getRegionIterArgs())) {
-      int64_t rank = cast<RankedTensorType>(result.getType()).getRank();
-      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, result);
-      sizes[0] = rows;
-      SmallVector<OpFoldResult> offsets(rank, zero), strides(rank, one);
-      Value valid = tensor::ExtractSliceOp::create(b, loc, result, offsets,
-                                                   sizes, strides);
-      offsets[0] = start;
-      updated.push_back(tensor::InsertSliceOp::create(b, loc, valid, acc,
-                                                      offsets, sizes, strides));
-    }
-    scf::YieldOp::create(b, loc, updated);
+  ValueRange tiled =
+      tileLoop(b, loc, tile, input, steps,
+               arith::ConstantIndexOp::create(b, loc, 0), whole, accumulators);
+  ValueRange results = tiled;
+  if (single)
+    results = tileLoop(b, loc, single, input, steps, whole, batch, tiled);
+  SmallVector<Value> returned;
+  for (auto [value, type] : llvm::zip(results, resultTypes))
+    returned.push_back(value.getType() == type
+                           ? Value(value)
+                           : tensor::CastOp::create(b, loc, type, value));
+  func::ReturnOp::create(b, loc, returned);
+}
+
+/// A private copy of `func` whose batch is `size`, or null if the copy does
+/// not verify.
+func::FuncOp cloneForBatch(func::FuncOp func, int64_t size, StringRef suffix,
+                           SymbolTable &symbols) {
+  func::FuncOp clone = func.clone();
+  clone.setName((func.getName() + suffix).str());
+  clone.setPrivate();
+  clone->removeAttr("llvm.emit_c_interface");
+  if (failed(refineBatch(clone, size))) {
+    clone.erase();
+    return nullptr;
   }
-  SmallVector<Value> results;
-  for (auto [value, type] :
-       llvm::zip(loop.getResults(), func.getFunctionType().getResults()))
-    results.push_back(value.getType() == type
-                          ? Value(value)
-                          : tensor::CastOp::create(b, loc, type, value));
-  func::ReturnOp::create(b, loc, results);
+  symbols.insert(clone);
+  return clone;
 }
 
 struct TileBatchPass
@@ -221,16 +240,16 @@ struct TileBatchPass
     for (func::FuncOp func : funcs) {
       if (!func.isPublic() || !isTileable(func))
         continue;
-      func::FuncOp tile = func.clone();
-      tile.setName((func.getName() + "_tile").str());
-      tile.setPrivate();
-      tile->removeAttr("llvm.emit_c_interface");
-      if (failed(refineBatch(tile, tileSize))) {
+      func::FuncOp tile = cloneForBatch(func, tileSize, "_tile", symbols);
+      if (!tile)
+        continue;
+      func::FuncOp single =
+          tileSize > 1 ? cloneForBatch(func, 1, "_single", symbols) : nullptr;
+      if (tileSize > 1 && !single) {
         tile.erase();
         continue;
       }
-      symbols.insert(tile);
-      buildTileLoop(func, tile, tileSize, destinationPassing);
+      buildTileLoops(func, tile, single, destinationPassing);
     }
   }
 };

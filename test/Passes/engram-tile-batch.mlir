@@ -1,20 +1,19 @@
 // RUN: engram-opt %s --split-input-file --engram-tile-batch=tile-size=4 | FileCheck %s
 // RUN: engram-opt %s --split-input-file --engram-tile-batch="tile-size=4 destination-passing" | FileCheck %s --check-prefix=DPS
 
-// A per-sequence model: @forward loops over tiles of 4 sequences, padding
-// the last one, and calls a private clone whose batch is static.
+// A per-sequence model: @forward calls a private clone whose batch is 4 on
+// every whole tile, then a clone whose batch is 1 on each sequence left.
 // CHECK-LABEL: func.func @forward
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x3xf32>) -> (tensor<?x2xf32>, tensor<?x4x2xf32>)
 // CHECK: %[[B:.*]] = tensor.dim %[[X]], %c0
-// CHECK: %[[R:.*]]:2 = scf.for %[[I:.*]] = %c0{{.*}} to %[[B]] step %c4{{.*}} iter_args
-// CHECK: %[[ROWS:.*]] = arith.minui
-// CHECK: %[[PART:.*]] = tensor.extract_slice %[[X]][%[[I]], 0, 0] [%[[ROWS]], %{{.*}}, 3]
-// CHECK: %[[PAD:.*]] = tensor.pad %[[PART]] low[0, 0, 0] high[%{{.*}}, 0, 0]
-// CHECK: } : tensor<?x?x3xf32> to tensor<4x?x3xf32>
-// CHECK: %[[CALL:.*]]:2 = func.call @forward_tile(%[[PAD]]) : (tensor<4x?x3xf32>) -> (tensor<4x2xf32>, tensor<4x4x2xf32>)
-// CHECK: tensor.extract_slice %[[CALL]]#0[0, 0] [%[[ROWS]], 2]
-// CHECK: tensor.insert_slice {{.*}}[%[[I]], 0] [%[[ROWS]], 2]
-// CHECK: return %[[R]]#0, %[[R]]#1
+// CHECK: %[[WHOLE:.*]] = arith.muli
+// CHECK: %[[R:.*]]:2 = scf.for %[[I:.*]] = %c0{{.*}} to %[[WHOLE]] step %c4{{.*}} iter_args
+// CHECK: %[[TILE:.*]] = tensor.extract_slice %[[X]][%[[I]], 0, 0] [4, %{{.*}}, 3] [1, 1, 1] : tensor<?x?x3xf32> to tensor<4x?x3xf32>
+// CHECK: %[[CALL:.*]]:2 = func.call @forward_tile(%[[TILE]]) : (tensor<4x?x3xf32>) -> (tensor<4x2xf32>, tensor<4x4x2xf32>)
+// CHECK: tensor.insert_slice %[[CALL]]#0 into %{{.*}}[%[[I]], 0] [4, 2]
+// CHECK: %[[S:.*]]:2 = scf.for %[[J:.*]] = %[[WHOLE]] to %[[B]] step %c1{{.*}} iter_args({{.*}} = %[[R]]#0, {{.*}} = %[[R]]#1)
+// CHECK: func.call @forward_single(%{{.*}}) : (tensor<1x?x3xf32>) -> (tensor<1x2xf32>, tensor<1x4x2xf32>)
+// CHECK: return %[[S]]#0, %[[S]]#1
 // CHECK-LABEL: func.func private @forward_tile
 // CHECK-SAME: (%{{.*}}: tensor<4x?x3xf32>) -> (tensor<4x2xf32>, tensor<4x4x2xf32>)
 // CHECK: tensor.splat %{{.*}} : tensor<4x2xf32>
@@ -22,6 +21,8 @@
 // CHECK: engram.loop {{.*}} : (tensor<4x?x3xf32>, tensor<4x2xf32>, !engram.trace<4x4x2xf32>)
 // CHECK: ^bb0(%{{.*}}: tensor<4x3xf32>, %{{.*}}: tensor<4x2xf32>, %{{.*}}: !engram.trace<4x4x2xf32>):
 // CHECK: engram.encode {{.*}} -> tensor<4x2xf32>
+// CHECK-LABEL: func.func private @forward_single
+// CHECK-SAME: (%{{.*}}: tensor<1x?x3xf32>) -> (tensor<1x2xf32>, tensor<1x4x2xf32>)
 
 // With destination passing the results are written into extra arguments.
 // DPS-LABEL: func.func @forward

@@ -32,12 +32,6 @@ namespace {
 
 using utils::IteratorType;
 
-Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(b, loc, type, value);
-}
-
 //===----------------------------------------------------------------------===//
 // Phase 1: engram.loop → scf.for
 //===----------------------------------------------------------------------===//
@@ -80,7 +74,7 @@ void lowerLoopToScf(LoopOp loop, RewriterBase &rewriter) {
       yield, ValueRange{hidden, yield.getValues()[1], stored});
 
   rewriter.setInsertionPointAfter(forOp);
-  rewriter.replaceOp(loop, {castIfNeeded(rewriter, loc, forOp.getResult(2),
+  rewriter.replaceOp(loop, {castTo(rewriter, loc, forOp.getResult(2),
                                          loop.getStates().getType()),
                             forOp.getResult(0), forOp.getResult(1)});
 }
@@ -126,7 +120,7 @@ struct TraceInitLowering : OpConversionPattern<TraceInitOp> {
                                            lb.empty(sizes),
                                            ArrayRef<int64_t>{0})
                    .getResult()[0];
-    rewriter.replaceOp(op, castIfNeeded(rewriter, loc, result,
+    rewriter.replaceOp(op, castTo(rewriter, loc, result,
                                         type.getTensorType()));
     return success();
   }
@@ -137,7 +131,7 @@ struct ReadTraceLowering : OpConversionPattern<ReadTraceOp> {
   LogicalResult
   matchAndRewrite(ReadTraceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, castIfNeeded(rewriter, op.getLoc(),
+    rewriter.replaceOp(op, castTo(rewriter, op.getLoc(),
                                         adaptor.getTrace(), op.getType()));
     return success();
   }
@@ -164,7 +158,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       result = attention(lb, states, adaptor.getKernel(), adaptor.getBias(), s);
       break;
     }
-    rewriter.replaceOp(op, castIfNeeded(rewriter, loc, result, op.getType()));
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
     return success();
   }
 
@@ -225,7 +219,7 @@ struct ReadoutLowering : OpConversionPattern<ReadoutOp> {
                        adaptor.getBias(), /*relu=*/false);
     if (op.getActivation() == Activation::Softmax)
       y = lb.softmaxLastDim(y);
-    rewriter.replaceOp(op, castIfNeeded(rewriter, op.getLoc(), y, op.getType()));
+    rewriter.replaceOp(op, castTo(rewriter, op.getLoc(), y, op.getType()));
     return success();
   }
 };

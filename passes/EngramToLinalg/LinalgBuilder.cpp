@@ -31,12 +31,19 @@ Value LinalgBuilder::filled(ArrayRef<OpFoldResult> sizes, double value) {
       .getResult(0);
 }
 
-static AffineMap mapOf(MLIRContext *context, unsigned numLoops,
-                       ArrayRef<unsigned> dims) {
+AffineMap mlir::engram::dimsMap(MLIRContext *context, unsigned loops,
+                                ArrayRef<unsigned> dims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned dim : dims)
     exprs.push_back(getAffineDimExpr(dim, context));
-  return AffineMap::get(numLoops, 0, exprs, context);
+  return AffineMap::get(loops, 0, exprs, context);
+}
+
+Value mlir::engram::castTo(OpBuilder &b, Location loc, Value value,
+                           Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
 }
 
 Value LinalgBuilder::generic(
@@ -51,9 +58,9 @@ Value LinalgBuilder::generic(
   SmallVector<AffineMap> maps;
   for (const GenericInput &input : inputs) {
     operands.push_back(input.value);
-    maps.push_back(mapOf(context, loops, input.dims));
+    maps.push_back(dimsMap(context, loops, input.dims));
   }
-  maps.push_back(mapOf(context, loops, outputDims));
+  maps.push_back(dimsMap(context, loops, outputDims));
   Value output = init ? filled(outputSizes, *init) : empty(outputSizes);
   auto op = linalg::GenericOp::create(
       b, loc, TypeRange{output.getType()}, operands, ValueRange{output}, maps,

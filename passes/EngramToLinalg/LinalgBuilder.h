@@ -22,6 +22,13 @@ struct GenericInput {
   SmallVector<unsigned> dims;
 };
 
+/// The affine map over `loops` loops that reads dimensions `dims`.
+AffineMap dimsMap(MLIRContext *context, unsigned loops,
+                  ArrayRef<unsigned> dims);
+
+/// `value`, through a tensor.cast when its type is not `type`.
+Value castTo(OpBuilder &b, Location loc, Value value, Type type);
+
 class LinalgBuilder {
 public:
   LinalgBuilder(OpBuilder &builder, Location loc) : b(builder), loc(loc) {}

@@ -106,15 +106,6 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   }
 };
 
-/// The affine map of `dims` over `loops` loops.
-AffineMap dimsMap(MLIRContext *context, unsigned loops,
-                  ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, context));
-  return AffineMap::get(loops, 0, exprs, context);
-}
-
 /// clip((1 − η)·t + η·a·z, −c, c), one element of the Hebbian update.
 Value hebbianElement(OpBuilder &b, Location l, Value old, Value outer,
                      Value rate, double learningRate, double clip) {
@@ -258,12 +249,6 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
                                    op.getRecalled().getType())});
     return success();
   }
-
-  static Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
-    if (value.getType() == type)
-      return value;
-    return tensor::CastOp::create(b, loc, type, value);
-  }
 };
 
 struct IntegrateLowering : OpConversionPattern<IntegrateOp> {
@@ -281,9 +266,7 @@ struct IntegrateLowering : OpConversionPattern<IntegrateOp> {
                        adaptor.getIntegratorBias(), /*relu=*/true);
     Value next = lb.dense(g, adaptor.getOutputKernel(),
                           adaptor.getOutputBias(), /*relu=*/true);
-    if (next.getType() != op.getType())
-      next = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), next);
-    rewriter.replaceOp(op, next);
+    rewriter.replaceOp(op, castTo(rewriter, op.getLoc(), next, op.getType()));
     return success();
   }
 };

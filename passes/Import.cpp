@@ -92,7 +92,7 @@ void ModelBuilder::buildStep(LoopOp loop, Value memory) {
   auto recall = RecallOp::create(
       b, loc, weightsType, stateType, z, memory, trace,
       b.getF64FloatAttr(cell.scaleFactor), b.getF64FloatAttr(cell.temperature),
-      b.getF64FloatAttr(cell.sparsityStrength));
+      b.getF64FloatAttr(cell.sparsityStrength), /*top_k=*/IntegerAttr());
   Value next = IntegrateOp::create(
       b, loc, stateType, z, recall.getRecalled(), h,
       weights.lookup("cell.integrator.kernel"),
@@ -129,7 +129,8 @@ SmallVector<Value> ModelBuilder::build(Value input) {
       DenseResourceElementsAttr::get(
           tensor({slots, width}), "cell.memory",
           HeapAsmResourceBlob::allocateAndCopyInferAlign(
-              ArrayRef<float>(memoryData.data))));
+              ArrayRef<float>(memoryData.data))),
+      /*scales=*/ElementsAttr(), /*indices=*/ElementsAttr());
 
   bool shared = config.traceBatching == rt::TraceBatching::BatchMean;
   auto traceType = TraceType::get(

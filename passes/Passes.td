@@ -86,6 +86,63 @@ def EngramTileBatch : Pass<"engram-tile-batch", "::mlir::ModuleOp"> {
   ];
 }
 
+def EngramQuantizeMemory : Pass<"engram-quantize-memory", "::mlir::ModuleOp"> {
+  let summary = "Store the memory bank and/or the Hebbian trace in few bits";
+  let description = [{
+    - memory (`what=memory|both`): every `engram.memory` becomes integers
+      with scales (`#engram.quant`): `bits=8|4` symmetric with `scale=row`
+      or `tensor` (`max|M| / Q`), rounded `nearest` or `stochastic`
+      (`seed`); `bits=1` is binary, `sign(M)` with `mean|M|` scales. The
+      compiler rounds once; the stored integers define the bank.
+    - trace (`what=trace|both`, `bits=8|4|16`): every trace becomes fixed point
+      (`#engram.fixed<bits, bound = clip>`), updated in integer arithmetic
+      with saturation (docs/quantization.md). Traces must be per-sequence.
+
+    ```mlir
+    // engram-opt --engram-quantize-memory="what=memory bits=8"
+    %M = engram.memory dense<...> : tensor<4x2xi8> scales dense<...> : tensor<4xf32>
+           -> !engram.memory<4x2xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>>
+    ```
+  }];
+  let options = [
+    Option<"what", "what", "std::string", /*default=*/"\"both\"",
+           "what to quantize: memory, trace or both">,
+    Option<"bits", "bits", "unsigned", /*default=*/"8",
+           "bits per value: 8 or 4 (memory and trace), 16 (trace), 1 (binary memory)">,
+    Option<"scale", "scale", "std::string", /*default=*/"\"row\"",
+           "scale granularity of the memory: row or tensor">,
+    Option<"rounding", "rounding", "std::string", /*default=*/"\"nearest\"",
+           "rounding of the memory: nearest or stochastic">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "seed of stochastic rounding">
+  ];
+  let dependentDialects = ["::mlir::engram::EngramDialect"];
+}
+
+def EngramSparsifyMemory : Pass<"engram-sparsify-memory", "::mlir::ModuleOp"> {
+  let summary = "Top-k recall and magnitude pruning of the memory bank";
+  let description = [{
+    - `top-k=K`: every `engram.recall` takes the softmax over its K best
+      slots only (`top_k = K`); the other recall weights are zero, so those
+      slots neither contribute to `m` nor get a Hebbian increment.
+    - `density=D` (0 < D < 1): every row of every `engram.memory` keeps its
+      `max(1, round(D·H))` largest magnitudes (ties: the lower column) and
+      is stored as `#engram.ell` (values and column indices). Run before
+      `engram-quantize-memory`, which then quantizes the kept values.
+
+    ```mlir
+    // engram-opt --engram-sparsify-memory="top-k=4 density=0.5"
+    ```
+  }];
+  let options = [
+    Option<"topK", "top-k", "int64_t", /*default=*/"0",
+           "slots kept by every recall (0: all)">,
+    Option<"density", "density", "double", /*default=*/"1.0",
+           "fraction of every memory row kept (1: no pruning)">
+  ];
+  let dependentDialects = ["::mlir::engram::EngramDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Lowering for dense targets
 //===----------------------------------------------------------------------===//

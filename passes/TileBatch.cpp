@@ -40,7 +40,7 @@ Type withBatch(Type type, int64_t tile) {
       return type;
     SmallVector<int64_t> shape(trace.getShape());
     shape[0] = tile;
-    return TraceType::get(type.getContext(), shape, trace.getElementType());
+    return trace.withShape(shape);
   }
   return type;
 }

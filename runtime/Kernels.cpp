@@ -10,6 +10,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace engram::runtime {
 namespace {
@@ -98,10 +99,30 @@ Tensor<T> layerNorm(const Tensor<T> &v, const Tensor<T> &gamma,
   return out;
 }
 
+/// Softmax over the `k` largest entries of `row` (ties: lower index first);
+/// the others become 0.
+template <typename Row> void topKSoftmax(Row &row, int64_t k) {
+  using T = typename Row::Scalar;
+  const int64_t n = row.size();
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), int64_t(0));
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+    return row(x) > row(y);
+  });
+  T top = row(order[0]), sum = 0;
+  std::vector<T> weights(n, T(0));
+  for (int64_t i = 0; i < k; ++i) {
+    weights[order[i]] = std::exp(row(order[i]) - top);
+    sum += weights[order[i]];
+  }
+  for (int64_t i = 0; i < n; ++i)
+    row(i) = weights[i] / sum;
+}
+
 template <typename T>
 RecallResult<T> recall(const Tensor<T> &z, const Tensor<T> &memory,
                        const Tensor<T> &trace, double scaleFactor,
-                       double effectiveTemperature) {
+                       double effectiveTemperature, int64_t topK) {
   const int64_t batch = z.dim(0), slots = memory.dim(0),
                 width = memory.dim(1);
   RecallResult<T> result{Tensor<T>({batch, slots}),
@@ -126,7 +147,10 @@ RecallResult<T> recall(const Tensor<T> &z, const Tensor<T> &memory,
                       (zInv(b) * invTemp))
                          .transpose();
     auto row = weights.row(b);
-    softmaxRows(row);
+    if (topK > 0 && topK < slots)
+      topKSoftmax(row, topK);
+    else
+      softmaxRows(row);
     recalled.row(b).noalias() = weights.row(b) * effective;
   }
   return result;
@@ -176,6 +200,48 @@ Tensor<T> hebbianUpdate(const Tensor<T> &trace, const Tensor<T> &a,
            outer);
   }
   return next;
+}
+
+template <typename T>
+Tensor<T> hebbianUpdateFixed(const Tensor<T> &q, const Tensor<T> &a,
+                             const Tensor<T> &z, double learningRate,
+                             double step, int64_t maxMagnitude) {
+  Tensor<T> next(q.shape);
+  const int64_t batch = a.dim(0), slots = a.dim(1), width = z.dim(1);
+  const int64_t decay = std::llround((1.0 - learningRate) * 32768.0);
+  const T gain = T(learningRate / step);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t n = 0; n < slots; ++n) {
+      const T scaled = gain * a.data[b * slots + n];
+      for (int64_t h = 0; h < width; ++h) {
+        int64_t i = (b * slots + n) * width + h;
+        int64_t old = static_cast<int64_t>(q.data[i]);
+        int64_t decayed = (old * decay + 16384) >> 15;
+        T increment = std::round(scaled * z.data[b * width + h]);
+        increment = std::clamp(increment, T(-(1 << 30)), T(1 << 30));
+        int64_t sum = decayed + static_cast<int64_t>(increment);
+        next.data[i] = T(std::clamp(sum, -maxMagnitude, maxMagnitude));
+      }
+    }
+  return next;
+}
+
+template <typename T>
+Tensor<T> dequantizeTrace(const Tensor<T> &q, double step) {
+  Tensor<T> values(q.shape);
+  for (int64_t i = 0; i < q.size(); ++i)
+    values.data[i] = q.data[i] * T(step);
+  return values;
+}
+
+template <typename T>
+Tensor<T> quantizeTrace(const Tensor<T> &values, double step,
+                        int64_t maxMagnitude) {
+  Tensor<T> q(values.shape);
+  for (int64_t i = 0; i < values.size(); ++i)
+    q.data[i] = std::clamp(std::round(values.data[i] / T(step)),
+                           T(-maxMagnitude), T(maxMagnitude));
+  return q;
 }
 
 template <typename T>
@@ -247,7 +313,12 @@ Tensor<T> readout(const Tensor<T> &v, const Tensor<T> &kernel,
   template Tensor<T> layerNorm(const Tensor<T> &, const Tensor<T> &,           \
                                const Tensor<T> &, double);                     \
   template RecallResult<T> recall(const Tensor<T> &, const Tensor<T> &,        \
-                                  const Tensor<T> &, double, double);          \
+                                  const Tensor<T> &, double, double, int64_t); \
+  template Tensor<T> hebbianUpdateFixed(const Tensor<T> &, const Tensor<T> &,  \
+                                        const Tensor<T> &, double, double,     \
+                                        int64_t);                              \
+  template Tensor<T> dequantizeTrace(const Tensor<T> &, double);               \
+  template Tensor<T> quantizeTrace(const Tensor<T> &, double, int64_t);        \
   template Tensor<T> integrate(const Tensor<T> &, const Tensor<T> &,           \
                                const Tensor<T> &, const Tensor<T> &,           \
                                const Tensor<T> &, const Tensor<T> &,           \

@@ -32,11 +32,13 @@ template <typename T> struct RecallResult {
 };
 
 /// E = M + s·T, a = softmax(cos(E, z) / τ'), m = aᵀ·E. `trace` is B×N×H
-/// (per sequence) or N×H (shared); `effectiveTemperature` is τ'.
+/// (per sequence) or N×H (shared); `effectiveTemperature` is τ'. With
+/// `topK` > 0 only the topK largest logits of a row (ties: lower slot first)
+/// enter the softmax; the other weights are 0.
 template <typename T>
 RecallResult<T> recall(const Tensor<T> &z, const Tensor<T> &memory,
                        const Tensor<T> &trace, double scaleFactor,
-                       double effectiveTemperature);
+                       double effectiveTemperature, int64_t topK = 0);
 
 /// h' = relu(relu([z, m, h]·K_int + b_int)·K_out + b_out).
 template <typename T>
@@ -51,6 +53,24 @@ Tensor<T> integrate(const Tensor<T> &z, const Tensor<T> &m, const Tensor<T> &h,
 template <typename T>
 Tensor<T> hebbianUpdate(const Tensor<T> &trace, const Tensor<T> &a,
                         const Tensor<T> &z, double learningRate, double clip);
+
+/// The fixed-point Hebbian update of docs/quantization.md on the integers
+/// `q` of a per-sequence trace (B×N×H) with step `step` = bound / Q:
+///   q' = clamp(((q·D + 2^14) >> 15) + round(η/δ·a·z), −Q, Q),
+///   D = round((1 − η)·2^15), round = half away from zero.
+template <typename T>
+Tensor<T> hebbianUpdateFixed(const Tensor<T> &q, const Tensor<T> &a,
+                             const Tensor<T> &z, double learningRate,
+                             double step, int64_t maxMagnitude);
+
+/// q·step: the values of a fixed-point trace.
+template <typename T>
+Tensor<T> dequantizeTrace(const Tensor<T> &q, double step);
+
+/// clamp(round(v / step), −Q, Q): a value as fixed-point integers.
+template <typename T>
+Tensor<T> quantizeTrace(const Tensor<T> &values, double step,
+                        int64_t maxMagnitude);
 
 /// T₀: `init` (N×H, or zeros when null) for a shared trace (`batch` < 0) or
 /// copied to each of `batch` sequences.

@@ -150,6 +150,27 @@ std::string describeArtifact(func::FuncOp func, const EntryLayout &layout,
   config["pooling"] = pooling;
   config["readout"] = activation;
   config["use_layer_norm"] = layerNorm;
+  // Storage of the memory and the trace, and the recall's top-k.
+  llvm::json::Object compression{{"memory", "float32"}, {"trace", "float32"}};
+  func.walk([&](Operation *op) {
+    if (auto memory = dyn_cast<MemoryOp>(op)) {
+      MemoryType type = memory.getType();
+      if (QuantAttr quant = type.getQuant())
+        compression["memory"] =
+            (quant.getBits() == 1 ? std::string("binary")
+                                  : "int" + std::to_string(quant.getBits())) +
+            ", " + stringifyQuantScale(quant.getScale()).str() + " scales";
+      if (EllAttr ell = type.getSparsity())
+        compression["memory_row_entries"] = ell.getRowEntries();
+    } else if (auto recall = dyn_cast<RecallOp>(op)) {
+      if (auto k = recall.getTopK())
+        compression["top_k"] = *k;
+    } else if (auto init = dyn_cast<TraceInitOp>(op)) {
+      if (FixedAttr fixed = init.getType().getFixed())
+        compression["trace"] =
+            "fixed point, " + std::to_string(fixed.getBits()) + " bits";
+    }
+  });
   llvm::json::Object root{
       {"format", kArtifactFormat},
       {"abi_version", kAbiVersion},
@@ -161,7 +182,7 @@ std::string describeArtifact(func::FuncOp func, const EntryLayout &layout,
                                         ? "batch x units"
                                         : "batch x steps x units"}}},
       {"has_final_states", layout.hasState},
-      {"quantization", "none"},
+      {"quantization", std::move(compression)},
       {"weights", "constants in the artifact's read-only data"},
       {"target", llvm::json::Object{{"cpu", cpu},
                                     {"required_features",

@@ -50,6 +50,13 @@ private:
   LogicalResult evaluateConstant(arith::ConstantOp op);
   LogicalResult evaluateLoop(LoopOp loop);
   LogicalResult checkSameBatch(Operation *op, ArrayRef<Value> batched);
+  FailureOr<Tensor> memoryBank(MemoryOp memory);
+  /// The values of a trace: its tensor, or q·δ for a fixed-point trace.
+  Tensor traceValues(Value trace) {
+    FixedAttr fixed = cast<TraceType>(trace.getType()).getFixed();
+    return fixed ? rt::dequantizeTrace(get(trace), fixed.getStep())
+                 : get(trace);
+  }
   FailureOr<Tensor> elements(Operation *op, Attribute attr);
 
   DenseMap<Value, Tensor> values;
@@ -137,6 +144,9 @@ FailureOr<rt::Tensor<T>> Interpreter<T>::elements(Operation *op,
   } else if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
     for (const APFloat &value : dense.getValues<APFloat>())
       tensor.data.push_back(static_cast<T>(value.convertToDouble()));
+  } else if (auto ints = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &value : ints.getValues<APInt>())
+      tensor.data.push_back(static_cast<T>(value.getSExtValue()));
   } else {
     return op->emitError() << "the reference interpreter supports dense and "
                               "dense_resource float constants, got "
@@ -146,6 +156,39 @@ FailureOr<rt::Tensor<T>> Interpreter<T>::elements(Operation *op,
     return op->emitError() << "constant holds " << tensor.data.size()
                            << " elements for shape " << shaped;
   return tensor;
+}
+
+/// The dense float bank of an engram.memory: q·scale for a quantized bank,
+/// scattered to its columns for a pruned one (docs/quantization.md).
+template <typename T>
+FailureOr<rt::Tensor<T>> Interpreter<T>::memoryBank(MemoryOp memory) {
+  FailureOr<Tensor> stored = elements(memory, memory.getValue());
+  if (failed(stored))
+    return failure();
+  MemoryType type = memory.getType();
+  const int64_t rows = type.getSlots(), width = type.getWidth(),
+                columns = type.getStoredColumns();
+  if (QuantAttr quant = type.getQuant()) {
+    FailureOr<Tensor> scales = elements(memory, memory.getScalesAttr());
+    if (failed(scales))
+      return failure();
+    bool perRow = quant.getScale() == QuantScale::Row;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < columns; ++c)
+        stored->data[r * columns + c] *= scales->data[perRow ? r : 0];
+  }
+  EllAttr sparsity = type.getSparsity();
+  if (!sparsity)
+    return stored;
+  FailureOr<Tensor> indices = elements(memory, memory.getIndicesAttr());
+  if (failed(indices))
+    return failure();
+  Tensor dense({rows, width});
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      dense.data[r * width + static_cast<int64_t>(indices->data[r * columns + c])] =
+          stored->data[r * columns + c];
+  return dense;
 }
 
 template <typename T>
@@ -233,9 +276,9 @@ template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
                                                      : dim);
         return check(splat, Tensor(shape, get(splat.getInput()).data[0]));
       })
-      .Case([&](MemoryOp memory) {
-        FailureOr<Tensor> tensor = elements(memory, memory.getValue());
-        return failed(tensor) ? failure() : check(memory, std::move(*tensor));
+      .Case([&](MemoryOp memory) -> LogicalResult {
+        FailureOr<Tensor> bank = memoryBank(memory);
+        return failed(bank) ? failure() : check(memory, std::move(*bank));
       })
       .Case([&](TraceInitOp init) {
         TraceType type = init.getType();
@@ -243,11 +286,16 @@ template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
                         : init.getBatch() ? index(init.getBatch())
                                           : type.getBatch();
         const Tensor *from = init.getInit() ? &get(init.getInit()) : nullptr;
-        return check(init, rt::initialTrace(from, batch, type.getSlots(),
-                                            type.getWidth()));
+        Tensor trace = rt::initialTrace(from, batch, type.getSlots(),
+                                        type.getWidth());
+        // A fixed-point trace holds its integers.
+        if (FixedAttr fixed = type.getFixed())
+          trace = rt::quantizeTrace(trace, fixed.getStep(),
+                                    fixed.getMaxMagnitude());
+        return check(init, std::move(trace));
       })
       .Case([&](ReadTraceOp read) {
-        return check(read, get(read.getTrace()));
+        return check(read, traceValues(read.getTrace()));
       })
       .Case([&](EncodeOp encode) {
         return check(encode, rt::encode(get(encode.getInput()),
@@ -261,11 +309,11 @@ template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
                                          norm.getEpsilon().convertToDouble()));
       })
       .Case([&](RecallOp recall) {
-        rt::RecallResult<T> result =
-            rt::recall(get(recall.getQuery()), get(recall.getMemory()),
-                       get(recall.getTrace()),
-                       recall.getScaleFactor().convertToDouble(),
-                       recall.getEffectiveTemperature());
+        rt::RecallResult<T> result = rt::recall(
+            get(recall.getQuery()), get(recall.getMemory()),
+            traceValues(recall.getTrace()),
+            recall.getScaleFactor().convertToDouble(),
+            recall.getEffectiveTemperature(), recall.getTopK().value_or(0));
         if (failed(check(recall.getWeights(), std::move(result.weights))))
           return failure();
         return check(recall.getRecalled(), std::move(result.recalled));
@@ -280,10 +328,15 @@ template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
                                        get(op.getOutputBias())));
       })
       .Case([&](HebbianUpdateOp op) {
+        double rate = op.getLearningRate().convertToDouble();
+        if (FixedAttr fixed = op.getTrace().getType().getFixed())
+          return check(op, rt::hebbianUpdateFixed(
+                               get(op.getTrace()), get(op.getWeights()),
+                               get(op.getEncoded()), rate, fixed.getStep(),
+                               fixed.getMaxMagnitude()));
         return check(op, rt::hebbianUpdate(
                              get(op.getTrace()), get(op.getWeights()),
-                             get(op.getEncoded()),
-                             op.getLearningRate().convertToDouble(),
+                             get(op.getEncoded()), rate,
                              op.getClip().convertToDouble()));
       })
       .Case([&](LoopOp loop) { return evaluateLoop(loop); })

@@ -37,5 +37,6 @@ void EngramDialect::initialize() {
 #include "dialects/engram/EngramOps.cpp.inc"
       >();
   registerTypes();
+  registerAttributes();
   addInterfaces<EngramInlinerInterface>();
 }

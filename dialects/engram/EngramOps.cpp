@@ -116,15 +116,90 @@ static LogicalResult checkPositiveFinite(Operation *op, StringRef name,
 // State ops
 //===----------------------------------------------------------------------===//
 
+/// Checks the integers of a quantized bank against the type's range.
+static LogicalResult checkQuantizedValues(MemoryOp op, QuantAttr quant) {
+  auto value = dyn_cast<DenseIntElementsAttr>(op.getValue());
+  if (!value)
+    return op.emitOpError() << "a quantized bank holds dense integer values";
+  int64_t bound = quant.getMaxMagnitude();
+  for (const APInt &q : value.getValues<APInt>()) {
+    int64_t v = q.getSExtValue();
+    if (v < -bound || v > bound || (quant.getBits() == 1 && v == 0))
+      return op.emitOpError()
+             << "value " << v << " is outside the "
+             << (quant.getBits() == 1 ? std::string("binary values ±1")
+                                      : "range ±" + std::to_string(bound))
+             << " of " << quant.getBits() << "-bit storage";
+  }
+  auto scales = op.getScalesAttr();
+  if (!scales)
+    return op.emitOpError() << "a quantized bank needs scales";
+  int64_t expected =
+      quant.getScale() == QuantScale::Row ? op.getType().getSlots() : 1;
+  auto scaleType = cast<ShapedType>(scales.getType());
+  if (!scaleType.getElementType().isF32() ||
+      scaleType.getShape() != ArrayRef<int64_t>{expected})
+    return op.emitOpError() << "scales must be tensor<" << expected
+                            << "xf32> (one per "
+                            << stringifyQuantScale(quant.getScale()) << ")";
+  for (const APFloat &scale : cast<DenseFPElementsAttr>(scales)
+                                  .getValues<APFloat>())
+    if (!scale.isFinite() || scale.isNegative() || scale.isZero())
+      return op.emitOpError() << "scales must be finite and > 0";
+  return success();
+}
+
+/// Checks the column indices of a pruned (ELL) bank.
+static LogicalResult checkIndices(MemoryOp op, EllAttr sparsity) {
+  auto indices = dyn_cast_or_null<DenseIntElementsAttr>(op.getIndicesAttr());
+  MemoryType type = op.getType();
+  int64_t rows = type.getSlots(), kept = sparsity.getRowEntries();
+  if (!indices || !indices.getElementType().isInteger(32) ||
+      indices.getType().getShape() != ArrayRef<int64_t>{rows, kept})
+    return op.emitOpError() << "a pruned bank needs indices of type tensor<"
+                            << rows << "x" << kept << "xi32>";
+  SmallVector<int64_t> all;
+  for (const APInt &i : indices.getValues<APInt>())
+    all.push_back(i.getSExtValue());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < kept; ++k) {
+      int64_t column = all[r * kept + k];
+      if (column < 0 || column >= type.getWidth() ||
+          (k > 0 && column <= all[r * kept + k - 1]))
+        return op.emitOpError()
+               << "indices of row " << r
+               << " must be increasing columns in [0, " << type.getWidth()
+               << ")";
+    }
+  return success();
+}
+
 LogicalResult MemoryOp::verify() {
   auto valueType = cast<ShapedType>(getValue().getType());
   MemoryType type = getType();
-  if (valueType.getElementType() != type.getElementType())
+  QuantAttr quant = type.getQuant();
+  EllAttr sparsity = type.getSparsity();
+  if (!quant && getScalesAttr())
+    return emitOpError() << "scales given for a bank that is not quantized";
+  if (!sparsity && getIndicesAttr())
+    return emitOpError() << "indices given for a bank that is not pruned";
+  if (!quant && valueType.getElementType() != type.getElementType())
     return emitOpError() << "value element type " << valueType.getElementType()
                          << " does not match the memory bank's "
                          << type.getElementType();
-  return checkShape(*this, "value", valueType, type.getShape(),
-                    "slots x width of the result");
+  if (quant && !valueType.getElementType().isInteger(8))
+    return emitOpError() << "a quantized bank stores i8 values, got "
+                         << valueType.getElementType();
+  if (failed(checkShape(*this, "value", valueType,
+                        {type.getSlots(), type.getStoredColumns()},
+                        sparsity ? "slots x stored entries per row"
+                                 : "slots x width of the result")))
+    return failure();
+  if (quant && failed(checkQuantizedValues(*this, quant)))
+    return failure();
+  if (sparsity && failed(checkIndices(*this, sparsity)))
+    return failure();
+  return success();
 }
 
 LogicalResult TraceInitOp::verify() {
@@ -220,6 +295,9 @@ LogicalResult RecallOp::verify() {
     return failure();
   if (!std::isfinite(getScaleFactor().convertToDouble()))
     return emitOpError() << "scale_factor must be finite";
+  if (std::optional<int64_t> k = getTopK(); k && (*k < 1 || *k > slots))
+    return emitOpError() << "top_k must be in [1, " << slots << "], got "
+                         << *k;
   return success();
 }
 
@@ -269,8 +347,20 @@ LogicalResult HebbianUpdateOp::verify() {
   double rate = getLearningRate().convertToDouble();
   if (!(rate >= 0 && rate <= 1))
     return emitOpError() << "learning_rate must be in [0, 1], got " << rate;
-  return checkPositiveFinite(*this, "clip", getClip().convertToDouble(),
-                             /*allowZero=*/false);
+  double clip = getClip().convertToDouble();
+  if (failed(checkPositiveFinite(*this, "clip", clip, /*allowZero=*/false)))
+    return failure();
+  if (FixedAttr fixed = trace.getFixed()) {
+    double bound = fixed.getBound().getValueAsDouble();
+    if (std::abs(bound - clip) > 1e-12 * clip)
+      return emitOpError() << "a fixed-point trace saturates at its bound "
+                           << bound << ", which must be the clip " << clip;
+    if (trace.isShared())
+      return emitOpError() << "a fixed-point trace must be per-sequence: the "
+                              "batch mean of a shared trace is not an "
+                              "integer update";
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

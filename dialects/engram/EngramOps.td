@@ -35,16 +35,31 @@ def Engram_MemoryOp : Engram_Op<"memory", [Pure, Engram_NamedResult]> {
   let description = [{
     Materializes the learned memory bank `M` (`cell.memory`, `N×H`) of
     ENGRAM_SEMANTICS.md, "One cell step": `M` is constant over the whole
-    sequence. The value's shape and element type must match the result type.
+    sequence. How `value` holds it follows the result type:
+
+    - plain: `value` is the float `N×H` bank;
+    - `#engram.quant`: `value` holds the integers `q` (`i8`, within the
+      type's range) and `scales` one float per row (`N`) or for the bank
+      (`1`); the bank is `q·scale`;
+    - `#engram.ell<rowEntries = K>`: `value` holds `K` entries per row
+      (`N×K`) and `indices` their columns (`N×K`, `i32`, increasing in
+      each row); the other entries are zero. With `#engram.quant` as well,
+      the entries are quantized.
 
     ```mlir
     %M = engram.memory dense_resource<cell.memory> : tensor<32x64xf32>
            -> !engram.memory<32x64xf32>
+    %Q = engram.memory dense<...> : tensor<32x64xi8> scales dense<...> : tensor<32xf32>
+           -> !engram.memory<32x64xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>>
     ```
   }];
-  let arguments = (ins ElementsAttr:$value);
+  let arguments = (ins ElementsAttr:$value, OptionalAttr<ElementsAttr>:$scales,
+                       OptionalAttr<ElementsAttr>:$indices);
   let results = (outs Engram_Memory:$result);
-  let assemblyFormat = "$value attr-dict `->` qualified(type($result))";
+  let assemblyFormat = [{
+    $value (`scales` $scales^)? (`indices` $indices^)? attr-dict `->`
+    qualified(type($result))
+  }];
   let hasVerifier = 1;
 }
 
@@ -154,6 +169,9 @@ def Engram_RecallOp : Engram_Op<"recall", [Pure]> {
     (`B×H`). With a per-sequence trace each sequence sees its own `E`; with
     a shared trace all sequences see the same one.
 
+    With `top_k = K`, only the `K` largest logits of each row (ties: the
+    lower slot first) enter the softmax; the other weights are zero.
+
     ```mlir
     %a, %m = engram.recall %z, %M, %T {scale_factor = 5.0e-01 : f64,
                sparsity_strength = 1.0e-01 : f64, temperature = 1.5 : f64}
@@ -163,7 +181,8 @@ def Engram_RecallOp : Engram_Op<"recall", [Pure]> {
   }];
   let arguments = (ins Engram_Tensor:$query, Engram_Memory:$memory,
                        Engram_Trace:$trace, F64Attr:$scale_factor,
-                       F64Attr:$temperature, F64Attr:$sparsity_strength);
+                       F64Attr:$temperature, F64Attr:$sparsity_strength,
+                       OptionalAttr<I64Attr>:$top_k);
   let results = (outs Engram_Tensor:$weights, Engram_Tensor:$recalled);
   let assemblyFormat = [{
     $query `,` $memory `,` $trace attr-dict `:` functional-type(operands, results)
@@ -219,7 +238,10 @@ def Engram_HebbianUpdateOp : Engram_Op<"hebbian_update", [Pure, Engram_NamedResu
     `T' = clip((1 − η)·T + η·(a ⊗ z), −c, c)` with `η = learning_rate` and
     `c = clip`. With a per-sequence trace each sequence uses its own outer
     product `a_b ⊗ z_b`; with a shared trace (`batch_mean`) the outer
-    products are averaged over the batch.
+    products are averaged over the batch. A fixed-point trace
+    (`#engram.fixed<bits, bound = c>`) is updated in integer arithmetic
+    (docs/quantization.md): `q' = sat(((q·D + 2^14) >> 15) + round(η·a·z/δ))`
+    with `D = round((1 − η)·2^15)`.
 
     ```mlir
     %T1 = engram.hebbian_update %T, %a, %z {clip = 1.0e-01 : f64,

@@ -12,13 +12,57 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::engram;
 
 #include "dialects/engram/EngramEnums.cpp.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "dialects/engram/EngramAttrs.cpp.inc"
+
 #define GET_TYPEDEF_CLASSES
 #include "dialects/engram/EngramTypes.cpp.inc"
+
+void EngramDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/engram/EngramAttrs.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Encodings
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                unsigned bits, QuantScale scale,
+                                Rounding rounding, uint64_t seed) {
+  if (bits != 1 && bits != 4 && bits != 8)
+    return emitError() << "a quantized memory bank has 8, 4 or 1 bits, got "
+                       << bits;
+  if (seed != 0 && rounding != Rounding::Stochastic)
+    return emitError() << "a seed only applies to stochastic rounding";
+  return success();
+}
+
+LogicalResult FixedAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                unsigned bits, FloatAttr bound) {
+  if (bits == 1)
+    return emitError() << "a binary trace cannot accumulate Hebbian "
+                          "updates; a fixed-point trace has 4, 8 or 16 bits";
+  if (bits != 4 && bits != 8 && bits != 16)
+    return emitError() << "a fixed-point trace has 4, 8 or 16 bits, got "
+                       << bits;
+  if (!bound)
+    return emitError() << "a fixed-point trace needs a bound";
+  double value = bound.getValueAsDouble();
+  if (!std::isfinite(value) || value <= 0)
+    return emitError() << "the bound of a fixed-point trace must be finite "
+                          "and > 0";
+  return success();
+}
 
 void EngramDialect::registerTypes() {
   addTypes<
@@ -47,19 +91,27 @@ Type mlir::engram::getElementTypeOf(Type type) {
   return {};
 }
 
-/// Parses `<` dims `x` element-type `>`.
+/// Parses `<` dims `x` element-type (`,` encoding)* `>`.
 static LogicalResult parseShapeAndElement(AsmParser &parser, bool allowDynamic,
                                           SmallVectorImpl<int64_t> &shape,
-                                          Type &elementType) {
+                                          Type &elementType,
+                                          SmallVectorImpl<Attribute> &encodings) {
   if (parser.parseLess() ||
       parser.parseDimensionList(shape, allowDynamic, /*withTrailingX=*/true) ||
-      parser.parseType(elementType) || parser.parseGreater())
+      parser.parseType(elementType))
     return failure();
-  return success();
+  while (succeeded(parser.parseOptionalComma())) {
+    Attribute encoding;
+    if (parser.parseAttribute(encoding))
+      return failure();
+    encodings.push_back(encoding);
+  }
+  return parser.parseGreater();
 }
 
 static void printShapeAndElement(AsmPrinter &printer, ArrayRef<int64_t> shape,
-                                 Type elementType) {
+                                 Type elementType,
+                                 ArrayRef<Attribute> encodings) {
   printer << '<';
   for (int64_t dim : shape) {
     if (ShapedType::isDynamic(dim))
@@ -68,7 +120,11 @@ static void printShapeAndElement(AsmPrinter &printer, ArrayRef<int64_t> shape,
       printer << dim;
     printer << 'x';
   }
-  printer << elementType << '>';
+  printer << elementType;
+  for (Attribute encoding : encodings)
+    if (encoding)
+      printer << ", " << encoding;
+  printer << '>';
 }
 
 /// Checks the slots × width tail shared by both types.
@@ -94,24 +150,48 @@ Type MemoryType::parse(AsmParser &parser) {
   SMLoc loc = parser.getCurrentLocation();
   SmallVector<int64_t> shape;
   Type elementType;
+  SmallVector<Attribute> encodings;
   if (failed(parseShapeAndElement(parser, /*allowDynamic=*/false, shape,
-                                  elementType)))
+                                  elementType, encodings)))
     return {};
+  QuantAttr quant;
+  EllAttr sparsity;
+  for (Attribute encoding : encodings) {
+    if (auto q = dyn_cast<QuantAttr>(encoding); q && !quant)
+      quant = q;
+    else if (auto e = dyn_cast<EllAttr>(encoding); e && !sparsity)
+      sparsity = e;
+    else
+      return parser.emitError(loc)
+                 << "a memory bank takes at most one #engram.quant and one "
+                    "#engram.ell encoding, got "
+                 << encoding,
+             Type();
+  }
   return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), shape, elementType);
+                    parser.getContext(), shape, elementType, quant, sparsity);
 }
 
 void MemoryType::print(AsmPrinter &printer) const {
-  printShapeAndElement(printer, getShape(), getElementType());
+  printShapeAndElement(printer, getShape(), getElementType(),
+                       {getQuant(), getSparsity()});
 }
 
 LogicalResult MemoryType::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 ArrayRef<int64_t> shape, Type elementType) {
+                                 ArrayRef<int64_t> shape, Type elementType,
+                                 QuantAttr quant, EllAttr sparsity) {
   if (shape.size() != 2)
     return emitError() << "memory bank must have shape NxH (slots x width), "
                           "got rank "
                        << shape.size();
-  return verifySlotsAndWidth(emitError, "memory bank", shape, elementType);
+  if (failed(verifySlotsAndWidth(emitError, "memory bank", shape, elementType)))
+    return failure();
+  if (sparsity &&
+      (sparsity.getRowEntries() < 1 || sparsity.getRowEntries() > shape[1]))
+    return emitError() << "a pruned memory bank keeps between 1 and "
+                       << shape[1] << " entries per row, got "
+                       << sparsity.getRowEntries();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -122,19 +202,31 @@ Type TraceType::parse(AsmParser &parser) {
   SMLoc loc = parser.getCurrentLocation();
   SmallVector<int64_t> shape;
   Type elementType;
+  SmallVector<Attribute> encodings;
   if (failed(parseShapeAndElement(parser, /*allowDynamic=*/true, shape,
-                                  elementType)))
+                                  elementType, encodings)))
     return {};
+  FixedAttr fixed;
+  for (Attribute encoding : encodings) {
+    if (auto f = dyn_cast<FixedAttr>(encoding); f && !fixed)
+      fixed = f;
+    else
+      return parser.emitError(loc)
+                 << "a trace takes at most one #engram.fixed encoding, got "
+                 << encoding,
+             Type();
+  }
   return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), shape, elementType);
+                    parser.getContext(), shape, elementType, fixed);
 }
 
 void TraceType::print(AsmPrinter &printer) const {
-  printShapeAndElement(printer, getShape(), getElementType());
+  printShapeAndElement(printer, getShape(), getElementType(), {getFixed()});
 }
 
 LogicalResult TraceType::verify(function_ref<InFlightDiagnostic()> emitError,
-                                ArrayRef<int64_t> shape, Type elementType) {
+                                ArrayRef<int64_t> shape, Type elementType,
+                                FixedAttr fixed) {
   if (shape.size() != 2 && shape.size() != 3)
     return emitError() << "trace must have shape NxH (shared, batch_mean) or "
                           "BxNxH (per_sequence), got rank "

@@ -14,6 +14,9 @@
 
 #include "dialects/engram/EngramEnums.h.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "dialects/engram/EngramAttrs.h.inc"
+
 #define GET_TYPEDEF_CLASSES
 #include "dialects/engram/EngramTypes.h.inc"
 

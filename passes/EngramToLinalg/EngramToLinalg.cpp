@@ -10,6 +10,7 @@
 
 #include "passes/EngramToLinalg/LinalgBuilder.h"
 #include "passes/EngramToLinalg/Patterns.h"
+#include "passes/EngramToLinalg/Quantized.h"
 #include "passes/Passes.h"
 
 #include "dialects/engram/EngramOps.h"
@@ -88,8 +89,10 @@ struct MemoryLowering : OpConversionPattern<MemoryOp> {
   LogicalResult
   matchAndRewrite(MemoryOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, cast<TypedAttr>(op.getValue()));
+    FailureOr<Value> bank = denseMemoryBank(rewriter, op.getLoc(), op);
+    if (failed(bank))
+      return failure();
+    rewriter.replaceOp(op, *bank);
     return success();
   }
 };
@@ -110,18 +113,46 @@ struct TraceInitLowering : OpConversionPattern<TraceInitOp> {
     sizes.push_back(rewriter.getIndexAttr(type.getSlots()));
     sizes.push_back(rewriter.getIndexAttr(type.getWidth()));
     Value init = adaptor.getInit();
+    FixedAttr fixed = type.getFixed();
+    RankedTensorType storage = type.getStorageTensorType();
+    if (init && fixed) {
+      // The initial values, rounded to the fixed-point grid.
+      auto initType = cast<RankedTensorType>(init.getType());
+      Value empty = tensor::EmptyOp::create(rewriter, loc, initType.getShape(),
+                                            storage.getElementType());
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{empty.getType()}, ValueRange{init},
+                 ValueRange{empty},
+                 ArrayRef<AffineMap>{dimsMap(getContext(), 2, {0, 1}),
+                                     dimsMap(getContext(), 2, {0, 1})},
+                 SmallVector<IteratorType>(2, IteratorType::parallel),
+                 [&](OpBuilder &b, Location l, ValueRange v) {
+                   linalg::YieldOp::create(
+                       b, l,
+                       floatToFixed(b, l, v[0], fixed,
+                                    storage.getElementType()));
+                 })
+                 .getResult(0);
+    }
     Value result;
-    if (!init)
-      result = lb.filled(sizes, 0.0);
-    else if (type.isShared())
+    if (!init) {
+      Value zero = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getZeroAttr(storage.getElementType()));
+      Value empty = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                            storage.getElementType());
+      result = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
+                                      ValueRange{empty})
+                   .getResult(0);
+    } else if (type.isShared()) {
       result = init;
-    else
-      result = linalg::BroadcastOp::create(rewriter, loc, init,
-                                           lb.empty(sizes),
+    } else {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                            storage.getElementType());
+      result = linalg::BroadcastOp::create(rewriter, loc, init, empty,
                                            ArrayRef<int64_t>{0})
                    .getResult()[0];
-    rewriter.replaceOp(op, castTo(rewriter, loc, result,
-                                        type.getTensorType()));
+    }
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, storage));
     return success();
   }
 };
@@ -131,8 +162,21 @@ struct ReadTraceLowering : OpConversionPattern<ReadTraceOp> {
   LogicalResult
   matchAndRewrite(ReadTraceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, castTo(rewriter, op.getLoc(),
-                                        adaptor.getTrace(), op.getType()));
+    Location loc = op.getLoc();
+    Value trace = adaptor.getTrace();
+    if (FixedAttr fixed = op.getTrace().getType().getFixed()) {
+      // The values q·δ of a fixed-point trace.
+      LinalgBuilder lb(rewriter, loc);
+      unsigned rank = cast<RankedTensorType>(trace.getType()).getRank();
+      SmallVector<unsigned> dims;
+      for (unsigned i = 0; i < rank; ++i)
+        dims.push_back(i);
+      trace = lb.map({{trace, dims}}, lb.sizes(trace),
+                     [&](OpBuilder &b, Location l, ValueRange v) {
+                       return fixedToFloat(b, l, v[0], fixed);
+                     });
+    }
+    rewriter.replaceOp(op, castTo(rewriter, loc, trace, op.getType()));
     return success();
   }
 };
@@ -229,7 +273,8 @@ public:
   EngramTypeConverter() {
     addConversion([](Type type) { return type; });
     addConversion([](MemoryType type) -> Type { return type.getTensorType(); });
-    addConversion([](TraceType type) -> Type { return type.getTensorType(); });
+    addConversion(
+        [](TraceType type) -> Type { return type.getStorageTensorType(); });
     auto cast = [](OpBuilder &b, Type type, ValueRange inputs,
                    Location loc) -> Value {
       return UnrealizedConversionCastOp::create(b, loc, type, inputs)

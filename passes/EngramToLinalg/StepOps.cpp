@@ -8,6 +8,7 @@
 
 #include "passes/EngramToLinalg/LinalgBuilder.h"
 #include "passes/EngramToLinalg/Patterns.h"
+#include "passes/EngramToLinalg/Quantized.h"
 
 #include "dialects/engram/EngramOps.h"
 
@@ -158,7 +159,11 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
     // Loops (b, n, h); the trace is indexed (b, n, h) or, shared, (n, h).
     SmallVector<unsigned> traceDims = shared ? SmallVector<unsigned>{1, 2}
                                              : SmallVector<unsigned>{0, 1, 2};
+    FixedAttr fixed = op.getTrace().getType().getFixed();
+    // E = M + s·T, reading a fixed-point trace as q·δ.
     auto effective = [&](OpBuilder &b, Location l, Value m, Value t) {
+      if (fixed)
+        t = fixedToFloat(b, l, t, fixed);
       Value st = arith::MulFOp::create(b, l, t, constantF32(b, l, scale));
       return arith::AddFOp::create(b, l, m, st).getResult();
     };
@@ -200,7 +205,9 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
                                        constantF32(b, l, invTemperature))
               .getResult();
         });
-    Value weights = lb.softmaxLastDim(logits);
+    std::optional<int64_t> topK = op.getTopK();
+    Value weights = topK ? topKSoftmax(rewriter, loc, logits, *topK)
+                         : lb.softmaxLastDim(logits);
 
     // Pass 2: m[b, h] = Σ_n a[b, n]·E[(b,) n, h], and the fused update.
     Value recallInit = lb.filled({batch, width}, 0.0);
@@ -235,14 +242,17 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
             linalg::YieldOp::create(b, l, ValueRange{m});
             return;
           }
-          Value outer = arith::MulFOp::create(b, l, v[0], v[2]);
-          Value next = hebbianElement(b, l, t, outer, constantF32(b, l, rate),
-                                      rate, clip);
+          Value next =
+              fixed ? fixedHebbianElement(b, l, t, v[0], v[2], rate, fixed)
+                    : hebbianElement(b, l, t,
+                                     arith::MulFOp::create(b, l, v[0], v[2]),
+                                     constantF32(b, l, rate), rate, clip);
           linalg::YieldOp::create(b, l, ValueRange{m, next});
         });
     if (update)
-      rewriter.replaceOp(update, castTo(rewriter, loc, pass2.getResult(1),
-                                        update.getType().getTensorType()));
+      rewriter.replaceOp(update,
+                         castTo(rewriter, loc, pass2.getResult(1),
+                                update.getType().getStorageTensorType()));
     rewriter.replaceOp(op, {castTo(rewriter, loc, weights,
                                    op.getWeights().getType()),
                             castTo(rewriter, loc, pass2.getResult(0),
@@ -297,11 +307,15 @@ struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
                                      dimsMap(context, 3, {0, 1, 2})},
                  SmallVector<utils::IteratorType>(3, kPar),
                  [&](OpBuilder &b, Location l, ValueRange v) {
-                   Value outer = arith::MulFOp::create(b, l, v[0], v[1]);
-                   linalg::YieldOp::create(
-                       b, l,
-                       hebbianElement(b, l, v[2], outer,
-                                      constantF32(b, l, rate), rate, clip));
+                   FixedAttr fixed = op.getTrace().getType().getFixed();
+                   Value next =
+                       fixed ? fixedHebbianElement(b, l, v[2], v[0], v[1],
+                                                   rate, fixed)
+                             : hebbianElement(
+                                   b, l, v[2],
+                                   arith::MulFOp::create(b, l, v[0], v[1]),
+                                   constantF32(b, l, rate), rate, clip);
+                   linalg::YieldOp::create(b, l, next);
                  })
                  .getResult(0);
     } else {

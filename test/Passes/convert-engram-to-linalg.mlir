@@ -133,3 +133,49 @@ func.func @trace_init(%init: tensor<4x2xf32>, %batch: index) -> (tensor<?x4x2xf3
   %sv = engram.read_trace %s : !engram.trace<4x2xf32> -> tensor<4x2xf32>
   return %tv, %sv : tensor<?x4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// Compressed storage: the pruned int8 bank is densified and dequantized once
+// (q·scale); a fixed-point trace is an i8 tensor read as q·δ; top-k recall
+// ranks every logit (ties: lower slot first) and keeps ranks < k; the
+// Hebbian update decays by multiply-and-shift (D = round(0.95·2^15) = 31130)
+// and adds round(η/δ·a·z) (η/δ = 0.05·127/0.1 = 63.5), saturating at ±127.
+// CHECK-LABEL: func.func @compressed
+// CHECK-SAME: (%{{.*}}: tensor<?x4xf32>, %[[T:.*]]: tensor<?x3x4xi8>) -> (tensor<?x4xf32>, tensor<?x3x4xi8>)
+// CHECK: %[[Q:.*]] = arith.constant dense<{{\[}}[64, 0, 0, 127], [-127, 64, 0, 0], [0, 0, 0, 0]]> : tensor<3x4xi8>
+// CHECK: %[[S:.*]] = arith.constant dense<[0.00787401571, 0.0157480314, 1.17549435E-38]> : tensor<3xf32>
+// CHECK: %[[M:.*]] = linalg.generic {{.*}} ins(%[[Q]], %[[S]] : tensor<3x4xi8>, tensor<3xf32>)
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: linalg.generic {{.*}} ins(%[[M]], %[[T]], %{{.*}} : tensor<3x4xf32>, tensor<?x3x4xi8>, tensor<?x4xf32>)
+// CHECK: arith.sitofp %{{.*}} : i8 to f32
+// CHECK: arith.constant 7.87401571E-4 : f32
+// CHECK: %[[RANK:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpi ult
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[RANK]] :
+// CHECK: math.exp
+// CHECK: arith.constant 2.000000e+00 : f32
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+// CHECK: outs(%{{.*}}, %[[T]] : tensor<?x4xf32>, tensor<?x3x4xi8>)
+// CHECK: arith.constant 31130 : i32
+// CHECK: arith.shrsi
+// CHECK: arith.constant 6.350000e+01 : f32
+// CHECK: math.round
+// CHECK: arith.constant -127 : i32
+// CHECK: arith.constant 127 : i32
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+func.func @compressed(%n: tensor<?x4xf32>, %T: !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>)
+    -> (tensor<?x4xf32>, !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>) {
+  %M = engram.memory dense<[[64, 127], [-127, 64], [0, 0]]> : tensor<3x2xi8>
+      scales dense<[0.00787401571, 0.0157480314, 1.17549435E-38]> : tensor<3xf32>
+      indices dense<[[0, 3], [0, 1], [0, 1]]> : tensor<3x2xi32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>, #engram.ell<rowEntries = 2>>
+  %a, %m = engram.recall %n, %M, %T {scale_factor = 0.5 : f64, temperature = 1.5 : f64, sparsity_strength = 0.1 : f64, top_k = 2}
+      : (tensor<?x4xf32>, !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>, #engram.ell<rowEntries = 2>>, !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>) -> (tensor<?x3xf32>, tensor<?x4xf32>)
+  %T2 = engram.hebbian_update %T, %a, %n {learning_rate = 0.05 : f64, clip = 0.1 : f64}
+      : (!engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>, tensor<?x3xf32>, tensor<?x4xf32>) -> !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>
+  return %m, %T2 : tensor<?x4xf32>, !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>
+}

@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 using namespace engram::runtime;
 
 namespace {
@@ -153,6 +156,81 @@ TEST(Kernels, SoftmaxReadoutRowsSumToOne) {
     for (int64_t c = 0; c < 6; ++c)
       sum += y.data[r * 6 + c];
     EXPECT_NEAR(sum, 1.0, 1e-12);
+  }
+}
+
+TEST(Kernels, TopKOfEverySlotIsTheDenseRecall) {
+  auto z = random({3, 6}, 12, -1, 1);
+  auto memory = random({5, 6}, 13, -0.2, 0.2);
+  auto trace = random({3, 5, 6}, 14, -0.1, 0.1);
+  auto dense = recall(z, memory, trace, 0.5, 0.75);
+  auto all = recall(z, memory, trace, 0.5, 0.75, /*topK=*/5);
+  for (size_t i = 0; i < dense.weights.data.size(); ++i)
+    EXPECT_NEAR(all.weights.data[i], dense.weights.data[i], 1e-15);
+  for (size_t i = 0; i < dense.recalled.data.size(); ++i)
+    EXPECT_NEAR(all.recalled.data[i], dense.recalled.data[i], 1e-15);
+}
+
+TEST(Kernels, TopKKeepsTheLargestLogitsAndRenormalizes) {
+  auto z = random({4, 6}, 15, -1, 1);
+  auto memory = random({7, 6}, 16, -0.2, 0.2);
+  auto trace = random({4, 7, 6}, 17, -0.1, 0.1);
+  auto dense = recall(z, memory, trace, 0.5, 0.75);
+  auto top = recall(z, memory, trace, 0.5, 0.75, /*topK=*/3);
+  for (int b = 0; b < 4; ++b) {
+    // The kept slots are the 3 largest dense weights, rescaled by their sum.
+    std::vector<double> row(dense.weights.data.begin() + b * 7,
+                            dense.weights.data.begin() + (b + 1) * 7);
+    std::vector<double> sorted = row;
+    std::sort(sorted.rbegin(), sorted.rend());
+    double kept = sorted[0] + sorted[1] + sorted[2];
+    int nonzero = 0;
+    for (int i = 0; i < 7; ++i) {
+      double w = top.weights.data[b * 7 + i];
+      if (row[i] >= sorted[2]) {
+        EXPECT_NEAR(w, row[i] / kept, 1e-12);
+        ++nonzero;
+      } else {
+        EXPECT_EQ(w, 0.0);
+      }
+    }
+    EXPECT_EQ(nonzero, 3);
+  }
+}
+
+TEST(Kernels, TraceQuantizationErrorIsAtMostHalfAStep) {
+  for (int bits : {4, 8, 16}) {
+    const int64_t q = (int64_t(1) << (bits - 1)) - 1;
+    const double step = 0.1 / double(q);
+    auto values = random({2, 5, 7}, 18 + bits, -0.1, 0.1);
+    Tensor<double> ints = quantizeTrace(values, step, q);
+    Tensor<double> back = dequantizeTrace(ints, step);
+    for (size_t i = 0; i < values.data.size(); ++i) {
+      EXPECT_EQ(ints.data[i], std::round(ints.data[i]));
+      EXPECT_LE(std::abs(ints.data[i]), double(q));
+      EXPECT_LE(std::abs(back.data[i] - values.data[i]), step / 2 + 1e-15)
+          << bits << " bits, entry " << i;
+    }
+  }
+}
+
+TEST(Kernels, FixedHebbianUpdateTracksTheFloatUpdate) {
+  // One fixed-point step differs from the float update rounded to the grid
+  // by at most one step (decay rounding + increment rounding), and saturates
+  // at ±Q exactly where the float update clips.
+  const int64_t q = 127;
+  const double step = 0.1 / double(q);
+  auto values = random({2, 4, 6}, 30, -0.1, 0.1);
+  auto a = random({2, 4}, 31, 0, 1);
+  auto z = random({2, 6}, 32, -3, 3);
+  Tensor<double> ints = quantizeTrace(values, step, q);
+  Tensor<double> fixed = hebbianUpdateFixed(ints, a, z, 0.05, step, q);
+  Tensor<double> exact =
+      hebbianUpdate(dequantizeTrace(ints, step), a, z, 0.05, 0.1);
+  for (size_t i = 0; i < fixed.data.size(); ++i) {
+    EXPECT_LE(std::abs(fixed.data[i]), double(q));
+    EXPECT_LE(std::abs(fixed.data[i] * step - exact.data[i]), step + 1e-12)
+        << "entry " << i;
   }
 }
 

@@ -2,6 +2,8 @@
 //
 // engramc MODEL [--target=cpu] [--emit=engram|linalg|llvm|llvm-ir|asm]
 //               [--cpu=NAME] [--cpu-features=FEATURES] [-o FILE]
+//               [--quantize=int8|int4|binary[:memory|trace|both]]
+//               [--sparsify=topk=K,density=D]
 //
 // Reads a model package (directory or model.json) or engram MLIR text,
 // verifies it, and prints the engram IR or compiles it for a target. Every
@@ -82,6 +84,33 @@ cl::opt<unsigned> vectorWidth(
     cl::desc("float32 lanes to vectorize for (default: from the CPU)"),
     cl::init(0), cl::cat(category));
 
+cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantize the memory and/or trace: int8|int4|binary, optionally "
+             ":memory|:trace|:both (default both; binary: memory)"),
+    cl::value_desc("kind[:what]"), cl::init(""), cl::cat(category));
+
+cl::opt<std::string> quantizeScale(
+    "quantize-scale", cl::desc("Scale granularity of a quantized memory: "
+                               "row (default) or tensor"),
+    cl::init("row"), cl::cat(category));
+
+cl::opt<std::string> quantizeRounding(
+    "quantize-rounding",
+    cl::desc("Rounding of a quantized memory: nearest (default) or "
+             "stochastic"),
+    cl::init("nearest"), cl::cat(category));
+
+cl::opt<uint64_t> quantizeSeed("quantize-seed",
+                               cl::desc("Seed of stochastic rounding"),
+                               cl::init(0), cl::cat(category));
+
+cl::opt<std::string> sparsify(
+    "sparsify",
+    cl::desc("Sparsify the recall and/or the memory: topk=K, density=D, or "
+             "both separated by a comma"),
+    cl::value_desc("topk=K,density=D"), cl::init(""), cl::cat(category));
+
 cl::opt<bool> hoistEncoder(
     "hoist-encoder",
     cl::desc("Run --engram-hoist-encoder: encode the whole sequence before "
@@ -121,6 +150,57 @@ std::string print(ModuleOp module) {
   return text;
 }
 
+/// Adds the passes of --sparsify and --quantize; false after an error.
+bool addCompressionPasses(PassManager &pm) {
+  if (quantize.empty() &&
+      (quantizeScale.getNumOccurrences() ||
+       quantizeRounding.getNumOccurrences() ||
+       quantizeSeed.getNumOccurrences())) {
+    fail("--quantize-scale, --quantize-rounding and --quantize-seed need "
+         "--quantize");
+    return false;
+  }
+  if (!sparsify.empty()) {
+    mlir::engram::EngramSparsifyMemoryOptions options;
+    SmallVector<StringRef> items;
+    StringRef(sparsify).split(items, ',');
+    for (StringRef item : items) {
+      auto [key, value] = item.split('=');
+      bool bad = true;
+      if (key == "topk")
+        bad = value.getAsInteger(10, options.topK) || options.topK < 1;
+      else if (key == "density")
+        bad = value.getAsDouble(options.density) ||
+              !(options.density > 0 && options.density <= 1);
+      if (bad) {
+        fail("--sparsify: expected topk=K (K >= 1) and/or density=D "
+             "(0 < D <= 1), got '" + item + "'");
+        return false;
+      }
+    }
+    pm.addPass(mlir::engram::createEngramSparsifyMemory(options));
+  }
+  if (!quantize.empty()) {
+    auto [kind, what] = StringRef(quantize).split(':');
+    mlir::engram::EngramQuantizeMemoryOptions options;
+    options.bits = kind == "int8" ? 8 : kind == "int4" ? 4 : kind == "binary" ? 1 : 0;
+    options.what = what.empty() ? (kind == "binary" ? "memory" : "both")
+                                : what.str();
+    if (!options.bits ||
+        (options.what != "memory" && options.what != "trace" &&
+         options.what != "both")) {
+      fail("--quantize: expected int8, int4 or binary, optionally followed "
+           "by :memory, :trace or :both, got '" + quantize + "'");
+      return false;
+    }
+    options.scale = quantizeScale;
+    options.rounding = quantizeRounding;
+    options.seed = quantizeSeed;
+    pm.addPass(mlir::engram::createEngramQuantizeMemory(options));
+  }
+  return true;
+}
+
 /// Runs what the options ask for; the result is the output file's bytes.
 FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
   PassManager pm(module.getContext());
@@ -129,6 +209,8 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
   pm.enableTiming(timing);
   if (hoistEncoder)
     pm.addNestedPass<func::FuncOp>(mlir::engram::createEngramHoistEncoder());
+  if (!addCompressionPasses(pm))
+    return failure();
   if (failed(pm.run(module)))
     return failure();
   Emit stage = emit;
@@ -174,6 +256,8 @@ int main(int argc, char **argv) {
   mlir::engram::registerDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // One message per error: the location says where, no IR dump after it.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   DefaultTimingManager timingManager;

@@ -527,3 +527,176 @@ func.func @readout_rank(%v: tensor<2xf32>, %k: tensor<2x5xf32>, %b: tensor<5xf32
   %y = engram.readout linear %v, %k, %b : (tensor<2xf32>, tensor<2x5xf32>, tensor<5xf32>) -> tensor<5xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a quantized memory bank has 8, 4 or 1 bits, got 2}}
+func.func @quant_bits(%m: !engram.memory<3x4xf32, #engram.quant<bits = 2, scale = row, rounding = nearest>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a seed only applies to stochastic rounding}}
+func.func @quant_seed(%m: !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest, seed = 4>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a fixed-point trace has 4, 8 or 16 bits, got 12}}
+func.func @fixed_bits(%t: !engram.trace<?x3x4xf32, #engram.fixed<bits = 12, bound = 0.1 : f64>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a binary trace cannot accumulate Hebbian}}
+func.func @fixed_binary(%t: !engram.trace<?x3x4xf32, #engram.fixed<bits = 1, bound = 0.1 : f64>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{the bound of a fixed-point trace must be finite}}
+func.func @fixed_bound(%t: !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = -1.0 : f64>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a pruned memory bank keeps between 1 and 4 entries per row, got 5}}
+func.func @ell_entries(%m: !engram.memory<3x4xf32, #engram.ell<rowEntries = 5>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a memory bank takes at most one #engram.quant and one}}
+func.func @two_quants(%m: !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>, #engram.quant<bits = 4, scale = row, rounding = nearest>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a trace takes at most one #engram.fixed encoding}}
+func.func @trace_quant(%t: !engram.trace<?x3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>>) {
+  return
+}
+
+// -----
+
+func.func @quant_float_values() {
+  // expected-error @+1 {{'engram.memory' op a quantized bank stores i8 values, got 'f32'}}
+  %M = engram.memory dense<1.0> : tensor<3x4xf32> scales dense<0.5> : tensor<3xf32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>>
+  return
+}
+
+// -----
+
+func.func @quant_range() {
+  // expected-error @+1 {{'engram.memory' op value -8 is outside the}}
+  %M = engram.memory dense<-8> : tensor<3x4xi8> scales dense<0.5> : tensor<3xf32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 4, scale = row, rounding = nearest>>
+  return
+}
+
+// -----
+
+func.func @binary_range() {
+  // expected-error @+1 {{'engram.memory' op value 0 is outside the binary values ±1}}
+  %M = engram.memory dense<0> : tensor<3x4xi8> scales dense<0.5> : tensor<3xf32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 1, scale = row, rounding = nearest>>
+  return
+}
+
+// -----
+
+func.func @quant_no_scales() {
+  // expected-error @+1 {{'engram.memory' op a quantized bank needs scales}}
+  %M = engram.memory dense<1> : tensor<3x4xi8>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>>
+  return
+}
+
+// -----
+
+func.func @quant_scale_shape() {
+  // expected-error @+1 {{'engram.memory' op scales must be tensor<1xf32> (one per tensor)}}
+  %M = engram.memory dense<1> : tensor<3x4xi8> scales dense<0.5> : tensor<3xf32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = tensor, rounding = nearest>>
+  return
+}
+
+// -----
+
+func.func @quant_scale_value() {
+  // expected-error @+1 {{'engram.memory' op scales must be finite and > 0}}
+  %M = engram.memory dense<1> : tensor<3x4xi8> scales dense<[0.5, 0.0, 0.5]> : tensor<3xf32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>>
+  return
+}
+
+// -----
+
+func.func @scales_unquantized() {
+  // expected-error @+1 {{'engram.memory' op scales given for a bank that is not quantized}}
+  %M = engram.memory dense<1.0> : tensor<3x4xf32> scales dense<0.5> : tensor<3xf32>
+      -> !engram.memory<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @ell_no_indices() {
+  // expected-error @+1 {{'engram.memory' op a pruned bank needs indices of type tensor<3x2xi32>}}
+  %M = engram.memory dense<1.0> : tensor<3x2xf32>
+      -> !engram.memory<3x4xf32, #engram.ell<rowEntries = 2>>
+  return
+}
+
+// -----
+
+func.func @ell_indices_order() {
+  // expected-error @+1 {{'engram.memory' op indices of row 1 must be increasing columns in [0, 4)}}
+  %M = engram.memory dense<1.0> : tensor<3x2xf32> indices dense<[[0, 1], [2, 2], [0, 3]]> : tensor<3x2xi32>
+      -> !engram.memory<3x4xf32, #engram.ell<rowEntries = 2>>
+  return
+}
+
+// -----
+
+func.func @indices_dense() {
+  // expected-error @+1 {{'engram.memory' op indices given for a bank that is not pruned}}
+  %M = engram.memory dense<1.0> : tensor<3x4xf32> indices dense<0> : tensor<3x4xi32>
+      -> !engram.memory<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_range(%n: tensor<?x4xf32>, %M: !engram.memory<3x4xf32>, %T: !engram.trace<?x3x4xf32>) {
+  // expected-error @+1 {{'engram.recall' op top_k must be in [1, 3], got 4}}
+  %a, %m = engram.recall %n, %M, %T {scale_factor = 0.5 : f64, temperature = 1.5 : f64, sparsity_strength = 0.1 : f64, top_k = 4}
+      : (tensor<?x4xf32>, !engram.memory<3x4xf32>, !engram.trace<?x3x4xf32>) -> (tensor<?x3xf32>, tensor<?x4xf32>)
+  return
+}
+
+// -----
+
+func.func @fixed_bound_clip(%T: !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.2 : f64>>, %a: tensor<?x3xf32>, %n: tensor<?x4xf32>) {
+  // expected-error @+1 {{'engram.hebbian_update' op a fixed-point trace saturates at its bound 2.000000e-01, which must be the clip 1.000000e-01}}
+  %T2 = engram.hebbian_update %T, %a, %n {learning_rate = 0.05 : f64, clip = 0.1 : f64}
+      : (!engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.2 : f64>>, tensor<?x3xf32>, tensor<?x4xf32>) -> !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.2 : f64>>
+  return
+}
+
+// -----
+
+func.func @fixed_shared(%T: !engram.trace<3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>, %a: tensor<?x3xf32>, %n: tensor<?x4xf32>) {
+  // expected-error @+1 {{'engram.hebbian_update' op a fixed-point trace must be per-sequence}}
+  %T2 = engram.hebbian_update %T, %a, %n {learning_rate = 0.05 : f64, clip = 0.1 : f64}
+      : (!engram.trace<3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>, tensor<?x3xf32>, tensor<?x4xf32>) -> !engram.trace<3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>
+  return
+}

@@ -90,3 +90,28 @@ func.func @sequence_encode(%x: tensor<?x?x3xf32>, %k: tensor<3x2xf32>, %b: tenso
   %n = engram.layer_norm %z, %b, %b {epsilon = 1.0e-6 : f64} : (tensor<?x?x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x?x2xf32>
   return %n : tensor<?x?x2xf32>
 }
+
+// -----
+
+// Storage encodings: a quantized and pruned bank, a fixed-point trace and a
+// top-k recall print and parse back unchanged.
+// CHECK-LABEL: func.func @encodings
+// CHECK-SAME: !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 1.000000e-01 : f64>>
+// CHECK: engram.memory dense<{{\[}}[64, 127], [-127, 64], [1, -1]]> : tensor<3x2xi8> scales dense<[7.812500e-03, 1.562500e-02, 1.000000e+00]> : tensor<3xf32> indices dense<{{\[}}[0, 3], [0, 1], [1, 2]]> : tensor<3x2xi32> -> !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = stochastic, seed = 3>, #engram.ell<rowEntries = 2>>
+// CHECK: engram.recall {{.*}}top_k = 2 : i64
+// CHECK: engram.hebbian_update {{.*}} -> !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 1.000000e-01 : f64>>
+// CHECK: engram.memory dense<1> : tensor<3x4xi8> scales dense<5.000000e-01> : tensor<1xf32> -> !engram.memory<3x4xf32, #engram.quant<bits = 1, scale = tensor, rounding = nearest>>
+func.func @encodings(%n: tensor<?x4xf32>, %T: !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>)
+    -> (tensor<?x4xf32>, !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>) {
+  %M = engram.memory dense<[[64, 127], [-127, 64], [1, -1]]> : tensor<3x2xi8>
+      scales dense<[0.0078125, 0.015625, 1.0]> : tensor<3xf32>
+      indices dense<[[0, 3], [0, 1], [1, 2]]> : tensor<3x2xi32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = stochastic, seed = 3>, #engram.ell<rowEntries = 2>>
+  %a, %m = engram.recall %n, %M, %T {scale_factor = 0.5 : f64, temperature = 1.5 : f64, sparsity_strength = 0.1 : f64, top_k = 2}
+      : (tensor<?x4xf32>, !engram.memory<3x4xf32, #engram.quant<bits = 8, scale = row, rounding = stochastic, seed = 3>, #engram.ell<rowEntries = 2>>, !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>) -> (tensor<?x3xf32>, tensor<?x4xf32>)
+  %T2 = engram.hebbian_update %T, %a, %n {learning_rate = 0.05 : f64, clip = 0.1 : f64}
+      : (!engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>, tensor<?x3xf32>, tensor<?x4xf32>) -> !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>
+  %B = engram.memory dense<1> : tensor<3x4xi8> scales dense<0.5> : tensor<1xf32>
+      -> !engram.memory<3x4xf32, #engram.quant<bits = 1, scale = tensor, rounding = nearest>>
+  return %m, %T2 : tensor<?x4xf32>, !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>
+}

@@ -1,0 +1,198 @@
+//===- Quantized.cpp - lowering quantized and pruned engram state ---------===//
+
+#include "passes/EngramToLinalg/Quantized.h"
+
+#include "passes/ConstantData.h"
+#include "passes/EngramToLinalg/LinalgBuilder.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::engram;
+
+static Value f32Constant(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+static Value intConstant(OpBuilder &b, Location loc, Type type,
+                         int64_t value) {
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value mlir::engram::fixedToFloat(OpBuilder &b, Location loc, Value q,
+                                 FixedAttr fixed) {
+  Value value = arith::SIToFPOp::create(b, loc, b.getF32Type(), q);
+  return arith::MulFOp::create(b, loc, value,
+                               f32Constant(b, loc, fixed.getStep()));
+}
+
+Value mlir::engram::floatToFixed(OpBuilder &b, Location loc, Value v,
+                                 FixedAttr fixed, Type storage) {
+  double bound = double(fixed.getMaxMagnitude());
+  Value scaled = arith::DivFOp::create(b, loc, v,
+                                       f32Constant(b, loc, fixed.getStep()));
+  Value rounded = math::RoundOp::create(b, loc, scaled);
+  Value low = arith::MaximumFOp::create(b, loc, rounded,
+                                        f32Constant(b, loc, -bound));
+  Value high = arith::MinimumFOp::create(b, loc, low,
+                                         f32Constant(b, loc, bound));
+  return arith::FPToSIOp::create(b, loc, storage, high);
+}
+
+Value mlir::engram::fixedHebbianElement(OpBuilder &b, Location loc, Value q,
+                                        Value a, Value z, double learningRate,
+                                        FixedAttr fixed) {
+  Type i32 = b.getI32Type();
+  Type storage = q.getType();
+  const int64_t decay = std::llround((1.0 - learningRate) * 32768.0);
+  const int64_t bound = fixed.getMaxMagnitude();
+  // Decay by multiply-and-shift, rounding half up.
+  Value wide = arith::ExtSIOp::create(b, loc, i32, q);
+  Value product = arith::MulIOp::create(b, loc, wide,
+                                        intConstant(b, loc, i32, decay));
+  Value biased = arith::AddIOp::create(b, loc, product,
+                                       intConstant(b, loc, i32, 16384));
+  Value decayed = arith::ShRSIOp::create(b, loc, biased,
+                                         intConstant(b, loc, i32, 15));
+  // Increment η/δ·a·z rounded half away from zero, kept within ±2^30.
+  Value gain = f32Constant(b, loc, learningRate / fixed.getStep());
+  Value scaledA = arith::MulFOp::create(b, loc, gain, a);
+  Value increment = math::RoundOp::create(
+      b, loc, arith::MulFOp::create(b, loc, scaledA, z));
+  increment = arith::MaximumFOp::create(b, loc, increment,
+                                        f32Constant(b, loc, -(1 << 30)));
+  increment = arith::MinimumFOp::create(b, loc, increment,
+                                        f32Constant(b, loc, 1 << 30));
+  Value sum = arith::AddIOp::create(
+      b, loc, decayed, arith::FPToSIOp::create(b, loc, i32, increment));
+  Value low = arith::MaxSIOp::create(b, loc, sum,
+                                     intConstant(b, loc, i32, -bound));
+  Value high = arith::MinSIOp::create(b, loc, low,
+                                      intConstant(b, loc, i32, bound));
+  return arith::TruncIOp::create(b, loc, storage, high);
+}
+
+FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,
+                                               MemoryOp memory) {
+  MemoryType type = memory.getType();
+  const int64_t rows = type.getSlots(), width = type.getWidth(),
+                columns = type.getStoredColumns();
+  QuantAttr quant = type.getQuant();
+  EllAttr sparsity = type.getSparsity();
+  if (!quant && !sparsity)
+    return arith::ConstantOp::create(b, loc,
+                                     cast<TypedAttr>(memory.getValue()))
+        .getResult();
+
+  // Densify a pruned bank at compile time: it is small next to the
+  // per-sequence trace, and dense rows vectorize.
+  SmallVector<int64_t> columnOf(rows * columns);
+  if (sparsity) {
+    FailureOr<SmallVector<int64_t>> indices =
+        readIntegers(memory.getIndicesAttr());
+    if (failed(indices))
+      return memory.emitError() << "the memory bank's indices are not dense "
+                                   "integers";
+    columnOf.assign(indices->begin(), indices->end());
+  } else {
+    for (int64_t i = 0; i < rows * columns; ++i)
+      columnOf[i] = i % columns;
+  }
+  if (!quant) {
+    FailureOr<SmallVector<float>> values = readFloats(memory.getValue());
+    if (failed(values))
+      return memory.emitError() << "the memory bank's data is not in the "
+                                   "module (printed with elided resources?)";
+    SmallVector<float> &stored = *values;
+    SmallVector<float> dense(rows * width, 0.0f);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < columns; ++c)
+        dense[r * width + columnOf[r * columns + c]] = stored[r * columns + c];
+    auto denseType = RankedTensorType::get({rows, width}, b.getF32Type());
+    return arith::ConstantOp::create(
+               b, loc, DenseElementsAttr::get(denseType, ArrayRef<float>(dense)))
+        .getResult();
+  }
+  // A quantized bank stays integers in the artifact; q·scale at run time.
+  SmallVector<int64_t> stored = *readIntegers(memory.getValue());
+  SmallVector<int8_t> dense(rows * width, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      dense[r * width + columnOf[r * columns + c]] =
+          static_cast<int8_t>(stored[r * columns + c]);
+  auto intType = RankedTensorType::get({rows, width}, b.getI8Type());
+  Value q = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(intType, ArrayRef<int8_t>(dense)));
+  Value scales = arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(memory.getScalesAttr()));
+  bool perRow = quant.getScale() == QuantScale::Row;
+  LinalgBuilder lb(b, loc);
+  MLIRContext *context = b.getContext();
+  AffineMap scaleMap =
+      perRow ? dimsMap(context, 2, {0})
+             : AffineMap::get(2, 0, {getAffineConstantExpr(0, context)},
+                              context);
+  Value init = lb.empty({b.getIndexAttr(rows), b.getIndexAttr(width)});
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{q, scales},
+             ValueRange{init},
+             ArrayRef<AffineMap>{dimsMap(context, 2, {0, 1}), scaleMap,
+                                 dimsMap(context, 2, {0, 1})},
+             SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange v) {
+               Value value =
+                   arith::SIToFPOp::create(nb, l, nb.getF32Type(), v[0]);
+               linalg::YieldOp::create(
+                   nb, l, arith::MulFOp::create(nb, l, value, v[1]).getResult());
+             })
+      .getResult(0);
+}
+
+Value mlir::engram::topKSoftmax(OpBuilder &b, Location loc, Value logits,
+                                int64_t k) {
+  LinalgBuilder lb(b, loc);
+  SmallVector<OpFoldResult> sizes = lb.sizes(logits);
+  // rank[b, n] = #{m : l[b, m] > l[b, n], or equal with m < n}; the k
+  // entries of rank < k are the top k (a stable sort's first k).
+  Value rank = lb.generic(
+      {{logits, {0, 2}}, {logits, {0, 1}}}, {0, 1}, sizes,
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::reduction},
+      [](OpBuilder &nb, Location l, ValueRange v) {
+        Value n = linalg::IndexOp::create(nb, l, 1);
+        Value m = linalg::IndexOp::create(nb, l, 2);
+        Value greater = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+                                              v[0], v[1]);
+        Value equal = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                            v[0], v[1]);
+        Value before = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                             m, n);
+        Value ahead = arith::OrIOp::create(
+            nb, l, greater, arith::AndIOp::create(nb, l, equal, before));
+        Value one = f32Constant(nb, l, 1.0), zero = f32Constant(nb, l, 0.0);
+        Value count = arith::SelectOp::create(nb, l, ahead, one, zero);
+        return arith::AddFOp::create(nb, l, v[2], count).getResult();
+      },
+      0.0);
+  Value top = lb.maxLastDim(logits);
+  Value shifted = lb.map(
+      {{logits, {0, 1}}, {top, {0}}, {rank, {0, 1}}}, sizes,
+      [&](OpBuilder &nb, Location l, ValueRange v) {
+        Value e = math::ExpOp::create(nb, l,
+                                      arith::SubFOp::create(nb, l, v[0], v[1]));
+        Value kept = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT,
+                                           v[2], f32Constant(nb, l, double(k)));
+        return arith::SelectOp::create(nb, l, kept, e, f32Constant(nb, l, 0.0))
+            .getResult();
+      });
+  Value total = lb.sumLastDim({{shifted, {0, 1}}}, shifted,
+                              [](OpBuilder &, Location, ValueRange v) {
+                                return v[0];
+                              });
+  return lb.map({{shifted, {0, 1}}, {total, {0}}}, sizes,
+                [](OpBuilder &nb, Location l, ValueRange v) {
+                  return arith::DivFOp::create(nb, l, v[0], v[1]).getResult();
+                });
+}

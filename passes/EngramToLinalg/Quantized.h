@@ -1,0 +1,41 @@
+//===- Quantized.h - lowering quantized and pruned engram state -*- C++ -*-===//
+//
+// Scalar building blocks (used inside linalg.generic bodies) for fixed-point
+// traces, and the dense float bank of a quantized or pruned engram.memory,
+// following docs/quantization.md exactly as the reference interpreter does.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_PASSES_ENGRAMTOLINALG_QUANTIZED_H
+#define ENGRAM_PASSES_ENGRAMTOLINALG_QUANTIZED_H
+
+#include "dialects/engram/EngramOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::engram {
+
+/// q·δ as f32, for an integer `q` of a fixed-point trace.
+Value fixedToFloat(OpBuilder &b, Location loc, Value q, FixedAttr fixed);
+
+/// clamp(round(v / δ), −Q, Q) as the storage integer type `storage`.
+Value floatToFixed(OpBuilder &b, Location loc, Value v, FixedAttr fixed,
+                   Type storage);
+
+/// The fixed-point Hebbian update of one element:
+///   clamp(((q·D + 2^14) >> 15) + round(η/δ·a·z), −Q, Q).
+Value fixedHebbianElement(OpBuilder &b, Location loc, Value q, Value a,
+                          Value z, double learningRate, FixedAttr fixed);
+
+/// The dense float32 N×H bank of `memory`: its value when plain; otherwise
+/// the (densified at compile time) stored values times their scales.
+/// Fails, with an error, when the stored data is not in the module.
+FailureOr<Value> denseMemoryBank(OpBuilder &b, Location loc, MemoryOp memory);
+
+/// Softmax over the last dimension of `logits` (B×N) restricted to the `k`
+/// largest entries of each row (ties: the lower index); the others are 0.
+Value topKSoftmax(OpBuilder &b, Location loc, Value logits, int64_t k);
+
+} // namespace mlir::engram
+
+#endif // ENGRAM_PASSES_ENGRAMTOLINALG_QUANTIZED_H

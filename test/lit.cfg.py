@@ -47,3 +47,26 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
     config.available_features.add("fashion-mnist")
 if config.build_compiler:
     config.available_features.add("compiler")
+
+# CUDA: 'cuda-toolkit' when nvcc and ptxas are found (engramc --target=cuda
+# can compile), 'cuda-gpu' when the driver loads and sees a GPU (the GPU tests
+# run; without one they show as UNSUPPORTED in the summary).
+cuda_bin = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin")
+if all(os.access(os.path.join(cuda_bin, tool), os.X_OK) for tool in ("nvcc", "ptxas")):
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", os.path.join(cuda_bin, "ptxas")))
+
+
+def cuda_gpu_present():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+        and count.value > 0
+
+
+if cuda_gpu_present():
+    config.available_features.add("cuda-gpu")

@@ -4,7 +4,7 @@
 //            [--labels labels.npy] [--precision=f32|f64] [--entry=NAME]
 //            [--threads N] [--bench]
 //
-// Runs a compiled artifact (model.so from engramc --target=cpu), a model
+// Runs a compiled artifact (model.so or model.cuda from engramc), a model
 // package with the reference interpreter, or engram MLIR with the reference
 // backend. Written against the runtime only (plus an optional
 // MLIR input), with its own small argument parser, so that a runtime-only
@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Artifact.h"
+#include "runtime/CudaArtifact.h"
 #include "runtime/Files.h"
 #include "runtime/Npy.h"
 #include "runtime/Package.h"
@@ -38,7 +39,9 @@ const char *kUsage = R"(USAGE: engram-run MODEL --input FILE.npy [options]
 
 Runs an engram model on a float B x S x D input (batch, steps, features).
 
-MODEL is a compiled artifact (model.so, from engramc --target=cpu), a model
+MODEL is a compiled artifact (model.so, from engramc --target=cpu, or
+model.cuda, from engramc --target=cuda, run on GPU 0 or $ENGRAM_CUDA_DEVICE
+through the CUDA driver, which is loaded at run time), a model
 package (a directory holding model.json, or the model.json itself) run with
 the reference interpreter, or engram MLIR text (.mlir, as printed by engramc)
 run with the reference backend.
@@ -56,6 +59,7 @@ OPTIONS:
   --threads N             threads an artifact splits the batch over (default 1)
   --bench                 run repeatedly for about a second and print the
                           median time per batch and sequences per second
+                          (CUDA: the mean device time from CUDA events)
   --print-metadata        print an artifact's metadata (JSON) and exit
   --help                  show this text
 )";
@@ -168,6 +172,27 @@ StatusOr<Runner<T>> prepareModel(const Options &options,
           });
     }
   }
+  if (CudaArtifact::isCudaArtifactPath(options.model)) {
+    if constexpr (!std::is_same_v<T, float>) {
+      return Status::error(options.model +
+                           ": compiled artifacts compute in float32; "
+                           "--precision=f64 is for the reference interpreter");
+    } else {
+      StatusOr<std::unique_ptr<CudaArtifact>> artifact =
+          CudaArtifact::open(options.model);
+      if (!artifact)
+        return artifact.status();
+      hasState = true;
+      std::shared_ptr<CudaArtifact> shared = std::move(*artifact);
+      return Runner<T>([shared, &input, &options](RunResult<T> &r,
+                                                  bool states) {
+        Status status = shared->run(input, r);
+        if (status && states)
+          status = shared->readStates(r);
+        return status.withPrefix(options.input + ": ");
+      });
+    }
+  }
   if (isPackagePath(options.model)) {
     StatusOr<Model> model = loadPackage(options.model);
     if (!model)
@@ -184,7 +209,7 @@ StatusOr<Runner<T>> prepareModel(const Options &options,
   }
   if (!endsWith(options.model, ".mlir"))
     return Status::error(options.model +
-                         ": not a model: expected an artifact (.so), a "
+                         ": not a model: expected an artifact (.so, .cuda), a "
                          "package directory, a model.json or an engram "
                          ".mlir file");
 #ifdef ENGRAM_RUN_WITH_MLIR
@@ -224,6 +249,35 @@ Status benchmark(const Runner<T> &runner, const Tensor<T> &input,
               median * 1e3, input.dim(0) / median, options.threadCount,
               options.threadCount == 1 ? "" : "s");
   return Status::success();
+}
+
+/// Times a CUDA artifact on the device (CUDA events, the input uploaded
+/// once), so that the figure is the kernels' and not the PCIe copies'.
+template <typename T>
+Status benchmarkCuda(const Options &options, const Tensor<T> &input) {
+  if constexpr (!std::is_same_v<T, float>) {
+    return Status::error("CUDA artifacts compute in float32");
+  } else {
+    StatusOr<std::unique_ptr<CudaArtifact>> artifact =
+        CudaArtifact::open(options.model);
+    if (!artifact)
+      return artifact.status();
+    // About a second of runs, after a calibration run.
+    StatusOr<double> once = (*artifact)->timeRun(input, 3);
+    if (!once)
+      return once.status();
+    int iterations = std::clamp(int(1000.0 / std::max(*once, 1e-3)), 3, 2000);
+    StatusOr<double> ms = (*artifact)->timeRun(input, iterations);
+    if (!ms)
+      return ms.status();
+    std::printf("bench: %lld sequences x %lld steps, %d runs, mean %.3f ms "
+                "per batch, %.1f sequences/s (%s, device time)\n",
+                static_cast<long long>(input.dim(0)),
+                static_cast<long long>(input.dim(1)), iterations, *ms,
+                input.dim(0) / (*ms * 1e-3),
+                (*artifact)->deviceName().c_str());
+    return Status::success();
+  }
 }
 
 /// Accuracy of argmax(output) against integer labels, printed to stdout.
@@ -282,9 +336,13 @@ template <typename T> Status run(const Options &options) {
   if (!options.labels.empty())
     if (Status status = reportAccuracy(options, result.output); !status)
       return status;
-  if (options.bench)
-    if (Status status = benchmark(*runner, input, options); !status)
+  if (options.bench) {
+    Status status = CudaArtifact::isCudaArtifactPath(options.model)
+                        ? benchmarkCuda(options, input)
+                        : benchmark(*runner, input, options);
+    if (!status)
       return status;
+  }
 
   // Encode everything first so that a failure leaves no partial output.
   std::string outputBytes, stateBytes;
@@ -318,9 +376,18 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (status.ok() && options.printMetadata) {
-    if (!Artifact::isArtifactPath(options.model)) {
+    if (CudaArtifact::isCudaArtifactPath(options.model)) {
+      // The metadata is in the file: no GPU needed to print it.
+      StatusOr<CudaBundle> bundle = readCudaBundle(options.model);
+      if (!bundle) {
+        status = bundle.status();
+      } else {
+        std::printf("%s\n", bundle->metadata.dump().c_str());
+        return 0;
+      }
+    } else if (!Artifact::isArtifactPath(options.model)) {
       status = Status::error(options.model + ": --print-metadata needs a "
-                                             "compiled artifact (.so)");
+                                             "compiled artifact (.so or .cuda)");
     } else if (auto artifact = Artifact::open(options.model); !artifact) {
       status = artifact.status();
     } else {

@@ -1,7 +1,9 @@
 //===- engramc.cpp - the engram compiler driver ---------------------------===//
 //
-// engramc MODEL [--target=cpu] [--emit=engram|linalg|llvm|llvm-ir|asm]
+// engramc MODEL [--target=cpu|cuda]
+//               [--emit=engram|linalg|llvm|llvm-ir|asm|cuda|ptx]
 //               [--cpu=NAME] [--cpu-features=FEATURES] [-o FILE]
+//               [--cuda-arch=sm_90] [--nvcc=PATH] [--cuda-lineinfo]
 //               [--quantize=int8|int4|binary[:memory|trace|both]]
 //               [--sparsify=topk=K,density=D]
 //
@@ -12,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/CpuCodegen.h"
+#include "backends/cuda/CudaCodegen.h"
 #include "passes/Import.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
@@ -37,8 +40,17 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Target { None, Cpu };
-enum class Emit { Default, Engram, Linalg, LLVMDialect, LLVMIR, Assembly };
+enum class Target { None, Cpu, Cuda };
+enum class Emit {
+  Default,
+  Engram,
+  Linalg,
+  LLVMDialect,
+  LLVMIR,
+  Assembly,
+  Cuda,
+  Ptx
+};
 
 cl::OptionCategory category("engramc options");
 
@@ -54,7 +66,10 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
 cl::opt<Target> target(
     "target", cl::desc("Compile for a target"),
     cl::values(clEnumValN(Target::Cpu, "cpu",
-                          "native code for a CPU, as a shared object")),
+                          "native code for a CPU, as a shared object"),
+               clEnumValN(Target::Cuda, "cuda",
+                          "an NVIDIA GPU: PTX and an sm_90 cubin with the "
+                          "weights and launch plan, as a .cuda file")),
     cl::init(Target::None), cl::cat(category));
 
 cl::opt<Emit> emit(
@@ -66,8 +81,29 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::LLVMDialect, "llvm",
                    "the LLVM dialect at the end of engram-cpu-pipeline"),
         clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
-        clEnumValN(Emit::Assembly, "asm", "assembly for the CPU")),
+        clEnumValN(Emit::Assembly, "asm", "assembly for the CPU"),
+        clEnumValN(Emit::Cuda, "cuda", "the CUDA C++ generated for the model "
+                                       "(--target=cuda)"),
+        clEnumValN(Emit::Ptx, "ptx", "the PTX of the model's kernels "
+                                     "(--target=cuda)")),
     cl::init(Emit::Default), cl::cat(category));
+
+cl::opt<std::string> cudaArch("cuda-arch",
+                              cl::desc("GPU architecture of --target=cuda "
+                                       "(default sm_90)"),
+                              cl::init("sm_90"), cl::cat(category));
+
+cl::opt<std::string> nvccPath("nvcc",
+                              cl::desc("nvcc for --target=cuda (default: "
+                                       "$CUDA_HOME/bin, /usr/local/cuda/bin, "
+                                       "PATH)"),
+                              cl::init(""), cl::cat(category));
+
+cl::opt<bool> cudaLineInfo(
+    "cuda-lineinfo",
+    cl::desc("Keep source line information in the CUDA code (for "
+             "compute-sanitizer and Nsight)"),
+    cl::init(false), cl::cat(category));
 
 cl::opt<std::string> cpu("cpu",
                          cl::desc("CPU to compile for: native (default) or "
@@ -215,9 +251,33 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     return failure();
   Emit stage = emit;
   if (stage == Emit::Default)
-    stage = target == Target::Cpu ? Emit::Default : Emit::Engram;
+    stage = target == Target::None ? Emit::Engram : Emit::Default;
   if (stage == Emit::Engram)
     return print(module);
+
+  if (target == Target::Cuda || stage == Emit::Cuda || stage == Emit::Ptx) {
+    if (target != Target::Cuda) {
+      fail("--emit=" + std::string(stage == Emit::Cuda ? "cuda" : "ptx") +
+           " needs --target=cuda");
+      return failure();
+    }
+    if (stage != Emit::Default && stage != Emit::Cuda && stage != Emit::Ptx) {
+      fail("--target=cuda emits cuda, ptx or engram (default: the .cuda "
+           "artifact)");
+      return failure();
+    }
+    mlir::engram::CudaTargetOptions options;
+    options.arch = cudaArch;
+    options.nvcc = nvccPath;
+    options.lineInfo = cudaLineInfo;
+    using mlir::engram::CudaStage;
+    return mlir::engram::compileForCuda(
+        module, options,
+        stage == Emit::Cuda  ? CudaStage::Source
+        : stage == Emit::Ptx ? CudaStage::Ptx
+                             : CudaStage::Artifact,
+        timing);
+  }
 
   // Every later stage belongs to the CPU lowering.
   mlir::engram::CpuTargetOptions options;
@@ -247,10 +307,12 @@ int main(int argc, char **argv) {
   // lld, which the CPU backend runs in process, resets every command-line
   // option when it finishes: keep what is needed after it.
   std::string outputFile = outputPath;
-  bool sharedObject = target == Target::Cpu && emit == Emit::Default;
-  if (sharedObject && outputPath == "-" &&
+  bool binary = (target == Target::Cpu || target == Target::Cuda) &&
+                emit == Emit::Default;
+  if (binary && outputPath == "-" &&
       llvm::sys::Process::StandardOutIsDisplayed())
-    return fail("refusing to write a shared object to the terminal; use -o");
+    return fail("refusing to write a compiled artifact to the terminal; use "
+                "-o");
 
   DialectRegistry registry;
   mlir::engram::registerDialects(registry);

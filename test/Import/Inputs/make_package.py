@@ -55,9 +55,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--case", default="valid")
+    parser.add_argument("--hidden", type=int, default=CONFIG["cell"]["hidden_dim"],
+                        help="hidden width (the CUDA tests need a multiple of 32)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     config = json.loads(json.dumps(CONFIG))
+    config["cell"]["hidden_dim"] = args.hidden
     arrays = tensors(config)
     config_text = None
     header_override = None

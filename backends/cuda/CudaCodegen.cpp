@@ -1,0 +1,366 @@
+//===- CudaCodegen.cpp - engram IR to a CUDA artifact ----------------------===//
+//
+// Generates the translation unit that instantiates the persistent kernel of
+// kernels/engram_cell.cuh for the model's sizes (one kernel per launch-plan
+// entry), compiles it to PTX with nvcc and the PTX to a cubin with ptxas, and
+// packs both with the weights into a `.cuda` bundle. The kernel header and
+// the ABI header are embedded in engramc, so only the CUDA toolkit is needed
+// at compile time; the runtime needs only the driver.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cuda/CudaCodegen.h"
+
+#include "runtime/CudaBundle.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <array>
+#include <cstdlib>
+#include <limits>
+
+// The headers of kernels/ and the ABI header, embedded by CMakeLists.txt.
+#define ENGRAM_EMBEDDED(name)                                                  \
+  extern const unsigned char name##_text[];                                    \
+  extern const std::size_t name##_text_size;
+ENGRAM_EMBEDDED(engram_cell)
+ENGRAM_EMBEDDED(engram_config)
+ENGRAM_EMBEDDED(engram_gemm)
+ENGRAM_EMBEDDED(engram_trace)
+ENGRAM_EMBEDDED(engram_cuda_abi)
+#undef ENGRAM_EMBEDDED
+
+using namespace mlir;
+using namespace mlir::engram;
+namespace rt = ::engram::runtime;
+
+namespace {
+
+/// One kernel of the launch plan: candidate schedules of the persistent
+/// kernel in order of preference (the CUDA compiler keeps the first that
+/// fits in shared memory) and the batch sizes it serves.
+struct BatchClass {
+  int64_t minBatch, maxBatch;
+  SmallVector<std::string> schedules;
+};
+
+/// The launch plan for `model` on an H100 (132 SMs): one sequence per block
+/// while the batch is too small to fill the SMs (weights staged in shared
+/// memory once when they fit), then tiles of 4 and 8-16 sequences for
+/// weight reuse; traces stay in shared memory when they fit and stream
+/// through global memory otherwise (docs/cuda-backend.md has the numbers).
+SmallVector<BatchClass> choosePlan(const rt::Model &model) {
+  const rt::CellConfig &cell = model.config.cell;
+  const int g = cell.hiddenDim >= 256 ? 256 : 128;
+  auto sched = [&](int tile, int gThreads, int rThreads, StringRef placement,
+                   StringRef rest = "") {
+    return llvm::formatv("engram::cuda::Schedule<{0}, {1}, {2}, {3}{4}>", tile,
+                         gThreads, rThreads, placement, rest)
+        .str();
+  };
+  const int64_t big = std::numeric_limits<int32_t>::max();
+  if (model.config.traceBatching == rt::TraceBatching::BatchMean) {
+    // Cooperative: the grid must be co-resident, so tiles grow with B.
+    return {{1, 528,
+             {sched(4, g, 64, "engram::cuda::kAllOnChip", ", 8, 1, 2"),
+              sched(4, g, 64, "engram::cuda::kPlaceTrace", ", 8, 1, 2")}},
+            {529, big,
+             {sched(16, g, 128, "engram::cuda::kAllOnChip", ", 8, 1, 2"),
+              sched(16, g, 128, "engram::cuda::kPlaceTrace", ", 8, 1, 2")}}};
+  }
+  return {
+      {1, 160,
+       {sched(1, g, 32, "engram::cuda::kAllOnChip | engram::cuda::kPlaceWeights"),
+        sched(1, g, 32, "engram::cuda::kPlaceTrace"),
+        sched(1, g, 32, "0")}},
+      {161, 1536,
+       {sched(4, g, 128,
+              "engram::cuda::kPlaceTrace | engram::cuda::kPlaceMemory", ", 8, 2"),
+        sched(4, g, 128, "engram::cuda::kPlaceTrace", ", 8, 1"),
+        sched(8, g, 128, "0", ", 8, 1, 2"),
+        sched(8, g, 128, "0", ", 4, 1, 2")}},
+      {1537, big,
+       {sched(8, g, 128, "engram::cuda::kPlaceTrace", ", 8, 2"),
+        sched(16, g, 128, "0", ", 4, 1, 2"),
+        sched(8, g, 128, "0", ", 4, 1, 2")}}};
+}
+
+/// Finds a CUDA tool: `explicitPath`, $CUDA_HOME/bin, /usr/local/cuda/bin,
+/// then PATH.
+FailureOr<std::string> findTool(StringRef name, StringRef explicitPath) {
+  if (!explicitPath.empty()) {
+    if (llvm::sys::fs::can_execute(explicitPath))
+      return explicitPath.str();
+    return failure();
+  }
+  SmallVector<std::string> candidates;
+  if (const char *home = std::getenv("CUDA_HOME"))
+    candidates.push_back((Twine(home) + "/bin/" + name).str());
+  candidates.push_back(("/usr/local/cuda/bin/" + name).str());
+  for (const std::string &path : candidates)
+    if (llvm::sys::fs::can_execute(path))
+      return path;
+  if (llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(name))
+    return *found;
+  return failure();
+}
+
+/// Runs `args`; on failure, a diagnostic with the tool's output.
+LogicalResult runTool(ModuleOp module, ArrayRef<std::string> args,
+                      StringRef logPath) {
+  SmallVector<StringRef> argv(args.begin(), args.end());
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
+                                          StringRef(logPath)};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(args[0], argv, std::nullopt, redirects,
+                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
+                                     &error);
+  if (rc == 0)
+    return success();
+  std::string log;
+  if (auto buffer = llvm::MemoryBuffer::getFile(logPath))
+    log = (*buffer)->getBuffer().str();
+  return module.emitError() << "--target=cuda: " << llvm::sys::path::filename(args[0])
+                            << " failed"
+                            << (error.empty() ? "" : " (" + error + ")")
+                            << ":\n"
+                            << log;
+}
+
+/// Ints of the launch plan that each generated kernel publishes as
+/// `__constant__ int engram_plan_<i>[kPlanInts]`, read back from the PTX.
+constexpr int kPlanInts = 8;
+enum PlanField {
+  kPlanTile,
+  kPlanThreads,
+  kPlanSmem,
+  kPlanScratch,
+  kPlanMinBatch,
+  kPlanMaxBatch,
+  kPlanCooperative,
+  kPlanMinBlocks
+};
+
+/// Reads `.const .align 4 .b8 NAME[32] = {...}` (bytes, trailing zeros
+/// omitted) from `ptx`.
+FailureOr<std::array<int64_t, kPlanInts>> readPlan(StringRef ptx,
+                                                  StringRef name) {
+  std::string key = (" " + name + "[" + Twine(4 * kPlanInts) + "]").str();
+  size_t at = ptx.find(key);
+  if (at == StringRef::npos)
+    return failure();
+  StringRef rest = ptx.drop_front(at).split('{').second.split('}').first;
+  SmallVector<StringRef> items;
+  rest.split(items, ',');
+  uint8_t bytes[4 * kPlanInts] = {};
+  for (size_t i = 0; i < items.size() && i < sizeof(bytes); ++i) {
+    unsigned value;
+    if (items[i].trim().getAsInteger(10, value) || value > 255)
+      return failure();
+    bytes[i] = value;
+  }
+  std::array<int64_t, kPlanInts> plan;
+  for (int i = 0; i < kPlanInts; ++i)
+    plan[i] = int32_t(uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
+                      uint32_t(bytes[4 * i + 2]) << 16 |
+                      uint32_t(bytes[4 * i + 3]) << 24);
+  return plan;
+}
+
+/// Writes `text` to `dir`/`name`.
+LogicalResult writeText(ModuleOp module, StringRef dir, StringRef name,
+                        StringRef text) {
+  SmallString<256> path(dir);
+  llvm::sys::path::append(path, name);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return module.emitError() << "--target=cuda: cannot write " << path
+                              << ": " << ec.message();
+  os << text;
+  return success();
+}
+
+} // namespace
+
+std::string mlir::engram::generateCudaSource(const rt::Model &model) {
+  const rt::ModelConfig &config = model.config;
+  const rt::CellConfig &cell = config.cell;
+  int pool = config.pooling() == rt::Pooling::Last        ? 0
+             : config.pooling() == rt::Pooling::Attention ? 1
+                                                          : 2;
+  int readout = !config.hasReadout() ? 0
+                : config.head.activation == rt::Activation::Softmax ? 1
+                                                                     : 2;
+  bool batchMean = config.traceBatching == rt::TraceBatching::BatchMean;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "// Generated by engramc --target=cuda; the kernel is\n"
+        "// backends/cuda/kernels/engram_cell.cuh, specialised below.\n"
+     << "// Model: D=" << config.inputDim << " H=" << cell.hiddenDim
+     << " N=" << cell.memorySize << " C=" << config.head.units << " pooling="
+     << rt::toString(config.pooling()) << " trace_batching="
+     << rt::toString(config.traceBatching) << "\n"
+     << "#include \"engram_cell.cuh\"\n\n"
+     << llvm::formatv("using Shape = engram::cuda::ModelShape<{0}, {1}, {2}, "
+                      "{3}, {4}, {5}, {6}, {7}>;\n",
+                      config.inputDim, cell.hiddenDim, cell.memorySize,
+                      config.hasReadout() ? config.head.units : 0,
+                      cell.useLayerNorm ? "true" : "false", pool, readout,
+                      batchMean ? "true" : "false");
+  SmallVector<BatchClass> plan = choosePlan(model);
+  for (auto [i, batchClass] : llvm::enumerate(plan)) {
+    os << "\n// Batches " << batchClass.minBatch << ".."
+       << batchClass.maxBatch << ": the first candidate that fits.\n"
+       << "using Config" << i
+       << " = typename engram::cuda::FirstThatFits<\n";
+    for (auto [j, schedule] : llvm::enumerate(batchClass.schedules))
+      os << "    engram::cuda::KernelConfig<Shape, " << schedule << ">"
+         << (j + 1 == batchClass.schedules.size() ? ">::type;\n" : ",\n");
+    os << llvm::formatv(
+        "extern \"C\" __global__ void\n"
+        "__launch_bounds__(Config{0}::kThreads, Config{0}::kMinBlocks)\n"
+        "engram_forward_{0}(EngramCudaParams p) {{\n"
+        "  engram::cuda::forward<Config{0}>(p);\n}\n"
+        "// tile, threads, smem bytes, scratch floats per block, min batch,\n"
+        "// max batch, cooperative, min blocks per SM: read back by engramc.\n"
+        "extern \"C\" __constant__ int engram_plan_{0}[{1}] = {{\n"
+        "    Config{0}::kTile, Config{0}::kThreads, Config{0}::kSmemBytes,\n"
+        "    Config{0}::kScratchFloatsPerBlock, {2}, {3}, {4}, "
+        "Config{0}::kMinBlocks};\n",
+        i, kPlanInts, batchClass.minBatch, batchClass.maxBatch,
+        batchMean ? 1 : 0);
+  }
+  return text;
+}
+
+FailureOr<std::string>
+mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
+                             CudaStage stage, TimingScope &timing) {
+  FailureOr<rt::Model> model;
+  {
+    TimingScope lift = timing.nest("Recognise the cell");
+    model = liftModel(module);
+    if (failed(model))
+      return failure();
+  }
+  const rt::CellConfig &cell = model->config.cell;
+  if (cell.hiddenDim % 32 != 0)
+    return module.emitError()
+           << "--target=cuda: the CUDA kernels need hidden_dim to be a "
+              "multiple of 32 (one warp lane per 4 features), got "
+           << cell.hiddenDim;
+  std::string source = generateCudaSource(*model);
+  if (stage == CudaStage::Source)
+    return source;
+
+  FailureOr<std::string> nvcc = findTool("nvcc", options.nvcc);
+  if (failed(nvcc))
+    return module.emitError()
+           << "--target=cuda needs nvcc (the CUDA toolkit, 12 or later): "
+           << (options.nvcc.empty()
+                   ? "not in $CUDA_HOME/bin, /usr/local/cuda/bin or PATH; "
+                     "set --nvcc or CUDA_HOME"
+                   : "'" + options.nvcc + "' is not an executable");
+  std::string ptxas = (llvm::sys::path::parent_path(*nvcc) + "/ptxas").str();
+  if (!llvm::sys::fs::can_execute(ptxas))
+    return module.emitError() << "--target=cuda: no ptxas beside " << *nvcc;
+
+  SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("engramc-cuda", dir))
+    return module.emitError() << "--target=cuda: cannot create a temporary "
+                                 "directory: "
+                              << ec.message();
+  auto cleanup =
+      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+  struct Embedded {
+    const char *name;
+    const unsigned char *data;
+    size_t size;
+  };
+  const Embedded headers[] = {
+      {"engram_cell.cuh", engram_cell_text, engram_cell_text_size},
+      {"engram_config.cuh", engram_config_text, engram_config_text_size},
+      {"engram_gemm.cuh", engram_gemm_text, engram_gemm_text_size},
+      {"engram_trace.cuh", engram_trace_text, engram_trace_text_size},
+      {"engram_cuda_abi.h", engram_cuda_abi_text, engram_cuda_abi_text_size}};
+  for (const Embedded &header : headers)
+    if (failed(writeText(
+            module, dir, header.name,
+            StringRef(reinterpret_cast<const char *>(header.data), header.size))))
+      return failure();
+  if (failed(writeText(module, dir, "model.cu", source)))
+    return failure();
+  std::string cu = (dir + "/model.cu").str(), ptxPath = (dir + "/model.ptx").str(),
+              cubinPath = (dir + "/model.cubin").str(),
+              log = (dir + "/tool.log").str();
+  std::string arch = options.arch;
+  std::string compute = "compute_" + StringRef(arch).drop_front(3).str();
+  {
+    TimingScope t = timing.nest("nvcc (CUDA C++ to PTX)");
+    std::vector<std::string> args = {*nvcc, "-std=c++17", "-O3", "-ptx",
+                                     "-arch=" + compute, "-I",
+                                     dir.str().str(), cu, "-o", ptxPath};
+    if (options.lineInfo)
+      args.push_back("-lineinfo");
+    if (failed(runTool(module, args, log)))
+      return failure();
+  }
+  auto ptx = llvm::MemoryBuffer::getFile(ptxPath);
+  if (!ptx)
+    return module.emitError() << "--target=cuda: nvcc wrote no PTX";
+  if (stage == CudaStage::Ptx)
+    return (*ptx)->getBuffer().str();
+  {
+    TimingScope t = timing.nest("ptxas (PTX to cubin)");
+    if (failed(runTool(module,
+                       {ptxas, "-O3", "-arch=" + arch, ptxPath, "-o",
+                        cubinPath},
+                       log)))
+      return failure();
+  }
+  auto cubin = llvm::MemoryBuffer::getFile(cubinPath, /*IsText=*/false);
+  if (!cubin)
+    return module.emitError() << "--target=cuda: ptxas wrote no cubin";
+
+  // The launch plan, as the compiler resolved it.
+  std::vector<rt::CudaKernelEntry> kernels;
+  for (int i = 0;; ++i) {
+    std::string name = "engram_forward_" + std::to_string(i);
+    FailureOr<std::array<int64_t, kPlanInts>> plan =
+        readPlan((*ptx)->getBuffer(), "engram_plan_" + std::to_string(i));
+    if (failed(plan))
+      break;
+    rt::CudaKernelEntry entry;
+    entry.name = name;
+    entry.tile = (*plan)[kPlanTile];
+    entry.threads = (*plan)[kPlanThreads];
+    entry.dynamicSmemBytes = (*plan)[kPlanSmem];
+    entry.scratchFloatsPerBlock = (*plan)[kPlanScratch];
+    entry.minBatch = (*plan)[kPlanMinBatch];
+    entry.maxBatch = (*plan)[kPlanMaxBatch];
+    entry.cooperative = (*plan)[kPlanCooperative] != 0;
+    kernels.push_back(entry);
+  }
+  if (kernels.empty())
+    return module.emitError() << "--target=cuda: the PTX holds no launch plan";
+  rt::CudaBundle bundle = rt::makeCudaBundle(
+      *model, (*cubin)->getBuffer().str(), (*ptx)->getBuffer().str(), kernels);
+  bundle.target = {{"arch", arch},
+                   {"producer", "engramc"},
+                   {"kernel", "persistent recurrent kernel "
+                              "(backends/cuda/kernels/engram_cell.cuh)"}};
+  rt::StatusOr<std::string> bytes = rt::encodeCudaBundle(bundle);
+  if (!bytes)
+    return module.emitError() << "--target=cuda: " << bytes.status().message();
+  return std::move(*bytes);
+}

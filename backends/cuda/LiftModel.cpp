@@ -1,0 +1,272 @@
+//===- LiftModel.cpp - the cell an engram module computes ------------------===//
+//
+// The CUDA backend generates one fused kernel for the whole recurrence, so
+// it needs the cell as a whole: sizes, hyper-parameters, head and weights.
+// This file recognises the engram cell in `@forward` (the structure the
+// importer builds, with or without compression passes) and reads it back
+// into a runtime::Model. Anything else gets a diagnostic on the op that does
+// not fit. A quantized or pruned memory bank becomes its dense float values
+// q·scale, exactly the bank the semantics define (docs/quantization.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cuda/CudaCodegen.h"
+
+#include "dialects/engram/EngramOps.h"
+#include "passes/ConstantData.h"
+#include "passes/Import.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::engram;
+namespace rt = ::engram::runtime;
+
+namespace {
+
+/// Reads the constant tensor `value` into `model.weights[name]`.
+LogicalResult readWeight(Operation *user, Value value, StringRef name,
+                         rt::Model &model) {
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return user->emitOpError() << "--target=cuda: operand for " << name
+                               << " must be a constant tensor";
+  FailureOr<SmallVector<float>> data = readFloats(attr);
+  if (failed(data))
+    return user->emitOpError() << "--target=cuda: the data of " << name
+                               << " is not float32 values in the module "
+                                  "(printed with elided resources?)";
+  auto type = cast<ShapedType>(attr.getType());
+  rt::WeightTensor &tensor = model.weights[name.str()];
+  tensor.shape.assign(type.getShape().begin(), type.getShape().end());
+  tensor.data.assign(data->begin(), data->end());
+  return success();
+}
+
+/// The dense float bank M̂ of `memory`: q·scale, ELL rows scattered.
+LogicalResult readMemory(MemoryOp memory, rt::Model &model) {
+  MemoryType type = memory.getType();
+  const int64_t rows = type.getSlots(), width = type.getWidth(),
+                columns = type.getStoredColumns();
+  SmallVector<float> stored;
+  if (QuantAttr quant = type.getQuant()) {
+    FailureOr<SmallVector<int64_t>> q = readIntegers(memory.getValue());
+    FailureOr<SmallVector<float>> scales = readFloats(memory.getScalesAttr());
+    if (failed(q) || failed(scales))
+      return memory.emitOpError()
+             << "--target=cuda: the quantized bank's data is not in the module";
+    bool perRow = quant.getScale() == QuantScale::Row;
+    for (int64_t i = 0; i < rows * columns; ++i)
+      stored.push_back(float((*q)[i]) * (*scales)[perRow ? i / columns : 0]);
+  } else {
+    FailureOr<SmallVector<float>> values = readFloats(memory.getValue());
+    if (failed(values))
+      return memory.emitOpError() << "--target=cuda: the memory bank's data "
+                                     "is not in the module (printed with "
+                                     "elided resources?)";
+    stored = std::move(*values);
+  }
+  rt::WeightTensor &bank = model.weights["cell.memory"];
+  bank.shape = {rows, width};
+  bank.data.assign(rows * width, 0.0f);
+  SmallVector<int64_t> columnOf;
+  if (type.getSparsity()) {
+    FailureOr<SmallVector<int64_t>> indices =
+        readIntegers(memory.getIndicesAttr());
+    if (failed(indices))
+      return memory.emitOpError() << "--target=cuda: the bank's indices are "
+                                     "not dense integers";
+    columnOf = std::move(*indices);
+  }
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      bank.data[r * width + (columnOf.empty() ? c : columnOf[r * columns + c])] =
+          stored[r * columns + c];
+  return success();
+}
+
+/// Requires `actual` to be the semantics' constant `expected`.
+LogicalResult checkConstant(Operation *op, StringRef what, double actual,
+                            double expected) {
+  if (std::abs(actual - expected) <= 1e-12 * std::abs(expected))
+    return success();
+  return op->emitOpError() << "--target=cuda: " << what << " must be "
+                           << expected << " (ENGRAM_SEMANTICS.md), got "
+                           << actual;
+}
+
+/// Reads the loop body: encoder, layer norms, recall, integrator, update.
+LogicalResult liftStep(LoopOp loop, rt::Model &model) {
+  rt::CellConfig &cell = model.config.cell;
+  Block &body = loop.getBody().front();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  int layerNorms = 0;
+  for (Operation &op : body.without_terminator()) {
+    LogicalResult result = success();
+    if (auto encode = dyn_cast<EncodeOp>(op)) {
+      result = success(
+          succeeded(readWeight(&op, encode.getKernel(), "cell.encoder.kernel",
+                               model)) &&
+          succeeded(
+              readWeight(&op, encode.getBias(), "cell.encoder.bias", model)));
+    } else if (auto norm = dyn_cast<LayerNormOp>(op)) {
+      std::string prefix = ++layerNorms == 1 ? "cell.norm1" : "cell.norm2";
+      if (layerNorms > 2)
+        return op.emitOpError() << "--target=cuda: the cell has two layer "
+                                   "norms at most";
+      result = success(
+          succeeded(checkConstant(&op, "epsilon",
+                                  norm.getEpsilon().convertToDouble(),
+                                  rt::kLayerNormEpsilon)) &&
+          succeeded(readWeight(&op, norm.getGamma(), prefix + ".gamma",
+                               model)) &&
+          succeeded(
+              readWeight(&op, norm.getBeta(), prefix + ".beta", model)));
+    } else if (auto recall = dyn_cast<RecallOp>(op)) {
+      if (recall.getTopK())
+        return op.emitOpError() << "--target=cuda: top-k recall is not "
+                                   "implemented by the CUDA kernels yet";
+      cell.scaleFactor = recall.getScaleFactor().convertToDouble();
+      cell.temperature = recall.getTemperature().convertToDouble();
+      cell.sparsityStrength = recall.getSparsityStrength().convertToDouble();
+      cell.memorySize = recall.getMemory().getType().getSlots();
+      auto memory = recall.getMemory().getDefiningOp<MemoryOp>();
+      if (!memory)
+        return op.emitOpError() << "--target=cuda: the memory bank must come "
+                                   "from engram.memory";
+      result = readMemory(memory, model);
+    } else if (auto integrate = dyn_cast<IntegrateOp>(op)) {
+      result = success(
+          succeeded(readWeight(&op, integrate.getIntegratorKernel(),
+                               "cell.integrator.kernel", model)) &&
+          succeeded(readWeight(&op, integrate.getIntegratorBias(),
+                               "cell.integrator.bias", model)) &&
+          succeeded(readWeight(&op, integrate.getOutputKernel(),
+                               "cell.output.kernel", model)) &&
+          succeeded(readWeight(&op, integrate.getOutputBias(),
+                               "cell.output.bias", model)));
+    } else if (auto update = dyn_cast<HebbianUpdateOp>(op)) {
+      if (update.getTrace().getType().getFixed())
+        return op.emitOpError() << "--target=cuda: fixed-point traces are not "
+                                   "implemented by the CUDA kernels yet";
+      cell.hebbianLr = update.getLearningRate().convertToDouble();
+      result = checkConstant(&op, "the trace clip",
+                             update.getClip().convertToDouble(),
+                             rt::kTraceClip);
+    } else if (!isa<arith::ConstantOp>(op)) {
+      return op.emitOpError() << "--target=cuda: not part of the engram cell "
+                                 "the CUDA kernels implement";
+    }
+    if (failed(result))
+      return failure();
+  }
+  cell.useLayerNorm = layerNorms == 2;
+  if (layerNorms == 1)
+    return loop.emitOpError() << "--target=cuda: the cell has both layer "
+                                 "norms or none";
+  if (yield.getNumOperands() != 2)
+    return loop.emitOpError() << "--target=cuda: unexpected loop body";
+  return success();
+}
+
+/// Reads the head after the loop: pooling and readout.
+LogicalResult liftHead(func::FuncOp func, LoopOp loop, rt::Model &model) {
+  rt::ModelConfig &config = model.config;
+  PoolOp pool;
+  ReadoutOp readout;
+  for (Operation *user : loop.getStates().getUsers()) {
+    if (auto p = dyn_cast<PoolOp>(user))
+      pool = p;
+    else if (auto r = dyn_cast<ReadoutOp>(user))
+      readout = r;
+  }
+  if (pool) {
+    for (Operation *user : pool.getResult().getUsers())
+      if (auto r = dyn_cast<ReadoutOp>(user))
+        readout = r;
+    config.hasHead = true;
+    switch (pool.getKind()) {
+    case PoolingKind::Last:
+      config.head.pooling = rt::Pooling::Last;
+      break;
+    case PoolingKind::Attention:
+      config.head.pooling = rt::Pooling::Attention;
+      if (failed(readWeight(pool, pool.getKernel(), "pool.kernel", model)) ||
+          failed(readWeight(pool, pool.getBias(), "pool.bias", model)))
+        return failure();
+      break;
+    case PoolingKind::Sequence:
+      config.head.pooling = rt::Pooling::Sequence;
+      break;
+    }
+  } else if (readout) {
+    config.hasHead = true;
+    config.head.pooling = rt::Pooling::Sequence;
+  }
+  if (readout) {
+    config.head.activation = readout.getActivation() == Activation::Softmax
+                                 ? rt::Activation::Softmax
+                                 : rt::Activation::Linear;
+    config.head.units = cast<ShapedType>(readout.getType()).getShape().back();
+    if (failed(readWeight(readout, readout.getKernel(), "readout.kernel",
+                          model)) ||
+        failed(readWeight(readout, readout.getBias(), "readout.bias", model)))
+      return failure();
+  }
+  // The entry returns (output, final h, final trace) like the importer's.
+  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  if (ret.getNumOperands() != 3 ||
+      ret.getOperand(1) != loop.getFinalHidden())
+    return ret.emitOpError() << "--target=cuda: @" << kEntryName
+                             << " must return (output, final h, final trace) "
+                                "as the importer builds it";
+  return success();
+}
+
+} // namespace
+
+FailureOr<rt::Model> mlir::engram::liftModel(ModuleOp module) {
+  auto func = module.lookupSymbol<func::FuncOp>(kEntryName);
+  if (!func)
+    return module.emitError() << "--target=cuda: no function @" << kEntryName;
+  SmallVector<LoopOp> loops;
+  func.walk([&](LoopOp loop) { loops.push_back(loop); });
+  if (loops.size() != 1)
+    return func.emitOpError() << "--target=cuda: expected one engram.loop, "
+                                 "found "
+                              << loops.size();
+  LoopOp loop = loops.front();
+  for (Operation &op : func.getBody().front())
+    if (isa<EncodeOp, LayerNormOp>(op))
+      return op.emitOpError() << "--target=cuda: the CUDA kernels fuse the "
+                                 "encoder into the step; compile without "
+                                 "--hoist-encoder";
+  rt::Model model;
+  auto inputType = cast<ShapedType>(loop.getInput().getType());
+  model.config.inputDim = inputType.getShape().back();
+  model.config.cell.hiddenDim =
+      cast<ShapedType>(loop.getInitHidden().getType()).getShape().back();
+  auto traceType = cast<TraceType>(loop.getInitTrace().getType());
+  model.config.traceBatching = traceType.isShared()
+                                   ? rt::TraceBatching::BatchMean
+                                   : rt::TraceBatching::PerSequence;
+  if (auto init = loop.getInitTrace().getDefiningOp<TraceInitOp>()) {
+    if (init.getInit() &&
+        failed(readWeight(init, init.getInit(), "cell.trace_init", model)))
+      return failure();
+  } else {
+    return loop.emitOpError() << "--target=cuda: the initial trace must come "
+                                 "from engram.trace_init";
+  }
+  if (failed(liftStep(loop, model)) || failed(liftHead(func, loop, model)))
+    return failure();
+  if (rt::Status status = rt::validateConfig(model.config); !status)
+    return func.emitOpError() << "--target=cuda: " << status.message();
+  if (rt::Status status = rt::validateWeights(model.config, model.weights);
+      !status)
+    return func.emitOpError() << "--target=cuda: " << status.message();
+  return model;
+}

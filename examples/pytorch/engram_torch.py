@@ -133,18 +133,18 @@ class EngramNetwork(torch.nn.Module):
         trace_new = torch.clamp((1 - eta) * trace + eta * outer, -TRACE_CLIP, TRACE_CLIP)
         return h_new, trace_new
 
-    def initial_state(self, batch, dtype):
+    def initial_state(self, batch, dtype, device=None):
         c = self.cell
         n, width = c["memory_size"], c["hidden_dim"]
-        h = torch.zeros(batch, width, dtype=dtype)
-        init = (self.trace_init.to(dtype) if self.trace_init is not None
-                else torch.zeros(n, width, dtype=dtype))
+        h = torch.zeros(batch, width, dtype=dtype, device=device)
+        init = (self.trace_init.to(dtype=dtype, device=device) if self.trace_init is not None
+                else torch.zeros(n, width, dtype=dtype, device=device))
         trace = init.clone() if self.shared_trace else init.expand(batch, n, width).clone()
         return h, trace
 
     def forward(self, x, logits=False):
         """x: B x S x D. Returns (output, h_S, T_S); `logits` skips the softmax."""
-        h, trace = self.initial_state(x.shape[0], x.dtype)
+        h, trace = self.initial_state(x.shape[0], x.dtype, x.device)
         states = []
         for t in range(x.shape[1]):
             h, trace = self.step(x[:, t, :], h, trace)

@@ -20,13 +20,14 @@ failure.
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
 import engram_torch
+
+from engram_check import relative_error, run
 
 TOLERANCE = 1e-4
 MAX_STEP_MISMATCH_FRACTION = 0.005
@@ -44,17 +45,6 @@ CONFIGS = {
     "density0.5": ["--sparsify=density=0.5"],
     "topk4-density0.25-int8": ["--sparsify=topk=4,density=0.25", "--quantize=int8"],
 }
-
-
-def relative_error(actual, reference):
-    scale = np.max(np.abs(reference))
-    return float(np.max(np.abs(actual - reference)) / max(scale, 1e-300))
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
 
 
 def evaluate(model, x_path, out_dir, tag, precision):

@@ -19,7 +19,6 @@ the final h and the final trace. Prints one line per run; exits 1 on failure.
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -28,21 +27,12 @@ import torch
 
 import engram_torch
 
+from engram_check import relative_error, run
+
 TOLERANCE = {"f32": 1e-4, "f64": 1e-9}
 # (B, D, H, N): none a multiple of 8, plus the example's shape.
 SIZES = [(3, 13, 21, 11), (1, 5, 37, 19), (5, 28, 64, 32), (2, 1, 9, 3)]
 STEPS = [1, 7, 28, 64]
-
-
-def relative_error(actual, reference):
-    scale = np.max(np.abs(reference))
-    return float(np.max(np.abs(actual - reference)) / max(scale, 1e-300))
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
 
 
 def main():

@@ -145,52 +145,51 @@ bool endsWith(const std::string &text, const std::string &suffix) {
 template <typename T>
 using Runner = std::function<Status(RunResult<T> &, bool states)>;
 
+/// Opens the compiled artifact MODEL (an `A`, CPU or CUDA) and returns how
+/// to run it on `input` with `run`.
+template <typename A, typename RunFn>
+StatusOr<Runner<float>> artifactRunner(const Options &options,
+                                       const Tensor<float> &input,
+                                       bool &hasState, RunFn run) {
+  StatusOr<std::unique_ptr<A>> artifact = A::open(options.model);
+  if (!artifact)
+    return artifact.status();
+  hasState = (*artifact)->hasFinalStates();
+  std::shared_ptr<A> shared = std::move(*artifact);
+  return Runner<float>(
+      [shared, &input, &options, run](RunResult<float> &r, bool states) {
+        Status status = run(*shared, input, r);
+        if (status && states)
+          status = shared->readStates(r);
+        return status.withPrefix(options.input + ": ");
+      });
+}
+
 /// Loads MODEL and returns how to run it on `input`; `hasState` says
 /// whether the final states come back.
 template <typename T>
 StatusOr<Runner<T>> prepareModel(const Options &options,
                                  const Tensor<T> &input, bool &hasState) {
-  if (Artifact::isArtifactPath(options.model)) {
+  const bool cpu = Artifact::isArtifactPath(options.model),
+             cuda = CudaArtifact::isCudaArtifactPath(options.model);
+  if (cpu || cuda) {
     if constexpr (!std::is_same_v<T, float>) {
       return Status::error(options.model +
                            ": compiled artifacts compute in float32; "
                            "--precision=f64 is for the reference interpreter");
     } else {
-      StatusOr<std::unique_ptr<Artifact>> artifact =
-          Artifact::open(options.model);
-      if (!artifact)
-        return artifact.status();
-      hasState = (*artifact)->hasFinalStates();
-      std::shared_ptr<Artifact> shared = std::move(*artifact);
-      int threads = options.threadCount;
-      return Runner<T>(
-          [shared, &input, threads, &options](RunResult<T> &r, bool states) {
-            Status status = shared->run(input, threads, r);
-            if (status && states)
-              status = shared->readStates(r);
-            return status.withPrefix(options.input + ": ");
-          });
-    }
-  }
-  if (CudaArtifact::isCudaArtifactPath(options.model)) {
-    if constexpr (!std::is_same_v<T, float>) {
-      return Status::error(options.model +
-                           ": compiled artifacts compute in float32; "
-                           "--precision=f64 is for the reference interpreter");
-    } else {
-      StatusOr<std::unique_ptr<CudaArtifact>> artifact =
-          CudaArtifact::open(options.model);
-      if (!artifact)
-        return artifact.status();
       hasState = true;
-      std::shared_ptr<CudaArtifact> shared = std::move(*artifact);
-      return Runner<T>([shared, &input, &options](RunResult<T> &r,
-                                                  bool states) {
-        Status status = shared->run(input, r);
-        if (status && states)
-          status = shared->readStates(r);
-        return status.withPrefix(options.input + ": ");
-      });
+      int threads = options.threadCount;
+      return cpu ? artifactRunner<Artifact>(
+                       options, input, hasState,
+                       [threads](Artifact &a, const Tensor<float> &x,
+                                 RunResult<float> &r) {
+                         return a.run(x, threads, r);
+                       })
+                 : artifactRunner<CudaArtifact>(
+                       options, input, hasState,
+                       [](CudaArtifact &a, const Tensor<float> &x,
+                          RunResult<float> &r) { return a.run(x, r); });
     }
   }
   if (isPackagePath(options.model)) {

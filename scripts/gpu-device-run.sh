@@ -49,7 +49,7 @@ for b, s, d in [(2, 5, 28), (203, 5, 28), (1601, 3, 28), (170, 3, 28), (9, 3, 28
     np.save(f"build-gpu/san_{b}.npy", rng.uniform(0, 1, (b, s, d)).astype(np.float32))
 PY
   for tool in memcheck racecheck; do
-    for spec in bench/li/A.cuda:2 bench/li/A.cuda:203 bench/li/A.cuda:1601 bench/li/B.cuda:9 bench/li/B.cuda:170 cases/m2_1.cuda:203; do
+    for spec in bench/li/A.cuda:2 bench/li/A.cuda:203 bench/li/A.cuda:1601 bench/li/B.cuda:9 bench/li/B.cuda:170 bench/li/B.cuda:1601 cases/m2_1.cuda:203; do
       artifact=build-gpu/${spec%%:*} batch=${spec##*:}
       log="$out/sanitizer-$tool-$(basename "$artifact" .cuda)-$batch.txt"
       extra=()

@@ -76,7 +76,7 @@ SmallVector<BatchClass> choosePlan(const rt::Model &model) {
              {sched(16, g, 128, "engram::cuda::kAllOnChip", ", 8, 1, 2"),
               sched(16, g, 128, "engram::cuda::kPlaceTrace", ", 8, 1, 2")}}};
   }
-  return {
+  SmallVector<BatchClass> plan = {
       {1, 160,
        {sched(1, g, 32, "engram::cuda::kAllOnChip | engram::cuda::kPlaceWeights"),
         sched(1, g, 32, "engram::cuda::kPlaceTrace"),
@@ -91,6 +91,17 @@ SmallVector<BatchClass> choosePlan(const rt::Model &model) {
        {sched(8, g, 128, "engram::cuda::kPlaceTrace", ", 8, 2"),
         sched(16, g, 128, "0", ", 4, 1, 2"),
         sched(8, g, 128, "0", ", 4, 1, 2")}}};
+  if (cell.hiddenDim == 256) {
+    // Measured on an H100 for H=256, N=128 (bench/cuda_bench.py's model B):
+    // weights staged through a cp.async ring at 161..1536 sequences (+33 %
+    // at B=1024), 384 G threads for large batches (+9 % at B=8192).
+    plan[1].schedules.insert(
+        plan[1].schedules.begin(),
+        sched(8, 256, 128, "engram::cuda::kPlaceStaged", ", 4, 1, 2, 8, 3, 16"));
+    plan[2].schedules.insert(plan[2].schedules.begin(),
+                             sched(16, 384, 128, "0", ", 4, 1, 2"));
+  }
+  return plan;
 }
 
 /// Finds a CUDA tool: `explicitPath`, $CUDA_HOME/bin, /usr/local/cuda/bin,

@@ -31,7 +31,7 @@ from engram_check import run  # noqa: E402
 SIZES = [(13, 32, 11), (28, 64, 32), (1, 96, 3), (28, 256, 128)]
 # (batch, steps) per size: small, medium and large launch classes.
 RUNS = {0: [(3, 1), (7, 64)], 1: [(5, 28), (203, 7), (1601, 28)],
-        2: [(2, 28), (166, 7)], 3: [(9, 28), (170, 7)]}
+        2: [(2, 28), (166, 7)], 3: [(9, 28), (170, 7), (1601, 3)]}
 HEADS = [  # pooling, readout, batching, layer norm
     ("last", "softmax", "per_sequence", True),
     ("last", "softmax", "per_sequence", False),

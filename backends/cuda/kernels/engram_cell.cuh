@@ -88,27 +88,14 @@
 //   model B (D=28, H=256, N=128): encoder 14 kFLOP, integrator 1.18 MFLOP,
 //     output 0.39 MFLOP, recall + update 0.46 MFLOP: ~2.05 MFLOP/step, 57
 //     MFLOP/sequence. Trace streamed: 128 KiB read + 128 KiB written per
-//     step (S writes + S-1 reads from HBM: 7.0 MB/sequence); weights 3.2 MB
+//     step (S writes + S-1 reads from HBM: 7.2 MB/sequence); weights 3.2 MB
 //     per block-step from L2 (200 KB per sequence-step at Tile=16), M 64 KB
-//     per sequence-step with Pair = 2. Floors: HBM 477k seq/s, FP32 1.17M.
+//     per sequence-step with Pair = 2. Floors: HBM 465k seq/s, FP32 1.17M.
 //
-// Measured (H100 80GB HBM3 SXM, fp32, S=28, per-sequence traces; max
-// relative error vs float64 <= 4.2e-6 in every configuration tested).
-// Launch plan the host should use (Schedule arguments as above):
-//   model A, B <= ~256:  <1, 128, 32, kPlaceTrace|kPlaceMemory|kPlaceEncoder
-//                         |kPlaceWeights>            B=64:   384k seq/s
-//   model A, B ~ 1024:   <4, 128, 128, kPlaceTrace|kPlaceMemory, 8, 2>
-//                                                    B=1024: 3.55M seq/s (*)
-//   model A, B >= 4096:  <8, 128, 128, kPlaceTrace, 8, 2>
-//                                                    B=8192: 3.71M seq/s (*)
-//   model B, B <= ~128:  <1, 256, 32, kPlaceTrace>   B=64:    36k seq/s
-//   model B, B ~ 1024:   <8, 256, 128, 0, 8, 1, 2>   B=1024: 186k seq/s
-//   model B, B >= 4096:  <16, 256, 128, 0, 4, 1, 2>  B=8192: 244k seq/s
-//   (*) measured with the previous revision of this file, whose Pair = 1
-//   pass is the one here; the staged / Pair = 2 variants of model A measured
-//   2.8-2.9M seq/s at B=8192. Model B is at ~51% of its HBM floor: the
-//   R and G chains are latency-bound (ncu at B=1024: 26% of DRAM peak, 25%
-//   SM throughput), not bandwidth-bound.
+// The launch plan (which Schedule serves which batch sizes) is chosen by
+// the compiler: choosePlan in backends/cuda/CudaCodegen.cpp. What it
+// measured on an H100, and why, is in docs/cuda-backend.md (model A at
+// B=8192: 3.96M seq/s; model B: 266k seq/s, 57% of its HBM floor).
 //
 //===----------------------------------------------------------------------===//
 

@@ -396,13 +396,18 @@ Status CudaArtifact::synchronize(const Launch &launch) {
                   std::to_string(launch.params.batch) + ": ");
 }
 
-Status CudaArtifact::run(const Tensor<float> &input, RunResult<float> &result) {
-  Launch plan;
+Status CudaArtifact::launchOnce(const Tensor<float> &input, Launch &plan) {
   Status status = prepare(input, plan);
   if (status)
     status = launch(plan);
   if (status)
     status = synchronize(plan);
+  return status;
+}
+
+Status CudaArtifact::run(const Tensor<float> &input, RunResult<float> &result) {
+  Launch plan;
+  Status status = launchOnce(input, plan);
   if (!status)
     return status.withPrefix(path_ + ": ");
   lastBatch_ = plan.params.batch;
@@ -449,14 +454,10 @@ StatusOr<double> CudaArtifact::timeRun(const Tensor<float> &input,
   if (iterations < 1)
     return Status::error(path_ + ": timing needs at least one iteration, got " +
                          std::to_string(iterations));
-  Launch plan;
-  Status status = prepare(input, plan);
   // One warm-up launch, checked on its own so that a failing kernel is
   // reported as such rather than as a timing error.
-  if (status)
-    status = launch(plan);
-  if (status)
-    status = synchronize(plan);
+  Launch plan;
+  Status status = launchOnce(input, plan);
   for (cu::Event *event : {&start_, &stop_})
     if (status && !*event)
       status = driver_->check(driver_->eventCreate(event, 0), "cuEventCreate");

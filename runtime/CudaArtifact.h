@@ -83,6 +83,8 @@ private:
   Status prepare(const Tensor<float> &input, Launch &launch);
   Status launch(const Launch &launch);
   Status synchronize(const Launch &launch);
+  /// prepare, launch and synchronize: one checked run of `input`.
+  Status launchOnce(const Tensor<float> &input, Launch &plan);
   std::string kernelText(size_t entry) const;
   const float *weight(const std::string &name) const;
 

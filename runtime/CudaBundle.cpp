@@ -20,7 +20,6 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
-#include <set>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "CUDA artifacts hold little-endian data; this host is big endian"
@@ -48,17 +47,13 @@ uint64_t alignUp(uint64_t value) {
 class Fields {
 public:
   Fields(const json &object, std::string where)
-      : object_(object), where_(std::move(where)) {}
+      : members_(object), where_(std::move(where)) {}
 
   std::string field(const std::string &key) const {
     return where_.empty() ? key : where_ + "." + key;
   }
 
-  const json *get(const std::string &key) {
-    used_.insert(key);
-    auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
-  }
+  const json *get(const std::string &key) { return members_.get(key); }
 
   /// An integer in [minimum, maximum].
   Status integer(const std::string &key, int64_t &out, int64_t minimum,
@@ -130,16 +125,14 @@ public:
   }
 
   Status noUnknownFields() const {
-    for (const auto &item : object_.items())
-      if (!used_.count(item.key()))
-        return Status::error(field(item.key()) + ": unknown field");
+    if (const std::string *key = members_.firstUnread())
+      return Status::error(field(*key) + ": unknown field");
     return Status::success();
   }
 
 private:
-  const json &object_;
+  JsonMembers members_;
   std::string where_;
-  std::set<std::string> used_;
 };
 
 Status expectObject(const json &value, const std::string &where) {

@@ -11,7 +11,6 @@
 #include "runtime/Json.h"
 #include "runtime/Safetensors.h"
 
-#include <set>
 #include <sys/stat.h>
 
 namespace engram::runtime {
@@ -24,17 +23,13 @@ using json = nlohmann::json;
 class ObjectReader {
 public:
   ObjectReader(const json &object, std::string prefix)
-      : object_(object), prefix_(std::move(prefix)) {}
+      : members_(object), prefix_(std::move(prefix)) {}
 
   std::string field(const std::string &key) const {
     return "'" + prefix_ + key + "'";
   }
 
-  const json *get(const std::string &key) {
-    used_.insert(key);
-    auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
-  }
+  const json *get(const std::string &key) { return members_.get(key); }
 
   Status integer(const std::string &key, int64_t &out) {
     const json *value = get(key);
@@ -92,16 +87,14 @@ public:
   }
 
   Status noUnknownFields() const {
-    for (const auto &item : object_.items())
-      if (!used_.count(item.key()))
-        return Status::error("unknown field " + field(item.key()));
+    if (const std::string *key = members_.firstUnread())
+      return Status::error("unknown field " + field(*key));
     return Status::success();
   }
 
 private:
-  const json &object_;
+  JsonMembers members_;
   std::string prefix_;
-  std::set<std::string> used_;
 };
 
 #define ENGRAM_TRY(expr)                                                       \

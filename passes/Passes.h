@@ -9,6 +9,7 @@
 #define ENGRAM_PASSES_PASSES_H
 
 #include "dialects/engram/EngramDialect.h"
+#include "dialects/snn/SnnDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

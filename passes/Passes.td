@@ -237,4 +237,75 @@ def EngramCpuBufferize : Pass<"engram-cpu-bufferize", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// engram → snn
+//===----------------------------------------------------------------------===//
+
+def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
+  let summary = "Convert the engram cell into a spiking network (snn dialect)";
+  let description = [{
+    Replaces `@forward` with an `snn.network` that computes the cell with
+    spiking populations, one window of `timesteps` timesteps per model step.
+    Every approximation is visible in the result (docs/spiking.md measures
+    each one on Fashion-MNIST):
+
+    - layer norm: the mean subtraction is folded into the weights exactly;
+      the division by the standard deviation becomes a constant, the median
+      over the calibration data (a calibrated affine map);
+    - cosine similarity: `‖z‖` and `‖E_i‖` become the calibrated median of
+      `‖z‖` and the bank's row norms `‖M_i‖`;
+    - softmax recall: `recall=linear` (first-order softmax, `a_i = (1 + l_i −
+      mean l) / N`), or `recall=kwta` (the `k` largest by a calibrated
+      threshold, with lateral inhibition of strength `inhibition`);
+    - the Hebbian trace: two plastic projections (encoding → slots for the
+      similarity, slots → recall with the encoding as third factor) whose
+      weights hold `s·T`, learning `dw = η·s·a·z − η·w` once per window;
+      the trace clip becomes their weight bounds;
+    - weights: integers of `weight-bits` bits with a per-projection
+      exponent;
+    - `encoding=rate`: every value is a rate in [0, 1] mapped affinely onto
+      the calibrated range of its population (percentiles `100 − p` and
+      `p`); values outside it clip. `encoding=graded`: values are the
+      payloads of graded events, exact up to the approximations above.
+
+    `profile=loihi2` with rate encoding uses Loihi's fixed-point LIF
+    (`snn.lif_fixed`); otherwise rate-coded neurons are integrate-and-fire
+    with reset by subtraction. Calibration data is a `.npy` of inputs
+    `B×S×D` (a few hundred sequences of training data).
+
+    ```mlir
+    // engram-opt --convert-engram-to-snn="calibration=calib.npy encoding=graded timesteps=12"
+    snn.network @engram {input_width = 28 : i64, profile = #snn<profile generic>, timesteps = 12 : i64} {
+      %x = snn.input "x" graded {gain = dense<1.0> : tensor<28xf64>, offset = 0 : i64} : !snn.population<28>
+      %enc = snn.graded "enc" relu {bias = ...} : !snn.population<64>
+      snn.dense %x -> %enc {bits = 8 : i64, delay = 0 : i64, exp = -8 : i64, weights = ...}
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "calibration inputs, a .npy of B×S×D float32/float64 (required)">,
+    Option<"calibrationSamples", "calibration-samples", "int64_t",
+           /*default=*/"256", "sequences of the calibration file to use">,
+    Option<"encoding", "encoding", "std::string", /*default=*/"\"rate\"",
+           "rate or graded">,
+    Option<"timesteps", "timesteps", "int64_t", /*default=*/"32",
+           "simulator timesteps per model step">,
+    Option<"profile", "profile", "std::string", /*default=*/"\"generic\"",
+           "hardware whose ranges apply: generic, loihi2 or spinnaker">,
+    Option<"recall", "recall", "std::string", /*default=*/"\"linear\"",
+           "linear (first-order softmax) or kwta">,
+    Option<"k", "k", "int64_t", /*default=*/"8",
+           "winners of recall=kwta">,
+    Option<"inhibition", "inhibition", "double", /*default=*/"0.0",
+           "lateral inhibition between memory slots (recall=kwta)">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.5",
+           "upper percentile of the calibrated value ranges (rate encoding)">,
+    Option<"weightBits", "weight-bits", "int64_t", /*default=*/"8",
+           "magnitude bits of the integer weights (sign apart)">
+  ];
+  let dependentDialects = ["::mlir::snn::SnnDialect"];
+}
+
 #endif // ENGRAM_PASSES_TD

@@ -37,7 +37,7 @@
 #include "mlir/IR/DialectRegistry.h"
 
 void mlir::engram::registerDialects(DialectRegistry &registry) {
-  registry.insert<EngramDialect, affine::AffineDialect, arith::ArithDialect,
+  registry.insert<EngramDialect, snn::SnnDialect, affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,

@@ -131,15 +131,23 @@ StatusOr<Dense> Dense::create(std::vector<int32_t> weights, size_t post,
   return dense;
 }
 
-std::vector<int32_t> Dense::step(const std::vector<uint8_t> &spikes) {
-  std::vector<int32_t> delivered = buffer_;
-  for (size_t i = 0; i < post_; ++i) {
+std::vector<int32_t> denseSum(const std::vector<int32_t> &weights, size_t post,
+                              size_t pre, int weightExp,
+                              const std::vector<uint8_t> &spikes) {
+  std::vector<int32_t> out(post, 0);
+  for (size_t i = 0; i < post; ++i) {
     int64_t sum = 0;
-    for (size_t j = 0; j < pre_; ++j)
+    for (size_t j = 0; j < pre; ++j)
       if (spikes[j])
-        sum += weights_[i * pre_ + j];
-    buffer_[i] = int32_t(shiftBy(sum, weightExp_));
+        sum += weights[i * pre + j];
+    out[i] = int32_t(shiftBy(sum, weightExp));
   }
+  return out;
+}
+
+std::vector<int32_t> Dense::step(const std::vector<uint8_t> &spikes) {
+  std::vector<int32_t> delivered = std::move(buffer_);
+  buffer_ = denseSum(weights_, post_, pre_, weightExp_, spikes);
   return delivered;
 }
 

@@ -70,6 +70,13 @@ SignMode signModeOf(const std::vector<int32_t> &weights);
 std::vector<int32_t> prepareWeights(std::vector<int32_t> weights,
                                     SignMode mode, int weightBits);
 
+/// What a Dense projection sends for binary `spikes`: per post neuron,
+/// (Σ_j w_ij·s_j) << weightExp, or >> -weightExp (rounding down); `weights`
+/// post-major (`post` rows of `pre`), already prepared.
+std::vector<int32_t> denseSum(const std::vector<int32_t> &weights, size_t post,
+                              size_t pre, int weightExp,
+                              const std::vector<uint8_t> &spikes);
+
 /// A dense projection `post × pre` with the one-step delay of Loihi: the
 /// sum of the spikes received at step t reaches the post neurons at t+1.
 class Dense {

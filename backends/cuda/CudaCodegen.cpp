@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/cuda/CudaCodegen.h"
+#include "passes/LiftModel.h"
 
 #include "runtime/CudaBundle.h"
 
@@ -259,7 +260,7 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
   FailureOr<rt::Model> model;
   {
     TimingScope lift = timing.nest("Recognise the cell");
-    model = liftModel(module);
+    model = liftModel(module, "--target=cuda");
     if (failed(model))
       return failure();
   }

@@ -33,10 +33,6 @@ struct CudaTargetOptions {
   bool lineInfo = false;
 };
 
-/// The model (configuration and weights) that the engram cell of `module`
-/// computes; a diagnostic on the offending op when it is not one.
-FailureOr<::engram::runtime::Model> liftModel(ModuleOp module);
-
 /// The CUDA C++ translation unit specialised for `model`.
 std::string generateCudaSource(const ::engram::runtime::Model &model);
 

@@ -8,6 +8,7 @@
 #include "tools/engram-run/MlirInput.h"
 
 #include "backends/reference/Interpreter.h"
+#include "backends/snn/ToRuntime.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -29,8 +30,8 @@ public:
       : handler(&context, [this](mlir::Diagnostic &diag) {
           if (diag.getSeverity() == mlir::DiagnosticSeverity::Error &&
               message.empty()) {
-            if (auto loc = mlir::dyn_cast<mlir::FileLineColLoc>(
-                    diag.getLocation()))
+            if (auto loc =
+                    mlir::dyn_cast<mlir::FileLineColLoc>(diag.getLocation()))
               message = (loc.getFilename().str() + ":" +
                          std::to_string(loc.getLine()) + ":" +
                          std::to_string(loc.getColumn()) + ": ");
@@ -65,10 +66,10 @@ Status runMlirFile(const std::string &path, const std::string &entry,
   if (!func)
     return Status::error(path + ": no function @" + entry +
                          " (choose one with --entry)");
-  auto inputType = func.getNumArguments() == 1
-                       ? mlir::dyn_cast<mlir::RankedTensorType>(
-                             func.getArgumentTypes()[0])
-                       : nullptr;
+  auto inputType =
+      func.getNumArguments() == 1
+          ? mlir::dyn_cast<mlir::RankedTensorType>(func.getArgumentTypes()[0])
+          : nullptr;
   if (!inputType || inputType.getRank() != 3 ||
       mlir::ShapedType::isDynamic(inputType.getDimSize(2)))
     return Status::error(path + ": @" + entry +
@@ -90,6 +91,34 @@ Status runMlirFile(const std::string &path, const std::string &entry,
     result.trace = std::move((*outputs)[2]);
   }
   return Status::success();
+}
+
+runtime::StatusOr<std::optional<runtime::snn::Network>>
+loadSnnNetwork(const std::string &path) {
+  mlir::DialectRegistry registry;
+  mlir::engram::registerDialects(registry);
+  mlir::MLIRContext context(registry);
+  FirstError error(context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(path, &context);
+  if (!module)
+    return Status::error(error.message.empty() ? path + ": cannot parse"
+                                               : error.message);
+  mlir::snn::NetworkOp network;
+  int count = 0;
+  module->walk([&](mlir::snn::NetworkOp op) {
+    network = op;
+    ++count;
+  });
+  if (count == 0)
+    return std::optional<runtime::snn::Network>();
+  if (count > 1)
+    return Status::error(path + ": holds " + std::to_string(count) +
+                         " snn.network ops; engram-run runs one");
+  auto result = mlir::snn::toRuntime(network);
+  if (mlir::failed(result))
+    return Status::error(error.message);
+  return std::optional<runtime::snn::Network>(std::move(*result));
 }
 
 template Status runMlirFile(const std::string &, const std::string &,

@@ -1,7 +1,8 @@
 //===- MlirInput.h - engram-run's engram MLIR input -------------*- C++ -*-===//
 //
 // The one part of engram-run that needs MLIR: parsing engram IR and running
-// it with the reference backend. Built only together with the compiler.
+// it with the reference backend, and reading spiking networks (snn IR) for
+// the simulator. Built only together with the compiler.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +10,9 @@
 #define ENGRAM_TOOLS_ENGRAM_RUN_MLIRINPUT_H
 
 #include "runtime/Reference.h"
+#include "runtime/Snn.h"
+
+#include <optional>
 
 #include <string>
 
@@ -22,6 +26,12 @@ template <typename T>
 runtime::Status runMlirFile(const std::string &path, const std::string &entry,
                             const runtime::Tensor<T> &input,
                             runtime::RunResult<T> &result, bool &hasState);
+
+/// The spiking network of the MLIR file at `path` (snn dialect, as
+/// `engramc --emit=snn` prints it), or nullopt when the file holds no
+/// snn.network (engram IR).
+runtime::StatusOr<std::optional<runtime::snn::Network>>
+loadSnnNetwork(const std::string &path);
 
 } // namespace engram::tools
 

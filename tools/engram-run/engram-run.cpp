@@ -2,13 +2,14 @@
 //
 // engram-run MODEL --input x.npy [--output y.npy] [--dump-state state.npz]
 //            [--labels labels.npy] [--precision=f32|f64] [--entry=NAME]
-//            [--threads N] [--bench]
+//            [--threads N] [--bench] [--fixed-point] [--record spikes.npz]
 //
 // Runs a compiled artifact (model.so or model.cuda from engramc), a model
-// package with the reference interpreter, or engram MLIR with the reference
-// backend. Written against the runtime only (plus an optional
-// MLIR input), with its own small argument parser, so that a runtime-only
-// build has no LLVM dependency. Every error exits 1 and leaves no output.
+// package with the reference interpreter, engram MLIR with the reference
+// backend, or a spiking network (snn MLIR) with the simulator. Written against
+// the runtime only (plus an optional MLIR input), with its own small argument
+// parser, so that a runtime-only build has no LLVM dependency. Every error
+// exits 1 and leaves no output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 #include "runtime/Npy.h"
 #include "runtime/Package.h"
 #include "runtime/Reference.h"
+#include "runtime/Snn.h"
 
 #ifdef ENGRAM_RUN_WITH_MLIR
 #include "tools/engram-run/MlirInput.h"
@@ -43,8 +45,9 @@ MODEL is a compiled artifact (model.so, from engramc --target=cpu, or
 model.cuda, from engramc --target=cuda, run on GPU 0 or $ENGRAM_CUDA_DEVICE
 through the CUDA driver, which is loaded at run time), a model
 package (a directory holding model.json, or the model.json itself) run with
-the reference interpreter, or engram MLIR text (.mlir, as printed by engramc)
-run with the reference backend.
+the reference interpreter, engram MLIR text (.mlir, as printed by engramc)
+run with the reference backend, or a spiking network (.mlir holding an
+snn.network, from engramc --emit=snn) run with the spiking simulator.
 
 OPTIONS:
   --input FILE.npy        input sequences, float32 or float64, B x S x D
@@ -61,25 +64,30 @@ OPTIONS:
                           median time per batch and sequences per second
                           (CUDA: the mean device time from CUDA events)
   --print-metadata        print an artifact's metadata (JSON) and exit
+  --fixed-point           spiking networks: Loihi fixed point (bit-accurate
+                          LIF and Dense) instead of float
+  --record FILE.npz       spiking networks: write every population's events,
+                          B x (S*timesteps) x size, one member per population
   --help                  show this text
 )";
 
 struct Options {
-  std::string model, input, output, dumpState, labels;
+  std::string model, input, output, dumpState, labels, record;
   std::string precision = "f32";
   std::string entry = "forward";
   std::string threads = "1";
   bool bench = false;
   bool printMetadata = false;
+  bool fixedPoint = false;
   int threadCount = 1;
 };
 
 Status parseArguments(int argc, char **argv, Options &options, bool &help) {
   std::map<std::string, std::string *> valued = {
-      {"--input", &options.input},         {"--output", &options.output},
+      {"--input", &options.input},          {"--output", &options.output},
       {"--dump-state", &options.dumpState}, {"--labels", &options.labels},
-      {"--precision", &options.precision}, {"--entry", &options.entry},
-      {"--threads", &options.threads}};
+      {"--precision", &options.precision},  {"--entry", &options.entry},
+      {"--threads", &options.threads},      {"--record", &options.record}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -88,6 +96,10 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help) {
     }
     if (arg == "--bench") {
       options.bench = true;
+      continue;
+    }
+    if (arg == "--fixed-point") {
+      options.fixedPoint = true;
       continue;
     }
     if (arg == "--print-metadata") {
@@ -129,9 +141,9 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help) {
                          options.threads + "'");
   options.threadCount = static_cast<int>(threads);
   if (options.output.empty() && options.dumpState.empty() &&
-      options.labels.empty() && !options.bench)
-    return Status::error(
-        "nothing to do: give --output, --dump-state, --labels or --bench");
+      options.labels.empty() && options.record.empty() && !options.bench)
+    return Status::error("nothing to do: give --output, --dump-state, "
+                         "--labels, --record or --bench");
   return Status::success();
 }
 
@@ -168,8 +180,8 @@ StatusOr<Runner<float>> artifactRunner(const Options &options,
 /// Loads MODEL and returns how to run it on `input`; `hasState` says
 /// whether the final states come back.
 template <typename T>
-StatusOr<Runner<T>> prepareModel(const Options &options,
-                                 const Tensor<T> &input, bool &hasState) {
+StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
+                                 bool &hasState) {
   const bool cpu = Artifact::isArtifactPath(options.model),
              cuda = CudaArtifact::isCudaArtifactPath(options.model);
   if (cpu || cuda) {
@@ -180,12 +192,12 @@ StatusOr<Runner<T>> prepareModel(const Options &options,
     } else {
       hasState = true;
       int threads = options.threadCount;
-      return cpu ? artifactRunner<Artifact>(
-                       options, input, hasState,
-                       [threads](Artifact &a, const Tensor<float> &x,
-                                 RunResult<float> &r) {
-                         return a.run(x, threads, r);
-                       })
+      return cpu ? artifactRunner<Artifact>(options, input, hasState,
+                                            [threads](Artifact &a,
+                                                      const Tensor<float> &x,
+                                                      RunResult<float> &r) {
+                                              return a.run(x, threads, r);
+                                            })
                  : artifactRunner<CudaArtifact>(
                        options, input, hasState,
                        [](CudaArtifact &a, const Tensor<float> &x,
@@ -217,8 +229,9 @@ StatusOr<Runner<T>> prepareModel(const Options &options,
                                       hasState);
   });
 #else
-  return Status::error(options.model + ": this engram-run was built without "
-                                       "MLIR support (ENGRAM_BUILD_COMPILER=OFF)");
+  return Status::error(options.model +
+                       ": this engram-run was built without "
+                       "MLIR support (ENGRAM_BUILD_COMPILER=OFF)");
 #endif
 }
 
@@ -273,8 +286,7 @@ Status benchmarkCuda(const Options &options, const Tensor<T> &input) {
                 "per batch, %.1f sequences/s (%s, device time)\n",
                 static_cast<long long>(input.dim(0)),
                 static_cast<long long>(input.dim(1)), iterations, *ms,
-                input.dim(0) / (*ms * 1e-3),
-                (*artifact)->deviceName().c_str());
+                input.dim(0) / (*ms * 1e-3), (*artifact)->deviceName().c_str());
     return Status::success();
   }
 }
@@ -287,7 +299,8 @@ Status reportAccuracy(const Options &options, const Tensor<T> &output) {
     return labels.status();
   if (output.rank() != 2)
     return Status::error("--labels needs a B x C output, but the model "
-                         "returns " + shapeToString(output.shape));
+                         "returns " +
+                         shapeToString(output.shape));
   const int64_t batch = output.dim(0), classes = output.dim(1);
   if (labels->shape != std::vector<int64_t>{batch})
     return Status::error(options.labels + ": shape " +
@@ -310,6 +323,69 @@ Status reportAccuracy(const Options &options, const Tensor<T> &output) {
   return Status::success();
 }
 
+/// Runs a spiking network with the simulator: the decoded output, the
+/// accuracy, the events and synaptic operations per inference, and the
+/// recorded events.
+Status runSpiking(const Options &options, const snn::Network &network,
+                  const Tensor<float> &input) {
+  if (options.precision != "f32")
+    return Status::error("--precision is for the reference interpreter; the "
+                         "simulator computes in float64 or Loihi fixed point");
+  if (!options.dumpState.empty() || options.bench)
+    return Status::error(
+        std::string(options.dumpState.empty() ? "--bench" : "--dump-state") +
+        " is not available for spiking networks");
+  if (input.dim(2) != static_cast<int64_t>(network.inputWidth))
+    return Status::error(
+        options.input + ": input has " + std::to_string(input.dim(2)) +
+        " features; the network reads " + std::to_string(network.inputWidth));
+  snn::RunOptions runOptions;
+  runOptions.fixedPoint = options.fixedPoint;
+  runOptions.record = !options.record.empty();
+  StatusOr<snn::RunResult> result =
+      snn::run(network, input.ptr(), input.dim(0), input.dim(1), runOptions);
+  if (!result)
+    return result.status().withPrefix(options.input + ": ");
+  Tensor<float> output;
+  output.shape = {input.dim(0), static_cast<int64_t>(result->outputSize)};
+  output.data = result->output;
+  double sequences = double(std::max<int64_t>(input.dim(0), 1));
+  std::printf("snn: %lld sequences x %lld steps x %d timesteps (%s): %.1f "
+              "events and %.1f synaptic ops per inference\n",
+              static_cast<long long>(input.dim(0)),
+              static_cast<long long>(input.dim(1)), network.timesteps,
+              options.fixedPoint ? "fixed point" : "float",
+              double(result->events) / sequences,
+              double(result->synops) / sequences);
+  if (!options.labels.empty())
+    if (Status status = reportAccuracy(options, output); !status)
+      return status;
+  std::string outputBytes, recordBytes;
+  if (!options.output.empty())
+    outputBytes = encodeNpy(output.shape, output.ptr());
+  if (!options.record.empty()) {
+    std::vector<NpzMember> members;
+    const int64_t ticks = input.dim(1) * network.timesteps;
+    for (size_t p = 0; p < network.populations.size(); ++p)
+      members.push_back(
+          {network.populations[p].name,
+           encodeNpy({input.dim(0), ticks,
+                      static_cast<int64_t>(network.populations[p].size)},
+                     result->record[p].data())});
+    recordBytes = encodeNpz(members);
+  }
+  if (!options.output.empty())
+    if (Status status = writeFileAtomic(options.output, outputBytes); !status)
+      return status;
+  if (!options.record.empty())
+    if (Status status = writeFileAtomic(options.record, recordBytes); !status) {
+      if (!options.output.empty())
+        std::remove(options.output.c_str());
+      return status;
+    }
+  return Status::success();
+}
+
 template <typename T> Status run(const Options &options) {
   StatusOr<NpyArray> array = readNpy(options.input);
   if (!array)
@@ -321,6 +397,25 @@ template <typename T> Status run(const Options &options) {
     return Status::error(options.input + ": input has shape " +
                          shapeToString(input.shape) +
                          ", expected batch x steps x features");
+
+#ifdef ENGRAM_RUN_WITH_MLIR
+  if (endsWith(options.model, ".mlir")) {
+    auto network = engram::tools::loadSnnNetwork(options.model);
+    if (!network)
+      return network.status();
+    if (*network) {
+      Tensor<float> floats;
+      floats.shape = array->shape;
+      floats.data.assign(array->data.begin(), array->data.end());
+      return runSpiking(options, **network, floats);
+    }
+  }
+#endif
+  if (options.fixedPoint || !options.record.empty())
+    return Status::error(
+        std::string(options.fixedPoint ? "--fixed-point" : "--record") +
+        " is for spiking networks (snn MLIR from engramc "
+        "--emit=snn)");
 
   bool hasState = false;
   StatusOr<Runner<T>> runner = prepareModel(options, input, hasState);
@@ -385,8 +480,9 @@ int main(int argc, char **argv) {
         return 0;
       }
     } else if (!Artifact::isArtifactPath(options.model)) {
-      status = Status::error(options.model + ": --print-metadata needs a "
-                                             "compiled artifact (.so or .cuda)");
+      status =
+          Status::error(options.model + ": --print-metadata needs a "
+                                        "compiled artifact (.so or .cuda)");
     } else if (auto artifact = Artifact::open(options.model); !artifact) {
       status = artifact.status();
     } else {
@@ -394,8 +490,8 @@ int main(int argc, char **argv) {
       return 0;
     }
   } else if (status.ok()) {
-    status = options.precision == "f64" ? run<double>(options)
-                                        : run<float>(options);
+    status =
+        options.precision == "f64" ? run<double>(options) : run<float>(options);
   }
   if (!status.ok()) {
     std::fprintf(stderr, "engram-run: error: %s\n", status.message().c_str());

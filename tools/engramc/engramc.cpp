@@ -1,11 +1,13 @@
 //===- engramc.cpp - the engram compiler driver ---------------------------===//
 //
 // engramc MODEL [--target=cpu|cuda]
-//               [--emit=engram|linalg|llvm|llvm-ir|asm|cuda|ptx]
+//               [--emit=engram|linalg|llvm|llvm-ir|asm|cuda|ptx|snn]
 //               [--cpu=NAME] [--cpu-features=FEATURES] [-o FILE]
 //               [--cuda-arch=sm_90] [--nvcc=PATH] [--cuda-lineinfo]
 //               [--quantize=int8|int4|binary[:memory|trace|both]]
 //               [--sparsify=topk=K,density=D]
+//               [--snn-calibration=FILE.npy --snn-encoding=rate|graded
+//                --snn-timesteps=N --snn-profile=generic|loihi2|spinnaker ...]
 //
 // Reads a model package (directory or model.json) or engram MLIR text,
 // verifies it, and prints the engram IR or compiles it for a target. Every
@@ -49,7 +51,8 @@ enum class Emit {
   LLVMIR,
   Assembly,
   Cuda,
-  Ptx
+  Ptx,
+  Snn
 };
 
 cl::OptionCategory category("engramc options");
@@ -84,6 +87,8 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::Assembly, "asm", "assembly for the CPU"),
         clEnumValN(Emit::Cuda, "cuda", "the CUDA C++ generated for the model "
                                        "(--target=cuda)"),
+        clEnumValN(Emit::Snn, "snn", "the spiking network (snn dialect) of "
+                   "convert-engram-to-snn; needs --snn-calibration"),
         clEnumValN(Emit::Ptx, "ptx", "the PTX of the model's kernels "
                                      "(--target=cuda)")),
     cl::init(Emit::Default), cl::cat(category));
@@ -152,6 +157,60 @@ cl::opt<bool> hoistEncoder(
     cl::desc("Run --engram-hoist-encoder: encode the whole sequence before "
              "the time loop"),
     cl::init(false), cl::cat(category));
+
+cl::OptionCategory snnCategory("engramc --emit=snn options "
+                               "(convert-engram-to-snn, docs/spiking.md)");
+
+cl::opt<std::string> snnCalibration(
+    "snn-calibration",
+    cl::desc("Calibration inputs, a .npy of B x S x D sequences (required)"),
+    cl::value_desc("file.npy"), cl::init(""), cl::cat(snnCategory));
+cl::opt<int64_t> snnCalibrationSamples(
+    "snn-calibration-samples",
+    cl::desc("Sequences of the calibration file to use (default 256)"),
+    cl::init(256), cl::cat(snnCategory));
+cl::opt<std::string> snnEncoding(
+    "snn-encoding", cl::desc("rate (default) or graded events"),
+    cl::init("rate"), cl::cat(snnCategory));
+cl::opt<int64_t> snnTimesteps(
+    "snn-timesteps", cl::desc("Simulator timesteps per model step "
+                              "(default 32)"),
+    cl::init(32), cl::cat(snnCategory));
+cl::opt<std::string> snnProfile(
+    "snn-profile",
+    cl::desc("Hardware whose ranges apply: generic (default), loihi2, "
+             "spinnaker"),
+    cl::init("generic"), cl::cat(snnCategory));
+cl::opt<std::string> snnRecall(
+    "snn-recall", cl::desc("linear (first-order softmax, default) or kwta"),
+    cl::init("linear"), cl::cat(snnCategory));
+cl::opt<int64_t> snnK("snn-k", cl::desc("Winners of --snn-recall=kwta "
+                                        "(default 8)"),
+                      cl::init(8), cl::cat(snnCategory));
+cl::opt<double> snnInhibition(
+    "snn-inhibition",
+    cl::desc("Lateral inhibition between memory slots for kwta (default 0)"),
+    cl::init(0.0), cl::cat(snnCategory));
+cl::opt<double> snnPercentile(
+    "snn-percentile",
+    cl::desc("Upper percentile of the calibrated value ranges (default "
+             "99.5)"),
+    cl::init(99.5), cl::cat(snnCategory));
+cl::opt<int64_t> snnWeightBits(
+    "snn-weight-bits",
+    cl::desc("Magnitude bits of the integer weights (default 8)"),
+    cl::init(8), cl::cat(snnCategory));
+
+/// Whether any --snn-* option was given.
+bool snnOptionsGiven() {
+  return snnCalibration.getNumOccurrences() ||
+         snnCalibrationSamples.getNumOccurrences() ||
+         snnEncoding.getNumOccurrences() || snnTimesteps.getNumOccurrences() ||
+         snnProfile.getNumOccurrences() || snnRecall.getNumOccurrences() ||
+         snnK.getNumOccurrences() || snnInhibition.getNumOccurrences() ||
+         snnPercentile.getNumOccurrences() ||
+         snnWeightBits.getNumOccurrences();
+}
 
 int fail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "engramc") << message << "\n";
@@ -254,6 +313,33 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     stage = target == Target::None ? Emit::Engram : Emit::Default;
   if (stage == Emit::Engram)
     return print(module);
+  if (stage != Emit::Snn && snnOptionsGiven()) {
+    fail("the --snn-* options need --emit=snn");
+    return failure();
+  }
+  if (stage == Emit::Snn) {
+    if (target != Target::None) {
+      fail("--emit=snn is a target of its own; drop --target");
+      return failure();
+    }
+    mlir::engram::ConvertEngramToSnnOptions options;
+    options.calibration = snnCalibration;
+    options.calibrationSamples = snnCalibrationSamples;
+    options.encoding = snnEncoding;
+    options.timesteps = snnTimesteps;
+    options.profile = snnProfile;
+    options.recall = snnRecall;
+    options.k = snnK;
+    options.inhibition = snnInhibition;
+    options.percentile = snnPercentile;
+    options.weightBits = snnWeightBits;
+    PassManager snn(module.getContext());
+    snn.enableTiming(timing);
+    snn.addPass(mlir::engram::createConvertEngramToSnn(options));
+    if (failed(snn.run(module)))
+      return failure();
+    return print(module);
+  }
 
   if (target == Target::Cuda || stage == Emit::Cuda || stage == Emit::Ptx) {
     if (target != Target::Cuda) {
@@ -301,7 +387,8 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  cl::HideUnrelatedOptions(
+      {&category, &snnCategory, &cl::getGeneralCategory()});
   cl::ParseCommandLineOptions(argc, argv, "engram compiler\n");
 
   // lld, which the CPU backend runs in process, resets every command-line

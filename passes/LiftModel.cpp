@@ -1,16 +1,18 @@
-//===- LiftModel.cpp - the cell an engram module computes ------------------===//
+//===- LiftModel.cpp - the cell an engram module computes
+//------------------===//
 //
-// The CUDA backend generates one fused kernel for the whole recurrence, so
-// it needs the cell as a whole: sizes, hyper-parameters, head and weights.
-// This file recognises the engram cell in `@forward` (the structure the
-// importer builds, with or without compression passes) and reads it back
-// into a runtime::Model. Anything else gets a diagnostic on the op that does
-// not fit. A quantized or pruned memory bank becomes its dense float values
-// q·scale, exactly the bank the semantics define (docs/quantization.md).
+// The CUDA backend (one fused kernel for the whole recurrence) and the
+// conversion to spiking networks need the cell as a whole: sizes,
+// hyper-parameters, head and weights. This file recognises the engram cell in
+// `@forward` (the structure the importer builds, with or without compression
+// passes) and reads it back into a runtime::Model. Anything else gets a
+// diagnostic on the op that does not fit. A quantized or pruned memory bank
+// becomes its dense float values q·scale, exactly the bank the semantics define
+// (docs/quantization.md).
 //
 //===----------------------------------------------------------------------===//
 
-#include "backends/cuda/CudaCodegen.h"
+#include "passes/LiftModel.h"
 
 #include "dialects/engram/EngramOps.h"
 #include "passes/ConstantData.h"
@@ -28,15 +30,15 @@ namespace rt = ::engram::runtime;
 namespace {
 
 /// Reads the constant tensor `value` into `model.weights[name]`.
-LogicalResult readWeight(Operation *user, Value value, StringRef name,
-                         rt::Model &model) {
+LogicalResult readWeight(StringRef purpose, Operation *user, Value value,
+                         StringRef name, rt::Model &model) {
   ElementsAttr attr;
   if (!matchPattern(value, m_Constant(&attr)))
-    return user->emitOpError() << "--target=cuda: operand for " << name
+    return user->emitOpError() << purpose << ": operand for " << name
                                << " must be a constant tensor";
   FailureOr<SmallVector<float>> data = readFloats(attr);
   if (failed(data))
-    return user->emitOpError() << "--target=cuda: the data of " << name
+    return user->emitOpError() << purpose << ": the data of " << name
                                << " is not float32 values in the module "
                                   "(printed with elided resources?)";
   auto type = cast<ShapedType>(attr.getType());
@@ -47,7 +49,7 @@ LogicalResult readWeight(Operation *user, Value value, StringRef name,
 }
 
 /// The dense float bank M̂ of `memory`: q·scale, ELL rows scattered.
-LogicalResult readMemory(MemoryOp memory, rt::Model &model) {
+LogicalResult readMemory(StringRef purpose, MemoryOp memory, rt::Model &model) {
   MemoryType type = memory.getType();
   const int64_t rows = type.getSlots(), width = type.getWidth(),
                 columns = type.getStoredColumns();
@@ -57,14 +59,15 @@ LogicalResult readMemory(MemoryOp memory, rt::Model &model) {
     FailureOr<SmallVector<float>> scales = readFloats(memory.getScalesAttr());
     if (failed(q) || failed(scales))
       return memory.emitOpError()
-             << "--target=cuda: the quantized bank's data is not in the module";
+             << purpose << ": the quantized bank's data is not in the module";
     bool perRow = quant.getScale() == QuantScale::Row;
     for (int64_t i = 0; i < rows * columns; ++i)
       stored.push_back(float((*q)[i]) * (*scales)[perRow ? i / columns : 0]);
   } else {
     FailureOr<SmallVector<float>> values = readFloats(memory.getValue());
     if (failed(values))
-      return memory.emitOpError() << "--target=cuda: the memory bank's data "
+      return memory.emitOpError() << purpose
+                                  << ": the memory bank's data "
                                      "is not in the module (printed with "
                                      "elided resources?)";
     stored = std::move(*values);
@@ -77,29 +80,30 @@ LogicalResult readMemory(MemoryOp memory, rt::Model &model) {
     FailureOr<SmallVector<int64_t>> indices =
         readIntegers(memory.getIndicesAttr());
     if (failed(indices))
-      return memory.emitOpError() << "--target=cuda: the bank's indices are "
+      return memory.emitOpError() << purpose
+                                  << ": the bank's indices are "
                                      "not dense integers";
     columnOf = std::move(*indices);
   }
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < columns; ++c)
-      bank.data[r * width + (columnOf.empty() ? c : columnOf[r * columns + c])] =
+      bank.data[r * width +
+                (columnOf.empty() ? c : columnOf[r * columns + c])] =
           stored[r * columns + c];
   return success();
 }
 
 /// Requires `actual` to be the semantics' constant `expected`.
-LogicalResult checkConstant(Operation *op, StringRef what, double actual,
-                            double expected) {
+LogicalResult checkConstant(StringRef purpose, Operation *op, StringRef what,
+                            double actual, double expected) {
   if (std::abs(actual - expected) <= 1e-12 * std::abs(expected))
     return success();
-  return op->emitOpError() << "--target=cuda: " << what << " must be "
-                           << expected << " (ENGRAM_SEMANTICS.md), got "
-                           << actual;
+  return op->emitOpError() << purpose << ": " << what << " must be " << expected
+                           << " (ENGRAM_SEMANTICS.md), got " << actual;
 }
 
 /// Reads the loop body: encoder, layer norms, recall, integrator, update.
-LogicalResult liftStep(LoopOp loop, rt::Model &model) {
+LogicalResult liftStep(StringRef purpose, LoopOp loop, rt::Model &model) {
   rt::CellConfig &cell = model.config.cell;
   Block &body = loop.getBody().front();
   auto yield = cast<YieldOp>(body.getTerminator());
@@ -107,27 +111,28 @@ LogicalResult liftStep(LoopOp loop, rt::Model &model) {
   for (Operation &op : body.without_terminator()) {
     LogicalResult result = success();
     if (auto encode = dyn_cast<EncodeOp>(op)) {
-      result = success(
-          succeeded(readWeight(&op, encode.getKernel(), "cell.encoder.kernel",
-                               model)) &&
-          succeeded(
-              readWeight(&op, encode.getBias(), "cell.encoder.bias", model)));
+      result = success(succeeded(readWeight(purpose, &op, encode.getKernel(),
+                                            "cell.encoder.kernel", model)) &&
+                       succeeded(readWeight(purpose, &op, encode.getBias(),
+                                            "cell.encoder.bias", model)));
     } else if (auto norm = dyn_cast<LayerNormOp>(op)) {
       std::string prefix = ++layerNorms == 1 ? "cell.norm1" : "cell.norm2";
       if (layerNorms > 2)
-        return op.emitOpError() << "--target=cuda: the cell has two layer "
+        return op.emitOpError() << purpose
+                                << ": the cell has two layer "
                                    "norms at most";
-      result = success(
-          succeeded(checkConstant(&op, "epsilon",
-                                  norm.getEpsilon().convertToDouble(),
-                                  rt::kLayerNormEpsilon)) &&
-          succeeded(readWeight(&op, norm.getGamma(), prefix + ".gamma",
-                               model)) &&
-          succeeded(
-              readWeight(&op, norm.getBeta(), prefix + ".beta", model)));
+      result =
+          success(succeeded(checkConstant(purpose, &op, "epsilon",
+                                          norm.getEpsilon().convertToDouble(),
+                                          rt::kLayerNormEpsilon)) &&
+                  succeeded(readWeight(purpose, &op, norm.getGamma(),
+                                       prefix + ".gamma", model)) &&
+                  succeeded(readWeight(purpose, &op, norm.getBeta(),
+                                       prefix + ".beta", model)));
     } else if (auto recall = dyn_cast<RecallOp>(op)) {
       if (recall.getTopK())
-        return op.emitOpError() << "--target=cuda: top-k recall is not "
+        return op.emitOpError() << purpose
+                                << ": top-k recall is not "
                                    "implemented by the CUDA kernels yet";
       cell.scaleFactor = recall.getScaleFactor().convertToDouble();
       cell.temperature = recall.getTemperature().convertToDouble();
@@ -135,29 +140,32 @@ LogicalResult liftStep(LoopOp loop, rt::Model &model) {
       cell.memorySize = recall.getMemory().getType().getSlots();
       auto memory = recall.getMemory().getDefiningOp<MemoryOp>();
       if (!memory)
-        return op.emitOpError() << "--target=cuda: the memory bank must come "
+        return op.emitOpError() << purpose
+                                << ": the memory bank must come "
                                    "from engram.memory";
-      result = readMemory(memory, model);
+      result = readMemory(purpose, memory, model);
     } else if (auto integrate = dyn_cast<IntegrateOp>(op)) {
       result = success(
-          succeeded(readWeight(&op, integrate.getIntegratorKernel(),
+          succeeded(readWeight(purpose, &op, integrate.getIntegratorKernel(),
                                "cell.integrator.kernel", model)) &&
-          succeeded(readWeight(&op, integrate.getIntegratorBias(),
+          succeeded(readWeight(purpose, &op, integrate.getIntegratorBias(),
                                "cell.integrator.bias", model)) &&
-          succeeded(readWeight(&op, integrate.getOutputKernel(),
+          succeeded(readWeight(purpose, &op, integrate.getOutputKernel(),
                                "cell.output.kernel", model)) &&
-          succeeded(readWeight(&op, integrate.getOutputBias(),
+          succeeded(readWeight(purpose, &op, integrate.getOutputBias(),
                                "cell.output.bias", model)));
     } else if (auto update = dyn_cast<HebbianUpdateOp>(op)) {
       if (update.getTrace().getType().getFixed())
-        return op.emitOpError() << "--target=cuda: fixed-point traces are not "
+        return op.emitOpError() << purpose
+                                << ": fixed-point traces are not "
                                    "implemented by the CUDA kernels yet";
       cell.hebbianLr = update.getLearningRate().convertToDouble();
-      result = checkConstant(&op, "the trace clip",
-                             update.getClip().convertToDouble(),
-                             rt::kTraceClip);
+      result =
+          checkConstant(purpose, &op, "the trace clip",
+                        update.getClip().convertToDouble(), rt::kTraceClip);
     } else if (!isa<arith::ConstantOp>(op)) {
-      return op.emitOpError() << "--target=cuda: not part of the engram cell "
+      return op.emitOpError() << purpose
+                              << ": not part of the engram cell "
                                  "the CUDA kernels implement";
     }
     if (failed(result))
@@ -165,15 +173,17 @@ LogicalResult liftStep(LoopOp loop, rt::Model &model) {
   }
   cell.useLayerNorm = layerNorms == 2;
   if (layerNorms == 1)
-    return loop.emitOpError() << "--target=cuda: the cell has both layer "
+    return loop.emitOpError() << purpose
+                              << ": the cell has both layer "
                                  "norms or none";
   if (yield.getNumOperands() != 2)
-    return loop.emitOpError() << "--target=cuda: unexpected loop body";
+    return loop.emitOpError() << purpose << ": unexpected loop body";
   return success();
 }
 
 /// Reads the head after the loop: pooling and readout.
-LogicalResult liftHead(func::FuncOp func, LoopOp loop, rt::Model &model) {
+LogicalResult liftHead(StringRef purpose, func::FuncOp func, LoopOp loop,
+                       rt::Model &model) {
   rt::ModelConfig &config = model.config;
   PoolOp pool;
   ReadoutOp readout;
@@ -194,8 +204,9 @@ LogicalResult liftHead(func::FuncOp func, LoopOp loop, rt::Model &model) {
       break;
     case PoolingKind::Attention:
       config.head.pooling = rt::Pooling::Attention;
-      if (failed(readWeight(pool, pool.getKernel(), "pool.kernel", model)) ||
-          failed(readWeight(pool, pool.getBias(), "pool.bias", model)))
+      if (failed(readWeight(purpose, pool, pool.getKernel(), "pool.kernel",
+                            model)) ||
+          failed(readWeight(purpose, pool, pool.getBias(), "pool.bias", model)))
         return failure();
       break;
     case PoolingKind::Sequence:
@@ -211,16 +222,16 @@ LogicalResult liftHead(func::FuncOp func, LoopOp loop, rt::Model &model) {
                                  ? rt::Activation::Softmax
                                  : rt::Activation::Linear;
     config.head.units = cast<ShapedType>(readout.getType()).getShape().back();
-    if (failed(readWeight(readout, readout.getKernel(), "readout.kernel",
-                          model)) ||
-        failed(readWeight(readout, readout.getBias(), "readout.bias", model)))
+    if (failed(readWeight(purpose, readout, readout.getKernel(),
+                          "readout.kernel", model)) ||
+        failed(readWeight(purpose, readout, readout.getBias(), "readout.bias",
+                          model)))
       return failure();
   }
   // The entry returns (output, final h, final trace) like the importer's.
   auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-  if (ret.getNumOperands() != 3 ||
-      ret.getOperand(1) != loop.getFinalHidden())
-    return ret.emitOpError() << "--target=cuda: @" << kEntryName
+  if (ret.getNumOperands() != 3 || ret.getOperand(1) != loop.getFinalHidden())
+    return ret.emitOpError() << purpose << ": @" << kEntryName
                              << " must return (output, final h, final trace) "
                                 "as the importer builds it";
   return success();
@@ -228,22 +239,24 @@ LogicalResult liftHead(func::FuncOp func, LoopOp loop, rt::Model &model) {
 
 } // namespace
 
-FailureOr<rt::Model> mlir::engram::liftModel(ModuleOp module) {
+FailureOr<rt::Model> mlir::engram::liftModel(ModuleOp module,
+                                             StringRef purpose) {
   auto func = module.lookupSymbol<func::FuncOp>(kEntryName);
   if (!func)
-    return module.emitError() << "--target=cuda: no function @" << kEntryName;
+    return module.emitError() << purpose << ": no function @" << kEntryName;
   SmallVector<LoopOp> loops;
   func.walk([&](LoopOp loop) { loops.push_back(loop); });
   if (loops.size() != 1)
-    return func.emitOpError() << "--target=cuda: expected one engram.loop, "
+    return func.emitOpError() << purpose
+                              << ": expected one engram.loop, "
                                  "found "
                               << loops.size();
   LoopOp loop = loops.front();
   for (Operation &op : func.getBody().front())
     if (isa<EncodeOp, LayerNormOp>(op))
-      return op.emitOpError() << "--target=cuda: the CUDA kernels fuse the "
-                                 "encoder into the step; compile without "
-                                 "--hoist-encoder";
+      return op.emitOpError() << purpose
+                              << ": expects the encoder inside the "
+                                 "step; compile without --hoist-encoder";
   rt::Model model;
   auto inputType = cast<ShapedType>(loop.getInput().getType());
   model.config.inputDim = inputType.getShape().back();
@@ -254,19 +267,21 @@ FailureOr<rt::Model> mlir::engram::liftModel(ModuleOp module) {
                                    ? rt::TraceBatching::BatchMean
                                    : rt::TraceBatching::PerSequence;
   if (auto init = loop.getInitTrace().getDefiningOp<TraceInitOp>()) {
-    if (init.getInit() &&
-        failed(readWeight(init, init.getInit(), "cell.trace_init", model)))
+    if (init.getInit() && failed(readWeight(purpose, init, init.getInit(),
+                                            "cell.trace_init", model)))
       return failure();
   } else {
-    return loop.emitOpError() << "--target=cuda: the initial trace must come "
+    return loop.emitOpError() << purpose
+                              << ": the initial trace must come "
                                  "from engram.trace_init";
   }
-  if (failed(liftStep(loop, model)) || failed(liftHead(func, loop, model)))
+  if (failed(liftStep(purpose, loop, model)) ||
+      failed(liftHead(purpose, func, loop, model)))
     return failure();
   if (rt::Status status = rt::validateConfig(model.config); !status)
-    return func.emitOpError() << "--target=cuda: " << status.message();
+    return func.emitOpError() << purpose << ": " << status.message();
   if (rt::Status status = rt::validateWeights(model.config, model.weights);
       !status)
-    return func.emitOpError() << "--target=cuda: " << status.message();
+    return func.emitOpError() << purpose << ": " << status.message();
   return model;
 }

@@ -1,0 +1,275 @@
+//===- SnnOps.td - snn dialect operations ------------------*- tablegen -*-===//
+//
+// The network, its populations, projections and probe. Each op's verifier
+// checks what holds on any hardware; snn.network's verifier adds the ranges
+// of its profile (SnnOps.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_OPS_TD
+#define SNN_OPS_TD
+
+include "dialects/snn/SnnDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/RegionKindInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+
+class Snn_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Snn_Dialect, mnemonic, traits>;
+
+def Snn_Population : Type<CPred<"::llvm::isa<::mlir::snn::PopulationType>($_self)">,
+                          "snn population", "::mlir::snn::PopulationType">;
+
+def Snn_NetworkOp : Snn_Op<"network", [IsolatedFromAbove, NoTerminator,
+    SingleBlock, Symbol, HasOnlyGraphRegion,
+    DeclareOpInterfaceMethods<RegionKindInterface>]> {
+  let summary = "a spiking network";
+  let description = [{
+    Holds the populations, projections and the output probe of one network
+    in a graph region (ops may use populations declared after them, as
+    recurrent connections do). `timesteps` simulator timesteps make one step
+    of the source model: an input vector of width `input_width` is held for
+    that long, and the probe decodes the last window of the sequence. The
+    verifier checks that names are unique, that there is exactly one probe,
+    and the ranges of `profile`:
+
+    - `loihi2`: neurons are `snn.lif_fixed`, graded units or sources (no
+      float LIF/IF); weights have at most 8 bits and an exponent in −8…7;
+      delays at most 62; learning-rule constants are written `m·2^e` with
+      |m| < 16, as Loihi's learning engine stores them.
+    - `spinnaker`: neurons are `snn.lif` or `snn.if`, sources are rate coded
+      (no graded events), no third factor in learning rules.
+    - `generic`: the checks every op makes on its own.
+
+    ```mlir
+    snn.network @fashion {profile = #snn<profile loihi2>, timesteps = 16 : i64, input_width = 28 : i64} {
+      %x = snn.input "x" rate ...
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, Snn_ProfileAttr:$profile,
+                       I64Attr:$timesteps, I64Attr:$input_width);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$name,
+      "::mlir::snn::Profile":$profile, "int64_t":$timesteps,
+      "int64_t":$inputWidth)>];
+}
+
+//===----------------------------------------------------------------------===//
+// Populations
+//===----------------------------------------------------------------------===//
+
+class Snn_PopulationOp<string mnemonic, list<Trait> traits = []>
+    : Snn_Op<mnemonic, !listconcat(traits, [HasParent<"NetworkOp">,
+        DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>])> {
+  let results = (outs Snn_Population:$result);
+  let hasVerifier = 1;
+}
+
+def Snn_InputOp : Snn_PopulationOp<"input"> {
+  let summary = "a source: input features as rate-coded or graded events";
+  let description = [{
+    Neuron `i` reads `gain[i] · x_t[offset + i]` of the input vector held
+    over the window. `graded`: the value is the event's payload every
+    timestep. `rate`: a deterministic rate code; an accumulator starting at
+    ½ adds the value (clipped to [0, 1]) every timestep and emits a spike,
+    subtracting 1, when it reaches 1, so a value `v` gives `round(v·T)`
+    spikes in a window of `T` timesteps.
+
+    ```mlir
+    %x = snn.input "x" rate {offset = 0 : i64, gain = dense<1.0> : tensor<28xf64>} : !snn.population<28>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Snn_EncodingAttr:$encoding,
+                       I64Attr:$offset, ElementsAttr:$gain);
+  let assemblyFormat = "$name $encoding attr-dict `:` qualified(type($result))";
+}
+
+def Snn_GradedOp : Snn_PopulationOp<"graded"> {
+  let summary = "graded units (Loihi 2 graded spikes, sigma-delta style)";
+  let description = [{
+    Every timestep a unit's value is `act(I + bias)`, `act` ReLU or the
+    identity, and is sent as the payload of an event when it is not zero.
+    With no state of their own, a chain of graded units settles to the
+    value of the equivalent ReLU network one timestep per projection.
+
+    ```mlir
+    %z = snn.graded "z" relu {bias = dense<...> : tensor<64xf64>} : !snn.population<64>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Snn_ActivationAttr:$activation,
+                       OptionalAttr<ElementsAttr>:$bias);
+  let assemblyFormat = "$name $activation attr-dict `:` qualified(type($result))";
+}
+
+def Snn_IfOp : Snn_PopulationOp<"if"> {
+  let summary = "integrate-and-fire neurons";
+  let description = [{
+    `v ← v + I + bias`; a spike when `v ≥ vth`, then `v ← v − vth`
+    (`subtract`, the reset that keeps rate codes unbiased) or `v ← 0`; then
+    `v` is kept within `[0, vth]`, so that a neuron remembers neither input
+    below zero nor input above one spike per timestep: its rate is its
+    input clipped to `[0, 1]` thresholds per timestep.
+
+    ```mlir
+    %h = snn.if "h" subtract {vth = 1.0 : f64} : !snn.population<64>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Snn_ResetAttr:$reset, F64Attr:$vth,
+                       OptionalAttr<ElementsAttr>:$bias);
+  let assemblyFormat = "$name $reset attr-dict `:` qualified(type($result))";
+}
+
+def Snn_LifOp : Snn_PopulationOp<"lif"> {
+  let summary = "current-based leaky integrate-and-fire neurons (float)";
+  let description = [{
+    Lava's float LIF: `u ← u·(1 − du) + I`, `v ← v·(1 − dv) + u + bias`, a
+    spike when `v > vth`, then `v ← 0` (u is not reset). `du = 1` makes the
+    current last one timestep (a plain LIF); `dv = 0` removes the leak.
+
+    ```mlir
+    %p = snn.lif "p" {du = 1.0 : f64, dv = 0.1 : f64, vth = 1.0 : f64} : !snn.population<8>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, F64Attr:$du, F64Attr:$dv, F64Attr:$vth,
+                       OptionalAttr<ElementsAttr>:$bias);
+  let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
+}
+
+def Snn_LifFixedOp : Snn_PopulationOp<"lif_fixed"> {
+  let summary = "Loihi 2 fixed-point LIF neurons";
+  let description = [{
+    Lava's bit-accurate LIF (`PyLifModelBitAcc`, docs/loihi-fixed-point.md):
+    24-bit `u` and `v`; `u ← sgn(p)·(|p| >> 12) + a_in·2^6`, `p = u·(4096 −
+    (du + 1))`; `v ← clip(sgn(q)·(|q| >> 12) + u + bias_mant·2^bias_exp,
+    ±(2^23 − 1))`, `q = v·(4096 − dv)`; a spike when `v > vth·2^6`, then
+    `v ← 0`. `du`, `dv` in 0…4095, `vth` ≥ 0; bias mantissa and exponent
+    per neuron (absent: none). Without `--fixed-point` the simulator runs
+    the same equations in float, without truncation or wrap-around.
+
+    ```mlir
+    %p = snn.lif_fixed "p" {du = 4095 : i64, dv = 0 : i64, vth = 64 : i64} : !snn.population<8>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, I64Attr:$du, I64Attr:$dv, I64Attr:$vth,
+                       OptionalAttr<ElementsAttr>:$bias_mant,
+                       OptionalAttr<ElementsAttr>:$bias_exp);
+  let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
+}
+
+//===----------------------------------------------------------------------===//
+// Projections
+//===----------------------------------------------------------------------===//
+
+class Snn_ProjectionOp<string mnemonic, list<Trait> traits = []>
+    : Snn_Op<mnemonic, !listconcat(traits, [HasParent<"NetworkOp">])> {
+  let hasVerifier = 1;
+}
+
+def Snn_DenseOp : Snn_ProjectionOp<"dense"> {
+  let summary = "all-to-all synapses with integer weights";
+  let description = [{
+    `weights` is `post × pre`, integers of `bits` bits (sign included); the
+    synapse's weight is `w · 2^exp`. An event of pre neuron `j` with value
+    `s` (1 for a spike, the payload of a graded event) adds `w_ij · 2^exp ·
+    s` to post neuron `i`'s input `1 + delay` timesteps later (Lava's Dense
+    delivers one timestep later; in fixed point it computes `(Σ w·s) << exp`
+    as Lava's bit-accurate Dense does).
+
+    ```mlir
+    snn.dense %x -> %z {weights = dense<...> : tensor<64x28xi32>, exp = -7 : i64, bits = 8 : i64, delay = 0 : i64}
+      : !snn.population<28> -> !snn.population<64>
+    ```
+  }];
+  let arguments = (ins Snn_Population:$pre, Snn_Population:$post,
+                       ElementsAttr:$weights, I64Attr:$exp, I64Attr:$bits,
+                       DefaultValuedAttr<I64Attr, "0">:$delay);
+  let assemblyFormat = [{
+    $pre `->` $post attr-dict `:` qualified(type($pre)) `->` qualified(type($post))
+  }];
+}
+
+def Snn_SparseOp : Snn_ProjectionOp<"sparse"> {
+  let summary = "listed synapses with integer weights";
+  let description = [{
+    `indices` is `K × 2` (post, pre) pairs, each at most once; `weights` the
+    `K` integer mantissas. Otherwise as `snn.dense`.
+
+    ```mlir
+    snn.sparse %a -> %b {indices = dense<[[0, 1], [1, 0]]> : tensor<2x2xi32>,
+                         weights = dense<[3, -2]> : tensor<2xi32>, exp = 0 : i64, bits = 8 : i64}
+      : !snn.population<2> -> !snn.population<2>
+    ```
+  }];
+  let arguments = (ins Snn_Population:$pre, Snn_Population:$post,
+                       ElementsAttr:$indices, ElementsAttr:$weights,
+                       I64Attr:$exp, I64Attr:$bits,
+                       DefaultValuedAttr<I64Attr, "0">:$delay);
+  let assemblyFormat = [{
+    $pre `->` $post attr-dict `:` qualified(type($pre)) `->` qualified(type($post))
+  }];
+}
+
+def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
+  let summary = "all-to-all synapses that learn by a rule";
+  let description = [{
+    An `snn.dense` whose weights change by `rule`, written as Lava writes
+    learning rules: `dw = Σ c · dep · f…`, every term with exactly one
+    dependency (`x0` a pre spike, `y0` a post spike, `u` the end of a window,
+    Loihi's epoch) and factors among the traces `x1`, `x2` (pre), `y1`, `y2`
+    (post), `y3` (third factor, driven one to one by `third`) and the weight
+    `w` (in mantissa units). Each trace `t ← t·(1 − decay) + impulse·s`
+    every timestep, `s` the neuron's event; `traces` gives
+    `[impulse, decay]` per trace used. Weights stay within
+    `[w_min, w_max]` (mantissa units). Events sent at a timestep use the
+    weights from before that timestep's update.
+
+    ```mlir
+    snn.plastic %z -> %slot third %a {weights = dense<...> : tensor<32x64xi32>, exp = -7 : i64, bits = 8 : i64,
+        rule = "dw = 2^-4*u*x1*y1 - 2^-4*u*w", traces = {x1 = [1.0, 1.0], y1 = [1.0, 1.0]},
+        w_min = -255.0 : f64, w_max = 255.0 : f64}
+      : !snn.population<64> -> !snn.population<32>
+    ```
+  }];
+  let arguments = (ins Snn_Population:$pre, Snn_Population:$post,
+                       Optional<Snn_Population>:$third,
+                       ElementsAttr:$weights, I64Attr:$exp, I64Attr:$bits,
+                       DefaultValuedAttr<I64Attr, "0">:$delay,
+                       StrAttr:$rule, DictionaryAttr:$traces,
+                       F64Attr:$w_min, F64Attr:$w_max);
+  let assemblyFormat = [{
+    $pre `->` $post (`third` $third^)? attr-dict `:` qualified(type($pre)) `->`
+    qualified(type($post)) (`,` qualified(type($third))^)?
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Output
+//===----------------------------------------------------------------------===//
+
+def Snn_ProbeOp : Snn_Op<"probe", [HasParent<"NetworkOp">]> {
+  let summary = "the network's output: decoded events of one population";
+  let description = [{
+    `rate`: the mean event value over the last window of the sequence (1 per
+    spike, the payload of a graded event); `last`: the event value at the
+    final timestep. The output is `scale · decoded + offset` per neuron
+    (absent: 1 and 0), one row per sequence.
+
+    ```mlir
+    snn.probe %out rate {scale = dense<...> : tensor<10xf64>} : !snn.population<10>
+    ```
+  }];
+  let arguments = (ins Snn_Population:$population, Snn_DecodeAttr:$decode,
+                       OptionalAttr<ElementsAttr>:$scale,
+                       OptionalAttr<ElementsAttr>:$offset);
+  let assemblyFormat = [{
+    $population $decode attr-dict `:` qualified(type($population))
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // SNN_OPS_TD

@@ -1,0 +1,882 @@
+//===- EngramToSnn.cpp - engram cell → spiking network --------------------===//
+//
+// convert-engram-to-snn: reads the cell back from `@forward` (liftModel),
+// calibrates the approximations on sample inputs and builds an snn.network
+// in its place. The network is a chain of populations, one per quantity of
+// the cell (ENGRAM_SEMANTICS.md):
+//
+//   x → enc = relu(x·K_enc + b)  → z ≈ LN1(enc)          (linear)
+//   z → raw_i ≈ Σ_j (M + s·T)_ij z_j                       (static M + plastic)
+//   raw → slot ≈ recall weights a (first-order softmax or k-WTA)
+//   slot → m ≈ Σ_i a_i (M + s·T)_i                          (static + plastic)
+//   z, m, h(previous step) → g = relu(·K_int + b) → hh = relu(·K_out + b)
+//   hh → h ≈ LN2(hh) → out = h·K_r + b_r                    (the probe)
+//
+// Each population computes v = act(Σ W·v_pre + b). With graded events the
+// payload is v itself; with rate coding a neuron's rate r ∈ [0, 1] stands
+// for v = lo + span·r over the population's calibrated range, so weights
+// and biases are rescaled per projection (connect()). Every choice here is
+// documented, with its measured cost, in docs/spiking.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/snn/SnnOps.h"
+#include "passes/Import.h"
+#include "passes/LiftModel.h"
+#include "passes/Passes.h"
+
+#include "runtime/Npy.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace mlir::engram {
+#define GEN_PASS_DEF_CONVERTENGRAMTOSNN
+#include "passes/Passes.h.inc"
+} // namespace mlir::engram
+
+using namespace mlir;
+using namespace mlir::engram;
+namespace rt = ::engram::runtime;
+
+namespace {
+
+constexpr double kLayerNormEpsilon = 1e-6;
+constexpr double kTraceClip = 0.1;
+/// The threshold mantissa of Loihi fixed-point neurons: one unit of rate
+/// current is 2^12 (weights and biases are scaled by it).
+constexpr int kFixedThresholdShift = 12;
+/// Loihi's LIF resets to zero, so a neuron driven by c thresholds per
+/// timestep fires at 1 / (⌊1/c⌋ + 1), not c. Keeping c ≤ 1/4 (threshold 4
+/// times the full-scale current) bounds that loss; the populations these
+/// neurons feed scale their weights back up by the same factor.
+constexpr int kFixedRateShift = 2;
+
+/// A row-major matrix of doubles.
+struct Matrix {
+  int64_t rows = 0, cols = 0;
+  std::vector<double> data;
+  Matrix() = default;
+  Matrix(int64_t r, int64_t c) : rows(r), cols(c), data(r * c, 0.0) {}
+  double &at(int64_t r, int64_t c) { return data[r * cols + c]; }
+  double at(int64_t r, int64_t c) const { return data[r * cols + c]; }
+};
+
+/// The cell's weights as float64, in the `post × pre` orientation of
+/// projections (the package stores `y = x·K`, so kernels are transposed).
+struct Cell {
+  int64_t inputDim = 0, hidden = 0, slots = 0, classes = 0;
+  double eta = 0, scale = 0, temperature = 0;
+  bool layerNorm = false;
+  Matrix encoder, integrator, output, readout, memory, traceInit;
+  std::vector<double> encoderBias, integratorBias, outputBias, readoutBias;
+  std::vector<double> gamma1, beta1, gamma2, beta2;
+  std::vector<double> rowNorm; ///< ‖M_i‖
+};
+
+Matrix transposed(const rt::WeightTensor &tensor) {
+  Matrix m(tensor.shape[1], tensor.shape[0]);
+  for (int64_t i = 0; i < tensor.shape[0]; ++i)
+    for (int64_t j = 0; j < tensor.shape[1]; ++j)
+      m.at(j, i) = tensor.data[i * tensor.shape[1] + j];
+  return m;
+}
+
+std::vector<double> vectorOf(const rt::WeightTensor *tensor, int64_t size) {
+  if (!tensor)
+    return std::vector<double>(size, 0.0);
+  return std::vector<double>(tensor->data.begin(), tensor->data.end());
+}
+
+Cell cellOf(const rt::Model &model) {
+  Cell c;
+  const rt::ModelConfig &config = model.config;
+  c.inputDim = config.inputDim;
+  c.hidden = config.cell.hiddenDim;
+  c.slots = config.cell.memorySize;
+  c.eta = config.cell.hebbianLr;
+  c.scale = config.cell.scaleFactor;
+  c.temperature =
+      config.cell.temperature / (1.0 + 10.0 * config.cell.sparsityStrength);
+  c.layerNorm = config.cell.useLayerNorm;
+  c.encoder = transposed(*model.find("cell.encoder.kernel"));
+  c.integrator = transposed(*model.find("cell.integrator.kernel"));
+  c.output = transposed(*model.find("cell.output.kernel"));
+  c.encoderBias = vectorOf(model.find("cell.encoder.bias"), c.hidden);
+  c.integratorBias = vectorOf(model.find("cell.integrator.bias"), 3 * c.hidden);
+  c.outputBias = vectorOf(model.find("cell.output.bias"), c.hidden);
+  if (c.layerNorm) {
+    c.gamma1 = vectorOf(model.find("cell.norm1.gamma"), c.hidden);
+    c.beta1 = vectorOf(model.find("cell.norm1.beta"), c.hidden);
+    c.gamma2 = vectorOf(model.find("cell.norm2.gamma"), c.hidden);
+    c.beta2 = vectorOf(model.find("cell.norm2.beta"), c.hidden);
+  }
+  const rt::WeightTensor &memory = *model.find("cell.memory");
+  c.memory = Matrix(c.slots, c.hidden);
+  c.memory.data.assign(memory.data.begin(), memory.data.end());
+  c.traceInit = Matrix(c.slots, c.hidden);
+  if (const rt::WeightTensor *init = model.find("cell.trace_init"))
+    c.traceInit.data.assign(init->data.begin(), init->data.end());
+  for (int64_t i = 0; i < c.slots; ++i) {
+    double sum = 0;
+    for (int64_t j = 0; j < c.hidden; ++j)
+      sum += c.memory.at(i, j) * c.memory.at(i, j);
+    c.rowNorm.push_back(std::sqrt(std::max(sum, 1e-12)));
+  }
+  if (config.hasReadout()) {
+    c.classes = config.head.units;
+    c.readout = transposed(*model.find("readout.kernel"));
+    c.readoutBias = vectorOf(model.find("readout.bias"), c.classes);
+  }
+  return c;
+}
+
+std::vector<double> affine(const Matrix &w, const std::vector<double> &x,
+                           const std::vector<double> &bias) {
+  std::vector<double> y(bias);
+  for (int64_t i = 0; i < w.rows; ++i)
+    for (int64_t j = 0; j < w.cols; ++j)
+      y[i] += w.at(i, j) * x[j];
+  return y;
+}
+
+void relu(std::vector<double> &v) {
+  for (double &x : v)
+    x = std::max(x, 0.0);
+}
+
+double mean(const std::vector<double> &v) {
+  double sum = 0;
+  for (double x : v)
+    sum += x;
+  return sum / double(v.size());
+}
+
+double stddev(const std::vector<double> &v) {
+  double mu = mean(v), sum = 0;
+  for (double x : v)
+    sum += (x - mu) * (x - mu);
+  return std::sqrt(sum / double(v.size()) + kLayerNormEpsilon);
+}
+
+double norm(const std::vector<double> &v) {
+  double sum = 0;
+  for (double x : v)
+    sum += x * x;
+  return std::sqrt(std::max(sum, 1e-12));
+}
+
+/// LN with a given standard deviation (the exact one, or the calibrated
+/// constant that replaces it).
+std::vector<double> layerNorm(const std::vector<double> &v, double sigma,
+                              const std::vector<double> &gamma,
+                              const std::vector<double> &beta) {
+  double mu = mean(v);
+  std::vector<double> y(v.size());
+  for (size_t i = 0; i < v.size(); ++i)
+    y[i] = (v[i] - mu) / sigma * gamma[i] + beta[i];
+  return y;
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty())
+    return 0;
+  size_t index = std::min(
+      values.size() - 1, size_t(std::llround(p / 100.0 * (values.size() - 1))));
+  std::nth_element(values.begin(), values.begin() + index, values.end());
+  return values[index];
+}
+
+enum class Recall { Linear, Kwta };
+
+/// What calibration measures: the constants that replace the
+/// normalizations, the k-WTA threshold, and the value of every population.
+struct Calibration {
+  double sigma1 = 1, sigma2 = 1, queryNorm = 1;
+  double kwtaThreshold = 0, kwtaSum = 1;
+  /// Rate coding clips every value to its population's range; h's range
+  /// comes from the exact cell (the calibrated LN2 lets h grow without it).
+  std::optional<std::pair<double, double>> hiddenRange;
+  std::map<std::string, std::vector<double>> values;
+};
+
+/// The population quantities of one step, computed exactly (`approx` null)
+/// or as the converted network computes them.
+struct StepValues {
+  std::vector<double> enc, z, raw, slot, m, g, hh, h, out, logits;
+};
+
+class Forward {
+public:
+  Forward(const Cell &cell, const Calibration *approx, Recall recall)
+      : c(cell), approx(approx), recall(recall) {}
+
+  /// Runs one sequence (S×D) and calls `observe` after every step.
+  template <typename Fn> void run(const double *x, int64_t steps, Fn observe) {
+    std::vector<double> h(c.hidden, 0.0);
+    Matrix trace = c.traceInit;
+    for (int64_t t = 0; t < steps; ++t) {
+      StepValues s;
+      std::vector<double> xt(x + t * c.inputDim, x + (t + 1) * c.inputDim);
+      s.enc = affine(c.encoder, xt, c.encoderBias);
+      relu(s.enc);
+      s.z = s.enc;
+      if (c.layerNorm)
+        s.z = layerNorm(s.enc, approx ? approx->sigma1 : stddev(s.enc),
+                        c.gamma1, c.beta1);
+      // raw_i = Σ_j E_ij z_j, E = M + s·T.
+      Matrix effective = c.memory;
+      for (size_t k = 0; k < effective.data.size(); ++k)
+        effective.data[k] += c.scale * trace.data[k];
+      s.raw = affine(effective, s.z, std::vector<double>(c.slots, 0.0));
+      double zNorm = approx ? approx->queryNorm : norm(s.z);
+      std::vector<double> logits(c.slots);
+      for (int64_t i = 0; i < c.slots; ++i) {
+        double rowNorm = c.rowNorm[i];
+        if (!approx) {
+          std::vector<double> row(effective.data.begin() + i * c.hidden,
+                                  effective.data.begin() + (i + 1) * c.hidden);
+          rowNorm = norm(row);
+        }
+        logits[i] = s.raw[i] / (rowNorm * zNorm * c.temperature);
+      }
+      s.logits = logits;
+      s.slot = recallWeights(logits);
+      s.m.assign(c.hidden, 0.0);
+      for (int64_t i = 0; i < c.slots; ++i)
+        for (int64_t j = 0; j < c.hidden; ++j)
+          s.m[j] += s.slot[i] * effective.at(i, j);
+      std::vector<double> joined(s.z);
+      joined.insert(joined.end(), s.m.begin(), s.m.end());
+      joined.insert(joined.end(), h.begin(), h.end());
+      s.g = affine(c.integrator, joined, c.integratorBias);
+      relu(s.g);
+      s.hh = affine(c.output, s.g, c.outputBias);
+      relu(s.hh);
+      s.h = s.hh;
+      if (c.layerNorm)
+        s.h = layerNorm(s.hh, approx ? approx->sigma2 : stddev(s.hh), c.gamma2,
+                        c.beta2);
+      if (approx && approx->hiddenRange)
+        for (double &v : s.h)
+          v = std::clamp(v, approx->hiddenRange->first,
+                         approx->hiddenRange->second);
+      if (c.classes)
+        s.out = affine(c.readout, s.h, c.readoutBias);
+      for (int64_t i = 0; i < c.slots; ++i)
+        for (int64_t j = 0; j < c.hidden; ++j) {
+          double &v = trace.at(i, j);
+          v = std::clamp((1 - c.eta) * v + c.eta * s.slot[i] * s.z[j],
+                         -kTraceClip, kTraceClip);
+        }
+      h = s.h;
+      observe(s);
+    }
+  }
+
+private:
+  std::vector<double> recallWeights(const std::vector<double> &l) const {
+    int64_t n = c.slots;
+    std::vector<double> a(n);
+    if (!approx) {
+      double top = *std::max_element(l.begin(), l.end()), sum = 0;
+      for (int64_t i = 0; i < n; ++i)
+        sum += a[i] = std::exp(l[i] - top);
+      for (double &v : a)
+        v /= sum;
+    } else if (recall == Recall::Linear) {
+      double mu = mean(l);
+      for (int64_t i = 0; i < n; ++i)
+        a[i] = (1.0 + l[i] - mu) / double(n);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        a[i] = std::max(l[i] - approx->kwtaThreshold, 0.0) / approx->kwtaSum;
+    }
+    return a;
+  }
+
+  const Cell &c;
+  const Calibration *approx;
+  Recall recall;
+};
+
+/// One population of the network being built, with its value code.
+struct Population {
+  std::string name;
+  int64_t size = 0;
+  bool relu = false;
+  /// value = lo + span·rate (rate coding); 0 and 1 for graded events.
+  double lo = 0, span = 1;
+  /// The value-domain bias b of v = act(Σ W·v_pre + b).
+  std::vector<double> bias;
+  /// Bias in the population's own units, accumulated by connect().
+  std::vector<double> codedBias;
+  Value value;
+};
+
+/// A projection's weights in the post population's units, before
+/// quantization.
+struct PendingProjection {
+  Population *pre, *post, *third = nullptr;
+  Matrix weights;
+  int64_t delay = 0;
+  /// Plastic: the weights' bound (± in coded units) and the rule's
+  /// value-domain rate η·s applied to the coded product.
+  bool plastic = false;
+  double bound = 0;
+};
+
+class Converter {
+public:
+  Converter(ModuleOp module, const rt::Model &model,
+            const ConvertEngramToSnnOptions &options)
+      : module(module), model(model), options(options), cell(cellOf(model)) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult checkOptions();
+  LogicalResult calibrate();
+  LogicalResult build();
+
+  Population &population(const std::string &name, int64_t size, bool relu,
+                         std::vector<double> bias);
+  /// Adds W (value domain, post × pre) to the network: rescales it to the
+  /// code of pre and post and moves the pre offset into post's bias.
+  PendingProjection &connect(Population &pre, Population &post, Matrix w);
+  void emit(OpBuilder &b, Location loc, const PendingProjection &p);
+  std::string ruleText(const PendingProjection &p, double exp2) const;
+  std::string constant(double value) const;
+  bool rate() const { return encoding == "rate"; }
+  bool fixedNeurons() const {
+    return rate() && profile == snn::Profile::Loihi2;
+  }
+
+  ModuleOp module;
+  const rt::Model &model;
+  const ConvertEngramToSnnOptions &options;
+  Cell cell;
+  std::string encoding;
+  snn::Profile profile = snn::Profile::Generic;
+  Recall recall = Recall::Linear;
+  Calibration calibration;
+  std::vector<std::unique_ptr<Population>> populations;
+  std::vector<PendingProjection> projections;
+};
+
+LogicalResult Converter::checkOptions() {
+  Location loc = module.getLoc();
+  const auto &o = options;
+  encoding = o.encoding;
+  if (encoding != "rate" && encoding != "graded")
+    return emitError(loc) << "convert-engram-to-snn: encoding must be rate or "
+                             "graded, not '"
+                          << encoding << "'";
+  if (o.profile == "generic")
+    profile = snn::Profile::Generic;
+  else if (o.profile == "loihi2")
+    profile = snn::Profile::Loihi2;
+  else if (o.profile == "spinnaker")
+    profile = snn::Profile::Spinnaker;
+  else
+    return emitError(loc) << "convert-engram-to-snn: profile must be generic, "
+                             "loihi2 or spinnaker, not '"
+                          << o.profile << "'";
+  if (profile == snn::Profile::Spinnaker && !rate())
+    return emitError(loc) << "convert-engram-to-snn: spinnaker has no graded "
+                             "events; use encoding=rate";
+  if (o.recall == "linear")
+    recall = Recall::Linear;
+  else if (o.recall == "kwta")
+    recall = Recall::Kwta;
+  else
+    return emitError(loc) << "convert-engram-to-snn: recall must be linear or "
+                             "kwta, not '"
+                          << o.recall << "'";
+  if (recall == Recall::Kwta && (o.k < 1 || o.k > cell.slots))
+    return emitError(loc) << "convert-engram-to-snn: k must be in 1.."
+                          << cell.slots << " (the memory slots), not " << o.k;
+  if (!(o.inhibition >= 0 && o.inhibition < 1))
+    return emitError(loc) << "convert-engram-to-snn: inhibition must be in "
+                             "[0, 1), not "
+                          << o.inhibition;
+  if (!(o.percentile > 50 && o.percentile <= 100))
+    return emitError(loc) << "convert-engram-to-snn: percentile must be in "
+                             "(50, 100], not "
+                          << o.percentile;
+  int64_t maxBits = profile == snn::Profile::Loihi2 ? 8 : 16;
+  if (o.weightBits < 1 || o.weightBits > maxBits)
+    return emitError(loc) << "convert-engram-to-snn: weight-bits must be in 1.."
+                          << maxBits << ", not " << o.weightBits;
+  // Graded events settle one projection per timestep; the chain x → … → h
+  // and the step from h to the readout must fit in a window.
+  int64_t depth = cell.layerNorm ? 8 : 6;
+  int64_t minimum = rate() ? 3 : depth + 2;
+  // The recurrent projection is delayed by timesteps − 3, at most 62 on
+  // Loihi 2.
+  int64_t maximum = profile == snn::Profile::Loihi2 ? 65 : 1024;
+  if (o.timesteps < minimum || o.timesteps > maximum)
+    return emitError(loc) << "convert-engram-to-snn: timesteps must be in "
+                          << minimum << ".." << maximum
+                          << " for encoding=" << encoding
+                          << (rate() ? ""
+                                     : " (graded values settle one "
+                                       "projection per timestep)")
+                          << ", not " << o.timesteps;
+  if (o.calibrationSamples < 1)
+    return emitError(loc) << "convert-engram-to-snn: calibration-samples must "
+                             "be at least 1";
+  const rt::ModelConfig &config = model.config;
+  if (config.traceBatching != rt::TraceBatching::PerSequence)
+    return emitError(loc) << "convert-engram-to-snn: a batch_mean trace is "
+                             "shared by the batch; a spiking network runs one "
+                             "sequence at a time (per_sequence)";
+  if (config.pooling() != rt::Pooling::Last)
+    return emitError(loc) << "convert-engram-to-snn: only pooling 'last' "
+                             "converts (the network's output is read at the "
+                             "end of the sequence), not '"
+                          << rt::toString(config.pooling()) << "'";
+  return success();
+}
+
+LogicalResult Converter::calibrate() {
+  Location loc = module.getLoc();
+  if (options.calibration.empty())
+    return emitError(loc) << "convert-engram-to-snn: needs calibration data: "
+                             "calibration=FILE.npy, inputs B×S×"
+                          << cell.inputDim;
+  rt::StatusOr<rt::NpyArray> file = rt::readNpy(options.calibration);
+  if (!file.ok())
+    return emitError(loc) << "convert-engram-to-snn: "
+                          << file.status().message();
+  const std::vector<int64_t> &shape = file->shape;
+  if (shape.size() != 3 || shape[2] != cell.inputDim || shape[0] < 1 ||
+      shape[1] < 1)
+    return emitError(loc) << "convert-engram-to-snn: " << options.calibration
+                          << ": expected inputs B×S×" << cell.inputDim
+                          << ", got " << rt::shapeToString(shape);
+  for (double v : file->data)
+    if (!std::isfinite(v))
+      return emitError(loc) << "convert-engram-to-snn: " << options.calibration
+                            << ": holds a value that is not finite";
+  int64_t sequences = std::min<int64_t>(shape[0], options.calibrationSamples);
+  int64_t steps = shape[1];
+  auto forEach = [&](Forward &forward, auto observe) {
+    for (int64_t b = 0; b < sequences; ++b)
+      forward.run(file->data.data() + b * steps * cell.inputDim, steps,
+                  observe);
+  };
+
+  // 1. The exact cell: the normalizations' typical sizes.
+  std::vector<double> sigma1, sigma2, queryNorm, hidden;
+  Forward exact(cell, nullptr, recall);
+  forEach(exact, [&](const StepValues &s) {
+    if (cell.layerNorm) {
+      sigma1.push_back(stddev(s.enc));
+      sigma2.push_back(stddev(s.hh));
+    }
+    queryNorm.push_back(norm(s.z));
+    hidden.insert(hidden.end(), s.h.begin(), s.h.end());
+  });
+  if (cell.layerNorm) {
+    calibration.sigma1 = percentile(sigma1, 50);
+    calibration.sigma2 = percentile(sigma2, 50);
+  }
+  calibration.queryNorm = percentile(queryNorm, 50);
+  if (rate())
+    calibration.hiddenRange = {percentile(hidden, 100 - options.percentile),
+                               percentile(hidden, options.percentile)};
+
+  // 2. The k-WTA threshold: the (k+1)-th largest logit, and the mass above
+  // it, at their medians.
+  if (recall == Recall::Kwta) {
+    std::vector<double> thresholds, sums;
+    Forward linear(cell, &calibration, Recall::Linear);
+    forEach(linear, [&](const StepValues &s) {
+      std::vector<double> sorted = s.logits;
+      std::sort(sorted.rbegin(), sorted.rend());
+      double theta =
+          options.k < cell.slots ? sorted[options.k] : sorted.back() - 1.0;
+      double sum = 0;
+      for (double l : sorted)
+        sum += std::max(l - theta, 0.0);
+      thresholds.push_back(theta);
+      sums.push_back(sum);
+    });
+    calibration.kwtaThreshold = percentile(thresholds, 50);
+    calibration.kwtaSum = std::max(percentile(sums, 50), 1e-6);
+  }
+
+  // 3. The converted cell: the range of every population's values.
+  Forward converted(cell, &calibration, recall);
+  forEach(converted, [&](const StepValues &s) {
+    auto keep = [&](const char *name, const std::vector<double> &v) {
+      std::vector<double> &all = calibration.values[name];
+      all.insert(all.end(), v.begin(), v.end());
+    };
+    keep("enc", s.enc);
+    keep("z", s.z);
+    keep("raw", s.raw);
+    keep("slot", s.slot);
+    keep("m", s.m);
+    keep("g", s.g);
+    keep("hh", s.hh);
+    keep("h", s.h);
+    keep("out", s.out);
+  });
+  return success();
+}
+
+Population &Converter::population(const std::string &name, int64_t size,
+                                  bool relu, std::vector<double> bias) {
+  auto p = std::make_unique<Population>();
+  p->name = name;
+  p->size = size;
+  p->relu = relu;
+  p->bias = bias.empty() ? std::vector<double>(size, 0.0) : std::move(bias);
+  p->codedBias.assign(size, 0.0);
+  if (rate()) {
+    const std::vector<double> &values = calibration.values[name];
+    double hi = percentile(values, options.percentile);
+    double lo = relu ? 0.0 : percentile(values, 100.0 - options.percentile);
+    p->lo = lo;
+    p->span = std::max(hi - lo, 1e-6);
+  }
+  populations.push_back(std::move(p));
+  return *populations.back();
+}
+
+PendingProjection &Converter::connect(Population &pre, Population &post,
+                                      Matrix w) {
+  for (int64_t i = 0; i < w.rows; ++i)
+    for (int64_t j = 0; j < w.cols; ++j) {
+      post.codedBias[i] += w.at(i, j) * pre.lo / post.span;
+      w.at(i, j) *= pre.span / post.span;
+    }
+  projections.push_back({&pre, &post, nullptr, std::move(w)});
+  return projections.back();
+}
+
+LogicalResult Converter::run() {
+  if (failed(checkOptions()) || failed(calibrate()))
+    return failure();
+  return build();
+}
+
+LogicalResult Converter::build() {
+  int64_t H = cell.hidden, N = cell.slots, T = options.timesteps;
+  Population &x = population("x", cell.inputDim, true, {});
+  if (rate()) { // Inputs are read as they are: rates in [0, 1].
+    x.lo = 0;
+    x.span = 1;
+  }
+  Population &enc = population("enc", H, true, cell.encoderBias);
+  connect(x, enc, cell.encoder);
+
+  // z ≈ LN1(enc) = A·enc + β, A = diag(γ/σ₁)·(I − 1/H): the mean
+  // subtraction is exact, σ₁ the calibrated constant.
+  Population *z = &enc;
+  auto normalize = [&](Population &from, const char *name, double sigma,
+                       const std::vector<double> &gamma,
+                       const std::vector<double> &beta) -> Population & {
+    Population &to = population(name, H, false, beta);
+    Matrix a(H, H);
+    for (int64_t i = 0; i < H; ++i)
+      for (int64_t j = 0; j < H; ++j)
+        a.at(i, j) = gamma[i] / sigma * ((i == j ? 1.0 : 0.0) - 1.0 / H);
+    connect(from, to, a);
+    return to;
+  };
+  if (cell.layerNorm)
+    z = &normalize(enc, "z", calibration.sigma1, cell.gamma1, cell.beta1);
+
+  // raw = (M + s·T)·z: the bank as static weights, s·T as plastic ones.
+  Population &raw = population("raw", N, false, {});
+  connect(*z, raw, cell.memory);
+  Matrix trace(N, H);
+  for (size_t k = 0; k < trace.data.size(); ++k)
+    trace.data[k] = cell.scale * cell.traceInit.data[k];
+  Population *slotPtr = nullptr;
+
+  // slot = recall weights of the logits l_i = raw_i·κ_i, κ_i = 1 / (‖M_i‖ ·
+  // ‖z‖ · τ'), both norms calibrated.
+  Matrix toSlot(N, N);
+  std::vector<double> slotBias(N, 0.0);
+  for (int64_t i = 0; i < N; ++i) {
+    double kappa =
+        1.0 / (cell.rowNorm[i] * calibration.queryNorm * cell.temperature);
+    if (recall == Recall::Linear) {
+      // a_i = (1 + l_i − mean l) / N.
+      for (int64_t j = 0; j < N; ++j)
+        toSlot.at(i, j) = ((i == j ? 1.0 : 0.0) - 1.0 / N) *
+                          (1.0 / (cell.rowNorm[j] * calibration.queryNorm *
+                                  cell.temperature)) /
+                          N;
+      slotBias[i] = 1.0 / N;
+    } else {
+      // a_i = relu(l_i − θ) / Σ, θ and Σ calibrated.
+      toSlot.at(i, i) = kappa / calibration.kwtaSum;
+      slotBias[i] = -calibration.kwtaThreshold / calibration.kwtaSum;
+    }
+  }
+  Population &slot = population("slot", N, recall == Recall::Kwta, slotBias);
+  slotPtr = &slot;
+  connect(raw, slot, toSlot);
+  if (recall == Recall::Kwta && options.inhibition > 0) {
+    Matrix lateral(N, N);
+    for (int64_t i = 0; i < N; ++i)
+      for (int64_t j = 0; j < N; ++j)
+        lateral.at(i, j) = i == j ? 0.0 : -options.inhibition;
+    connect(slot, slot, lateral);
+  }
+
+  // m = (M + s·T)ᵀ·a.
+  Population &m = population("m", H, false, {});
+  Matrix memoryT(H, N);
+  for (int64_t i = 0; i < N; ++i)
+    for (int64_t j = 0; j < H; ++j)
+      memoryT.at(j, i) = cell.memory.at(i, j);
+  connect(slot, m, memoryT);
+
+  // g = relu(K_int·[z, m, h] + b), hh = relu(K_out·g + b), h ≈ LN2(hh).
+  Population &g = population("g", 3 * H, true, cell.integratorBias);
+  auto columns = [&](int64_t from) {
+    Matrix part(3 * H, H);
+    for (int64_t i = 0; i < 3 * H; ++i)
+      for (int64_t j = 0; j < H; ++j)
+        part.at(i, j) = cell.integrator.at(i, from + j);
+    return part;
+  };
+  connect(*z, g, columns(0));
+  connect(m, g, columns(H));
+  Population &hh = population("hh", H, true, cell.outputBias);
+  connect(g, hh, cell.output);
+  Population *h = &hh;
+  if (cell.layerNorm)
+    h = &normalize(hh, "h", calibration.sigma2, cell.gamma2, cell.beta2);
+  // The previous step's h reaches g T − 2 timesteps later: after the new
+  // input has settled z and m, before it has changed h (docs/spiking.md).
+  connect(*h, g, columns(2 * H)).delay = T - 3;
+
+  // The plastic halves of the two recalls, both holding s·T: raw_i gets
+  // Σ_j s·T_ij z_j (post traces from the slots, as third factor) and m_j
+  // gets Σ_i s·T_ij a_i (third factor z).
+  Matrix traceT(H, N);
+  for (int64_t i = 0; i < N; ++i)
+    for (int64_t j = 0; j < H; ++j)
+      traceT.at(j, i) = trace.at(i, j);
+  PendingProjection &similarity = connect(*z, raw, trace);
+  similarity.plastic = true;
+  similarity.third = slotPtr;
+  similarity.bound = cell.scale * kTraceClip * z->span / raw.span;
+  PendingProjection &recalled = connect(slot, m, traceT);
+  recalled.plastic = true;
+  recalled.third = z;
+  recalled.bound = cell.scale * kTraceClip * slot.span / m.span;
+
+  Population *out = h;
+  if (cell.classes) {
+    out = &population("out", cell.classes, false, cell.readoutBias);
+    connect(*h, *out, cell.readout);
+  }
+
+  // Emit the network in place of @forward.
+  OpBuilder b(module.getContext());
+  Location loc = module.getLoc();
+  auto func = module.lookupSymbol(kEntryName);
+  b.setInsertionPoint(func);
+  auto network =
+      snn::NetworkOp::create(b, loc, "engram", profile, T, cell.inputDim);
+  b.setInsertionPointToStart(&network.getBody().front());
+  auto vector = [&](const std::vector<double> &v) -> ElementsAttr {
+    auto type = RankedTensorType::get({int64_t(v.size())}, b.getF64Type());
+    return DenseElementsAttr::get(type, ArrayRef<double>(v));
+  };
+  for (auto &p : populations) {
+    auto type = snn::PopulationType::get(b.getContext(), p->size);
+    std::vector<double> bias(p->size);
+    for (int64_t i = 0; i < p->size; ++i)
+      bias[i] = (p->bias[i] - p->lo) / p->span + p->codedBias[i];
+    if (p.get() == &x) {
+      p->value = snn::InputOp::create(
+          b, loc, type, p->name,
+          rate() ? snn::Encoding::Rate : snn::Encoding::Graded, 0,
+          vector(std::vector<double>(p->size, 1.0)));
+    } else if (fixedNeurons()) {
+      // Loihi LIF as a non-leaky integrator (du = 4095: the current lasts
+      // one timestep; dv = 0) with threshold 2^12 units: the bias is
+      // bias·2^12·2^6 as mantissa·2^exp.
+      SmallVector<int32_t> mant, exps;
+      for (double v : bias) {
+        double scaled = v * double(1 << (kFixedThresholdShift + 6));
+        int e = 0;
+        while (std::abs(scaled) / double(1 << e) > 4095 && e < 7)
+          ++e;
+        mant.push_back(int32_t(std::clamp<double>(
+            std::llround(scaled / double(1 << e)), -4096, 4095)));
+        exps.push_back(e);
+      }
+      auto i32 = [&](ArrayRef<int32_t> v) -> ElementsAttr {
+        auto t = RankedTensorType::get({int64_t(v.size())}, b.getI32Type());
+        return DenseElementsAttr::get(t, v);
+      };
+      p->value = snn::LifFixedOp::create(
+          b, loc, type, p->name, 4095, 0,
+          int64_t(1) << (kFixedThresholdShift + kFixedRateShift), i32(mant),
+          i32(exps));
+    } else if (rate()) {
+      p->value = snn::IfOp::create(b, loc, type, p->name, snn::Reset::Subtract,
+                                   llvm::APFloat(1.0), vector(bias));
+    } else {
+      p->value = snn::GradedOp::create(b, loc, type, p->name,
+                                       p->relu ? snn::Activation::Relu
+                                               : snn::Activation::Linear,
+                                       vector(bias));
+    }
+  }
+  for (const PendingProjection &p : projections)
+    emit(b, loc, p);
+  double outRate = fixedNeurons() ? double(1 << kFixedRateShift) : 1.0;
+  std::vector<double> scale(out->size, out->span * outRate),
+      offset(out->size, out->lo);
+  snn::ProbeOp::create(b, loc, out->value,
+                       rate() ? snn::Decode::Rate : snn::Decode::Last,
+                       vector(scale), vector(offset));
+  func->erase();
+  return network.verify();
+}
+
+std::string Converter::constant(double value) const {
+  if (profile != snn::Profile::Loihi2)
+    return llvm::formatv("{0:g}", value).str();
+  // Loihi's learning engine: a mantissa of at most 4 bits and an exponent.
+  int e = int(std::floor(std::log2(std::abs(value)))) - 3;
+  long m = std::lround(value / std::ldexp(1.0, e));
+  if (std::abs(m) >= 16) {
+    m /= 2;
+    ++e;
+  }
+  return llvm::formatv("{0}*2^{1}", m, e).str();
+}
+
+/// dw = C·(lo_pre + span_pre·x1)·(lo_3 + span_3·y3) − η·w: the Hebbian
+/// update of s·T, with a·z written in the rate codes of the pre and
+/// third-factor populations and C = η·s·span_pre / span_post in the
+/// projection's mantissa units (the scaling connect() gave the weights).
+std::string Converter::ruleText(const PendingProjection &p, double exp2) const {
+  double units = cell.scale * p.pre->span / p.post->span / exp2;
+  if (fixedNeurons())
+    units *= double(1 << kFixedThresholdShift);
+  // Loihi neurons fire at 1/2^kFixedRateShift of the coded rate; their
+  // traces follow that.
+  auto rateScale = [&](const Population &q) {
+    return fixedNeurons() && q.name != "x" ? double(1 << kFixedRateShift) : 1.0;
+  };
+  units *= rateScale(*p.pre); // the weights' scale in emit()
+  double cScale = cell.eta * units;
+  // The product a·z in the codes: the pre's value is lo + span·x1, the
+  // third factor's lo + span·y3.
+  const Population &pre = *p.pre, &third = *p.third;
+  struct Term {
+    double c;
+    const char *factors;
+  };
+  double preSpan = pre.span * rateScale(pre),
+         thirdSpan = third.span * rateScale(third);
+  Term terms[] = {
+      {cScale * pre.lo * third.lo, "u"},
+      {cScale * pre.lo * thirdSpan, "u*y3"},
+      {cScale * preSpan * third.lo, "u*x1"},
+      {cScale * preSpan * thirdSpan, "u*x1*y3"},
+  };
+  std::string text = "dw =";
+  bool first = true;
+  for (const Term &t : terms) {
+    if (t.c == 0)
+      continue;
+    text += t.c < 0 ? (first ? " -" : " - ") : (first ? " " : " + ");
+    text += constant(std::abs(t.c)) + "*" + t.factors;
+    first = false;
+  }
+  text += " - " + constant(cell.eta) + "*u*w";
+  return text;
+}
+
+void Converter::emit(OpBuilder &b, Location loc, const PendingProjection &p) {
+  const Matrix &w = p.weights;
+  double scale = 1.0;
+  if (fixedNeurons()) {
+    scale = double(1 << kFixedThresholdShift);
+    if (p.pre->name != "x") // See kFixedRateShift.
+      scale *= double(1 << kFixedRateShift);
+  }
+  double largest = p.plastic ? p.bound : 0.0;
+  for (double v : w.data)
+    largest = std::max(largest, std::abs(v));
+  int64_t bits = options.weightBits;
+  double limit = double((int64_t(1) << bits) - 1);
+  int64_t exp =
+      largest == 0 ? 0 : int64_t(std::ceil(std::log2(largest * scale / limit)));
+  int64_t lowest = profile == snn::Profile::Loihi2 ? -8 : -24;
+  int64_t highest = profile == snn::Profile::Loihi2 ? 7 : 24;
+  exp = std::clamp(exp, lowest, highest);
+  double exp2 = std::ldexp(1.0, int(exp));
+  SmallVector<int32_t> mantissas;
+  for (double v : w.data)
+    mantissas.push_back(int32_t(std::clamp<double>(
+        std::llround(v * scale / exp2), -(limit + 1), limit)));
+  auto type = RankedTensorType::get({w.rows, w.cols}, b.getI32Type());
+  auto weights = DenseElementsAttr::get(type, ArrayRef<int32_t>(mantissas));
+  if (!p.plastic) {
+    snn::DenseOp::create(b, loc, p.pre->value, p.post->value, weights, exp,
+                         bits, p.delay);
+    return;
+  }
+  // Traces that hold the last event (graded) or follow the rate over about
+  // one window (rate coding).
+  double decay = rate() ? 1.0 / double(options.timesteps) : 1.0;
+  auto trace =
+      b.getArrayAttr({b.getF64FloatAttr(decay), b.getF64FloatAttr(decay)});
+  auto traces = b.getDictionaryAttr(
+      {b.getNamedAttr("x1", trace), b.getNamedAttr("y3", trace)});
+  double bound = std::min(p.bound * scale / exp2, limit);
+  snn::PlasticOp::create(
+      b, loc, p.pre->value, p.post->value, p.third->value, weights,
+      b.getI64IntegerAttr(exp), b.getI64IntegerAttr(bits),
+      b.getI64IntegerAttr(p.delay), b.getStringAttr(ruleText(p, exp2)), traces,
+      b.getF64FloatAttr(-bound), b.getF64FloatAttr(bound));
+}
+
+struct ConvertEngramToSnnPass
+    : public mlir::engram::impl::ConvertEngramToSnnBase<
+          ConvertEngramToSnnPass> {
+  using ConvertEngramToSnnBase::ConvertEngramToSnnBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<rt::Model> model = liftModel(module, "convert-engram-to-snn");
+    if (failed(model))
+      return signalPassFailure();
+    ConvertEngramToSnnOptions options;
+    options.calibration = calibration;
+    options.calibrationSamples = calibrationSamples;
+    options.encoding = encoding;
+    options.timesteps = timesteps;
+    options.profile = profile;
+    options.recall = recall;
+    options.k = k;
+    options.inhibition = inhibition;
+    options.percentile = percentile;
+    options.weightBits = weightBits;
+    Converter converter(module, *model, options);
+    if (failed(converter.run()))
+      signalPassFailure();
+  }
+};
+
+} // namespace

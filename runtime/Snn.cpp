@@ -1,0 +1,897 @@
+//===- Snn.cpp - the spiking-network simulator ----------------------------===//
+//
+// The learning-rule parser, the network checks and the timestep loop of
+// Snn.h. Each sequence runs alone from fresh state. Within a timestep the
+// projections first deliver what is due, every population then updates in
+// index order, the projections send this timestep's events down their delay
+// lines, and plastic projections finally update their traces and learn.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Snn.h"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+
+namespace engram::runtime::snn {
+namespace {
+
+/// `x` in the shortest of %g's forms, for messages.
+std::string str(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", x);
+  return buffer;
+}
+
+//===----------------------------------------------------------------------===//
+// Learning rules
+//===----------------------------------------------------------------------===//
+
+bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)); }
+bool isDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)); }
+bool isNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+bool isNumberChar(char c) { return isDigit(c) || c == '.'; }
+
+/// The numeric factors of one term, to tell whether its coefficient was
+/// written as mantissa · 2^exponent.
+struct TermNumbers {
+  double value = 1;
+  int mantissas = 0, powers = 0, others = 0;
+  int mantissa = 1, exponent = 0;
+};
+
+/// Reads `dw = term (+|- term)*` left to right, skipping whitespace between
+/// tokens.
+class RuleParser {
+public:
+  explicit RuleParser(const std::string &text) : text_(text) {}
+  StatusOr<std::vector<RuleTerm>> parse();
+
+private:
+  /// Skips whitespace; the next character, or '\0' at the end.
+  char peek() {
+    while (pos_ < text_.size() && isSpace(text_[pos_]))
+      ++pos_;
+    return pos_ < text_.size() ? text_[pos_] : '\0';
+  }
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++pos_;
+    return true;
+  }
+  /// Skips whitespace; the longest run of characters satisfying `pred`.
+  std::string take(bool (*pred)(char)) {
+    peek();
+    size_t start = pos_;
+    while (pos_ < text_.size() && pred(text_[pos_]))
+      ++pos_;
+    return text_.substr(start, pos_ - start);
+  }
+  Status termError(const std::string &what) const {
+    return Status::error("term " + std::to_string(termIndex_) + " of '" +
+                         text_ + "' " + what);
+  }
+  Status parseTerm(bool negative, RuleTerm &term);
+  Status parseNumber(TermNumbers &numbers);
+
+  const std::string &text_;
+  size_t pos_ = 0;
+  int termIndex_ = 0;
+};
+
+StatusOr<std::vector<RuleTerm>> RuleParser::parse() {
+  if (peek() == '\0')
+    return Status::error("empty learning rule");
+  if (take(isNameChar) != "dw" || !consume('='))
+    return Status::error("learning rule '" + text_ +
+                         "' must start with 'dw ='");
+  if (peek() == '\0')
+    return Status::error("learning rule '" + text_ + "' has no terms");
+  std::vector<RuleTerm> terms;
+  // A sign before the first term is optional.
+  bool negative = consume('-');
+  if (!negative)
+    consume('+');
+  while (true) {
+    ++termIndex_;
+    RuleTerm term;
+    if (Status status = parseTerm(negative, term); !status)
+      return status;
+    terms.push_back(std::move(term));
+    char c = peek();
+    if (c == '\0')
+      return terms;
+    if (c != '+' && c != '-')
+      return Status::error("learning rule '" + text_ +
+                           "': expected '+', '-' or '*' at '" +
+                           text_.substr(pos_) + "'");
+    negative = c == '-';
+    ++pos_;
+  }
+}
+
+Status RuleParser::parseTerm(bool negative, RuleTerm &term) {
+  TermNumbers numbers;
+  std::string dependency;
+  do {
+    char c = peek();
+    if (isNumberChar(c)) {
+      if (Status status = parseNumber(numbers); !status)
+        return status;
+      continue;
+    }
+    if (!isNameChar(c))
+      return termError(c == '\0'
+                           ? "ends where a factor is expected"
+                           : std::string("has an unexpected '") + c + "'");
+    std::string name = take(isNameChar);
+    std::optional<RuleDependency> dep;
+    if (name == "x0")
+      dep = RuleDependency::X0;
+    else if (name == "y0")
+      dep = RuleDependency::Y0;
+    else if (name == "u")
+      dep = RuleDependency::U;
+    if (dep) {
+      if (!dependency.empty())
+        return termError("has two dependencies ('" + dependency + "' and '" +
+                         name + "'); a term takes exactly one");
+      dependency = name;
+      term.dependency = *dep;
+      continue;
+    }
+    static const std::pair<const char *, RuleFactor> kFactors[] = {
+        {"x1", RuleFactor::X1}, {"x2", RuleFactor::X2}, {"y1", RuleFactor::Y1},
+        {"y2", RuleFactor::Y2}, {"y3", RuleFactor::Y3}, {"w", RuleFactor::W}};
+    auto *it = std::find_if(std::begin(kFactors), std::end(kFactors),
+                            [&](const auto &f) { return name == f.first; });
+    if (it == std::end(kFactors))
+      return termError("has unknown factor '" + name + "'");
+    term.factors.push_back(it->second);
+  } while (consume('*'));
+  if (dependency.empty())
+    return termError("has no dependency (x0, y0 or u)");
+  term.coefficient = negative ? -numbers.value : numbers.value;
+  if (numbers.others == 0 && numbers.mantissas <= 1 && numbers.powers <= 1)
+    term.mantissaExponent = {negative ? -numbers.mantissa : numbers.mantissa,
+                             numbers.exponent};
+  return Status::success();
+}
+
+Status RuleParser::parseNumber(TermNumbers &numbers) {
+  peek();
+  const size_t start = pos_;
+  std::string digits = take(isNumberChar);
+  bool integer = digits.find('.') == std::string::npos;
+  // An exponent, written without spaces: 1e-3, 2.5E+2.
+  if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+    size_t p = pos_ + 1;
+    if (p < text_.size() && (text_[p] == '-' || text_[p] == '+'))
+      ++p;
+    if (p < text_.size() && isDigit(text_[p])) {
+      pos_ = p;
+      while (pos_ < text_.size() && isDigit(text_[pos_]))
+        ++pos_;
+      integer = false;
+    }
+  }
+  std::string token = text_.substr(start, pos_ - start);
+  char *end = nullptr;
+  double value = std::strtod(token.c_str(), &end);
+  if (token.empty() || *end != '\0' || !std::isfinite(value))
+    return termError("has a malformed number '" + token + "'");
+  if (!consume('^')) {
+    numbers.value *= value;
+    if (integer && value <= INT_MAX && numbers.mantissas++ == 0)
+      numbers.mantissa = int(value);
+    else
+      ++numbers.others;
+    return Status::success();
+  }
+  if (token != "2")
+    return termError("raises '" + token + "' to a power; only 2^k is allowed");
+  bool negative = consume('-');
+  if (!negative)
+    consume('+');
+  std::string k = take(isDigit);
+  if (k.empty() || k.size() > 4)
+    return termError("has '2^' without an integer exponent of at most 4 "
+                     "digits");
+  int exponent = negative ? -std::atoi(k.c_str()) : std::atoi(k.c_str());
+  numbers.value = std::ldexp(numbers.value, exponent);
+  numbers.exponent += exponent;
+  ++numbers.powers;
+  return Status::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+/// The kind in messages, in PopulationKind's order.
+const char *kindName(PopulationKind kind) {
+  static const char *const kNames[] = {"input", "lif", "lif-fixed", "if",
+                                       "graded"};
+  return kNames[size_t(kind)];
+}
+
+std::string label(const Population &population) {
+  return "population '" + population.name + "'";
+}
+
+/// "projection 3 (enc -> slot)", or "projection 3" when an index is bad.
+std::string label(const Network &network, size_t index) {
+  const Projection &projection = network.projections[index];
+  std::string text = "projection " + std::to_string(index);
+  const size_t count = network.populations.size();
+  if (projection.pre < count && projection.post < count)
+    text += " (" + network.populations[projection.pre].name + " -> " +
+            network.populations[projection.post].name + ")";
+  return text;
+}
+
+/// An error unless `values` is empty or has one entry per neuron.
+Status checkPerNeuron(const std::vector<double> &values, size_t size,
+                      const std::string &owner, const char *what) {
+  if (values.empty() || values.size() == size)
+    return Status::success();
+  return Status::error(owner + " needs one " + what + " per neuron (" +
+                       std::to_string(size) + "), got " +
+                       std::to_string(values.size()));
+}
+
+Status validateInput(const Population &p, size_t inputWidth) {
+  if (p.encoding != Encoding::Rate && p.encoding != Encoding::Graded)
+    return Status::error(label(p) + " has an unknown encoding");
+  if (p.inputOffset > inputWidth || p.size > inputWidth - p.inputOffset)
+    return Status::error(label(p) + " reads inputs " +
+                         std::to_string(p.inputOffset) + ".." +
+                         std::to_string(p.inputOffset + p.size) +
+                         " of an input of width " + std::to_string(inputWidth));
+  if (p.gain.size() != p.size)
+    return Status::error(label(p) + " needs one gain per neuron (" +
+                         std::to_string(p.size) + "), got " +
+                         std::to_string(p.gain.size()));
+  return Status::success();
+}
+
+Status validatePopulation(const Population &p, size_t inputWidth) {
+  if (p.size == 0)
+    return Status::error(label(p) + " has no neurons");
+  switch (p.kind) {
+  case PopulationKind::Input:
+    return validateInput(p, inputWidth);
+  case PopulationKind::LifFixed:
+    return p.fixed.validate(p.size).withPrefix(label(p) + ": ");
+  case PopulationKind::Lif:
+    if (!(p.du >= 0 && p.du <= 1 && p.dv >= 0 && p.dv <= 1))
+      return Status::error(label(p) + " needs du and dv in [0, 1], got du=" +
+                           str(p.du) + " dv=" + str(p.dv));
+    [[fallthrough]];
+  case PopulationKind::If:
+    if (!(p.vth > 0))
+      return Status::error(label(p) + " needs vth > 0, got " + str(p.vth));
+    return checkPerNeuron(p.bias, p.size, label(p), "bias");
+  case PopulationKind::Graded:
+    if (p.activation != Activation::Relu && p.activation != Activation::Linear)
+      return Status::error(label(p) + " has an unknown activation");
+    return checkPerNeuron(p.bias, p.size, label(p), "bias");
+  }
+  return Status::error(label(p) + " has an unknown kind");
+}
+
+bool usesFactor(const LearningRule &rule, RuleFactor factor) {
+  for (const RuleTerm &term : rule.terms)
+    if (std::count(term.factors.begin(), term.factors.end(), factor))
+      return true;
+  return false;
+}
+
+Status validateRule(const Network &network, const Projection &projection,
+                    const std::string &name) {
+  if (!projection.rule) {
+    if (projection.thirdFactor)
+      return Status::error(name + " has a third factor but no learning rule");
+    return Status::success();
+  }
+  const LearningRule &rule = *projection.rule;
+  if (rule.terms.empty())
+    return Status::error(name + " has a learning rule without terms");
+  for (const Trace *trace : {&rule.x1, &rule.x2, &rule.y1, &rule.y2, &rule.y3})
+    if (!(trace->decay >= 0 && trace->decay <= 1) ||
+        !std::isfinite(trace->impulse))
+      return Status::error(name + ": every trace needs a decay in [0, 1] and "
+                                  "a finite impulse");
+  if (!usesFactor(rule, RuleFactor::Y3))
+    return projection.thirdFactor
+               ? Status::error(name + " has a third factor but its rule '" +
+                               rule.text + "' does not use y3")
+               : Status::success();
+  if (!projection.thirdFactor)
+    return Status::error(name + ": its rule '" + rule.text +
+                         "' uses y3 but it has no third factor");
+  const size_t third = *projection.thirdFactor;
+  if (third >= network.populations.size())
+    return Status::error(name + " has third factor " + std::to_string(third) +
+                         " but there are " +
+                         std::to_string(network.populations.size()) +
+                         " populations");
+  const Population &factor = network.populations[third];
+  const Population &post = network.populations[projection.post];
+  if (factor.size != post.size)
+    return Status::error(name + ": its third factor " + label(factor) +
+                         " has " + std::to_string(factor.size) +
+                         " neurons, the post population " +
+                         std::to_string(post.size));
+  return Status::success();
+}
+
+Status validateProjection(const Network &network, size_t index) {
+  const Projection &projection = network.projections[index];
+  const std::string name = label(network, index);
+  const size_t count = network.populations.size();
+  if (projection.pre >= count || projection.post >= count)
+    return Status::error(name + " connects populations " +
+                         std::to_string(projection.pre) + " -> " +
+                         std::to_string(projection.post) + " but there are " +
+                         std::to_string(count));
+  const Population &pre = network.populations[projection.pre];
+  const Population &post = network.populations[projection.post];
+  if (post.kind == PopulationKind::Input)
+    return Status::error(name + " ends at an input population");
+  if (projection.weights.size() != post.size * pre.size)
+    return Status::error(name + " has " +
+                         std::to_string(projection.weights.size()) +
+                         " weights for " + std::to_string(post.size) + " x " +
+                         std::to_string(pre.size));
+  if (projection.weightBits < 1 || projection.weightBits > 16)
+    return Status::error(name + " needs weightBits in [1, 16], got " +
+                         std::to_string(projection.weightBits));
+  if (projection.delay < 0 || projection.delay > kMaxDelay)
+    return Status::error(name + " needs a delay in [0, " +
+                         std::to_string(kMaxDelay) + "], got " +
+                         std::to_string(projection.delay));
+  if (!(projection.wMin <= projection.wMax))
+    return Status::error(name + " needs wMin <= wMax, got " +
+                         str(projection.wMin) + " > " + str(projection.wMax));
+  return validateRule(network, projection, name);
+}
+
+Status validateProbe(const Network &network) {
+  const Probe &probe = network.output;
+  if (probe.population >= network.populations.size())
+    return Status::error("the output probe reads population " +
+                         std::to_string(probe.population) + " but there are " +
+                         std::to_string(network.populations.size()));
+  if (probe.decode != Decode::Rate && probe.decode != Decode::Last)
+    return Status::error("the output probe has an unknown decoding");
+  const Population &p = network.populations[probe.population];
+  const std::string owner = "the output probe of " + label(p);
+  if (Status status = checkPerNeuron(probe.scale, p.size, owner, "scale");
+      !status)
+    return status;
+  return checkPerNeuron(probe.offset, p.size, owner, "offset");
+}
+
+} // namespace
+
+StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text) {
+  return RuleParser(text).parse();
+}
+
+Status Network::validate() const {
+  const std::string prefix = name.empty() ? "" : "network '" + name + "': ";
+  if (timesteps < 1)
+    return Status::error(prefix + "timesteps must be at least 1, got " +
+                         std::to_string(timesteps));
+  std::set<std::string> names;
+  for (size_t i = 0; i < populations.size(); ++i) {
+    const Population &p = populations[i];
+    if (p.name.empty())
+      return Status::error(prefix + "population " + std::to_string(i) +
+                           " has no name");
+    if (!names.insert(p.name).second)
+      return Status::error(prefix + "two populations are named '" + p.name +
+                           "'");
+    if (Status status = validatePopulation(p, inputWidth); !status)
+      return status.withPrefix(prefix);
+  }
+  for (size_t i = 0; i < projections.size(); ++i)
+    if (Status status = validateProjection(*this, i); !status)
+      return status.withPrefix(prefix);
+  return validateProbe(*this).withPrefix(prefix);
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Simulation
+//===----------------------------------------------------------------------===//
+
+/// What a population holds during one sequence.
+struct PopulationState {
+  /// This timestep's events (0: none).
+  std::vector<double> events;
+  /// This timestep's input current (fixedCurrent in fixed point).
+  std::vector<double> current;
+  std::vector<int32_t> fixedCurrent;
+  /// Lif, If and float LifFixed: current and voltage; Input with a rate
+  /// code: the accumulator, in v.
+  std::vector<double> u, v;
+  /// LifFixed in fixed point.
+  loihi::LifState lif;
+};
+
+/// What a projection holds during one sequence.
+struct ProjectionState {
+  /// Weight mantissas; plastic projections change them.
+  std::vector<double> weights;
+  /// Delay line: slot t mod (1 + delay) holds what arrives at timestep t.
+  std::vector<std::vector<double>> line;
+  std::vector<std::vector<int32_t>> fixedLine;
+  /// Plastic projections: traces of the pre (x) and post (y) neurons.
+  std::vector<double> x1, x2, y1, y2, y3;
+};
+
+/// Runs the sequences of one call of run(), one at a time.
+class Simulator {
+public:
+  Simulator(const Network &network, const RunOptions &options)
+      : net_(network), fixed_(options.fixedPoint), record_(options.record) {}
+
+  /// Counts the fan-outs and, in fixed point, checks the populations and
+  /// prepares the weights as loihi::Dense does.
+  Status prepare();
+  /// Runs sequence `b` (steps x inputWidth at `x`) from fresh state.
+  Status runSequence(const float *x, size_t steps, size_t b, RunResult &result);
+
+private:
+  void reset();
+  Status step(const float *x, size_t t, bool epochEnd);
+  void gatherCurrents(size_t t);
+  Status updateInput(size_t p, const float *x);
+  void updateNeurons(size_t p);
+  void updateLifFixed(size_t p);
+  void send(size_t q, size_t t);
+  void sendFixed(size_t q, size_t t);
+  void updateTraces(size_t q);
+  void learn(size_t q, bool epochEnd);
+  void account(size_t index, RunResult &result) const;
+
+  const Network &net_;
+  const bool fixed_, record_;
+  std::vector<PopulationState> pops_;
+  std::vector<ProjectionState> projs_;
+  /// Per population and neuron: the non-zero initial weights its event
+  /// reaches, over every projection.
+  std::vector<std::vector<uint64_t>> fanOut_;
+  /// Fixed point: the prepared weights and sign mode of every projection.
+  std::vector<std::vector<int32_t>> fixedWeights_;
+  std::vector<loihi::SignMode> signModes_;
+};
+
+Status Simulator::prepare() {
+  fanOut_.resize(net_.populations.size());
+  for (size_t p = 0; p < net_.populations.size(); ++p)
+    fanOut_[p].assign(net_.populations[p].size, 0);
+  for (const Projection &projection : net_.projections) {
+    const size_t pre = net_.populations[projection.pre].size;
+    for (size_t k = 0; k < projection.weights.size(); ++k)
+      fanOut_[projection.pre][k % pre] += projection.weights[k] != 0;
+  }
+  if (!fixed_)
+    return Status::success();
+  for (const Population &p : net_.populations)
+    if (p.kind != PopulationKind::Input && p.kind != PopulationKind::LifFixed &&
+        p.kind != PopulationKind::Graded)
+      return Status::error(label(p) + " (" + kindName(p.kind) +
+                           ") has no fixed-point form");
+  for (size_t q = 0; q < net_.projections.size(); ++q) {
+    const Projection &projection = net_.projections[q];
+    auto dense = loihi::Dense::create(
+        projection.weights, net_.populations[projection.post].size,
+        net_.populations[projection.pre].size, projection.weightBits,
+        projection.weightExp);
+    if (!dense)
+      return dense.status().withPrefix(label(net_, q) + ": ");
+    fixedWeights_.push_back(dense->weights());
+    signModes_.push_back(loihi::signModeOf(projection.weights));
+  }
+  return Status::success();
+}
+
+void Simulator::reset() {
+  pops_.assign(net_.populations.size(), PopulationState());
+  for (size_t p = 0; p < pops_.size(); ++p) {
+    const Population &population = net_.populations[p];
+    PopulationState &state = pops_[p];
+    const size_t n = population.size;
+    state.events.assign(n, 0);
+    state.current.assign(n, 0);
+    state.fixedCurrent.assign(n, 0);
+    state.u.assign(n, 0);
+    // The rate accumulator of an input starts at one half.
+    state.v.assign(n, population.kind == PopulationKind::Input ? 0.5 : 0);
+    state.lif = loihi::LifState(n);
+  }
+  projs_.assign(net_.projections.size(), ProjectionState());
+  for (size_t q = 0; q < projs_.size(); ++q) {
+    const Projection &projection = net_.projections[q];
+    ProjectionState &state = projs_[q];
+    const size_t pre = net_.populations[projection.pre].size;
+    const size_t post = net_.populations[projection.post].size;
+    state.weights.assign(projection.weights.begin(), projection.weights.end());
+    const size_t slots = size_t(projection.delay) + 1;
+    state.line.assign(slots, std::vector<double>(post, 0));
+    state.fixedLine.assign(slots, std::vector<int32_t>(post, 0));
+    if (projection.rule) {
+      state.x1.assign(pre, 0);
+      state.x2.assign(pre, 0);
+      state.y1.assign(post, 0);
+      state.y2.assign(post, 0);
+      state.y3.assign(post, 0);
+    }
+  }
+}
+
+Status Simulator::runSequence(const float *x, size_t steps, size_t b,
+                              RunResult &result) {
+  reset();
+  const size_t timesteps = size_t(net_.timesteps);
+  const size_t probe = net_.output.population;
+  const size_t size = net_.populations[probe].size;
+  std::vector<double> decoded(size, 0);
+  for (size_t s = 0; s < steps; ++s) {
+    const float *xs = x + s * net_.inputWidth;
+    for (size_t k = 0; k < timesteps; ++k) {
+      const size_t t = s * timesteps + k;
+      if (Status status = step(xs, t, k + 1 == timesteps); !status)
+        return status;
+      account(b * steps * timesteps + t, result);
+      if (s + 1 != steps)
+        continue;
+      const std::vector<double> &events = pops_[probe].events;
+      for (size_t i = 0; i < size; ++i)
+        decoded[i] = net_.output.decode == Decode::Last
+                         ? events[i]
+                         : decoded[i] + events[i] / double(timesteps);
+    }
+  }
+  const Probe &out = net_.output;
+  for (size_t i = 0; i < size; ++i) {
+    double scale = out.scale.empty() ? 1 : out.scale[i];
+    double offset = out.offset.empty() ? 0 : out.offset[i];
+    result.output[b * size + i] = float(scale * decoded[i] + offset);
+  }
+  return Status::success();
+}
+
+/// One timestep. Projections send this timestep's events with the weights
+/// as they were before this timestep's learning, which comes last.
+Status Simulator::step(const float *x, size_t t, bool epochEnd) {
+  gatherCurrents(t);
+  for (size_t p = 0; p < pops_.size(); ++p) {
+    switch (net_.populations[p].kind) {
+    case PopulationKind::Input:
+      if (Status status = updateInput(p, x); !status)
+        return status.withPrefix("timestep " + std::to_string(t) + ": ");
+      break;
+    case PopulationKind::LifFixed:
+      updateLifFixed(p);
+      break;
+    default:
+      updateNeurons(p);
+      break;
+    }
+  }
+  for (size_t q = 0; q < projs_.size(); ++q) {
+    if (fixed_)
+      sendFixed(q, t);
+    else
+      send(q, t);
+  }
+  for (size_t q = 0; q < projs_.size(); ++q) {
+    if (!net_.projections[q].rule)
+      continue;
+    updateTraces(q);
+    learn(q, epochEnd);
+  }
+  return Status::success();
+}
+
+/// Sums what every projection delivers at timestep `t` into the currents
+/// of its post population, emptying the delay-line slot for reuse.
+void Simulator::gatherCurrents(size_t t) {
+  for (PopulationState &state : pops_) {
+    std::fill(state.current.begin(), state.current.end(), 0);
+    std::fill(state.fixedCurrent.begin(), state.fixedCurrent.end(), 0);
+  }
+  for (size_t q = 0; q < projs_.size(); ++q) {
+    PopulationState &post = pops_[net_.projections[q].post];
+    ProjectionState &state = projs_[q];
+    const size_t slot = t % state.line.size();
+    for (size_t i = 0; i < post.current.size(); ++i) {
+      post.current[i] += state.line[slot][i];
+      post.fixedCurrent[i] += state.fixedLine[slot][i];
+      state.line[slot][i] = 0;
+      state.fixedLine[slot][i] = 0;
+    }
+  }
+}
+
+/// A value as a fixed-point graded payload (rounded to the nearest
+/// 2^-kGradedFractionBits, saturated at 24 bits), back in real units.
+double gradedFixed(double value) {
+  int64_t q =
+      std::clamp<int64_t>(std::llround(std::ldexp(value, kGradedFractionBits)),
+                          -kGradedLimit, kGradedLimit);
+  return std::ldexp(double(q), -kGradedFractionBits);
+}
+
+Status Simulator::updateInput(size_t p, const float *x) {
+  const Population &population = net_.populations[p];
+  PopulationState &state = pops_[p];
+  for (size_t i = 0; i < population.size; ++i) {
+    double value = population.gain[i] * double(x[population.inputOffset + i]);
+    double &event = state.events[i];
+    if (population.encoding == Encoding::Graded) {
+      event = fixed_ ? gradedFixed(value) : value;
+    } else {
+      double &accumulator = state.v[i];
+      accumulator += std::clamp(value, 0.0, 1.0);
+      event = accumulator >= 1 ? 1 : 0;
+      accumulator -= event;
+    }
+  }
+  return Status::success();
+}
+
+/// Graded, If and Lif populations (float only).
+void Simulator::updateNeurons(size_t p) {
+  const Population &population = net_.populations[p];
+  PopulationState &state = pops_[p];
+  for (size_t i = 0; i < population.size; ++i) {
+    const double input = state.current[i];
+    const double bias = population.bias.empty() ? 0 : population.bias[i];
+    double &u = state.u[i], &v = state.v[i], &event = state.events[i];
+    switch (population.kind) {
+    case PopulationKind::Graded:
+      if (fixed_) {
+        // Integers in units of 2^-kGradedFractionBits, saturating at 24
+        // bits.
+        int64_t value = int64_t(state.fixedCurrent[i]) +
+                        std::llround(std::ldexp(bias, kGradedFractionBits));
+        if (population.activation == Activation::Relu)
+          value = std::max<int64_t>(value, 0);
+        value = std::clamp<int64_t>(value, -kGradedLimit, kGradedLimit);
+        event = std::ldexp(double(value), -kGradedFractionBits);
+        break;
+      }
+      event = input + bias;
+      if (population.activation == Activation::Relu)
+        event = std::max(event, 0.0);
+      break;
+    case PopulationKind::If:
+      v += input + bias;
+      event = v >= population.vth ? 1 : 0;
+      if (event != 0)
+        v = population.resetSubtract ? v - population.vth : 0;
+      v = std::clamp(v, 0.0, population.vth);
+      break;
+    case PopulationKind::Lif:
+      u = u * (1 - population.du) + input;
+      v = v * (1 - population.dv) + u + bias;
+      event = v > population.vth ? 1 : 0;
+      if (event != 0)
+        v = 0;
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/// loihi::stepLif in fixed point; in float the same equations without
+/// truncation, wrap or saturation, the input in real weight units.
+void Simulator::updateLifFixed(size_t p) {
+  const Population &population = net_.populations[p];
+  const loihi::LifParams &params = population.fixed;
+  PopulationState &state = pops_[p];
+  if (fixed_) {
+    std::vector<uint8_t> spikes;
+    loihi::stepLif(params, state.fixedCurrent, state.lif, spikes);
+    state.events.assign(spikes.begin(), spikes.end());
+    return;
+  }
+  const double scale = 1 << loihi::kDecayShift;
+  const double uFactor = 1 - (params.du + 1) / scale;
+  const double vFactor = 1 - params.dv / scale;
+  const double threshold = std::ldexp(params.vth, loihi::kThresholdShift);
+  for (size_t i = 0; i < population.size; ++i) {
+    double bias = 0;
+    if (!params.biasMant.empty())
+      bias = std::ldexp(params.biasMant[i],
+                        params.biasExp.empty() ? 0 : params.biasExp[i]);
+    double &u = state.u[i], &v = state.v[i];
+    u = u * uFactor + std::ldexp(state.current[i], loihi::kActivationShift);
+    v = v * vFactor + u + bias;
+    state.events[i] = v > threshold ? 1 : 0;
+    if (v > threshold)
+      v = 0;
+  }
+}
+
+/// Float delivery: Σ_j w_ij · 2^weightExp · event_j, due 1 + delay
+/// timesteps from now.
+void Simulator::send(size_t q, size_t t) {
+  const Projection &projection = net_.projections[q];
+  ProjectionState &state = projs_[q];
+  const std::vector<double> &events = pops_[projection.pre].events;
+  std::vector<size_t> active;
+  for (size_t j = 0; j < events.size(); ++j)
+    if (events[j] != 0)
+      active.push_back(j);
+  if (active.empty())
+    return;
+  const size_t pre = events.size();
+  const double scale = std::ldexp(1.0, projection.weightExp);
+  std::vector<double> &slot = state.line[t % state.line.size()];
+  for (size_t i = 0; i < slot.size(); ++i) {
+    double sum = 0;
+    for (size_t j : active)
+      sum += state.weights[i * pre + j] * events[j];
+    slot[i] += sum * scale;
+  }
+}
+
+/// Fixed-point delivery, as loihi::Dense computes it. Plastic weights are
+/// rounded to the nearest integer and prepared again at every delivery.
+void Simulator::sendFixed(size_t q, size_t t) {
+  const Projection &projection = net_.projections[q];
+  ProjectionState &state = projs_[q];
+  const std::vector<double> &events = pops_[projection.pre].events;
+  const Population &from = net_.populations[projection.pre];
+  const bool graded =
+      from.kind == PopulationKind::Graded ||
+      (from.kind == PopulationKind::Input && from.encoding == Encoding::Graded);
+  std::vector<uint8_t> spikes(events.begin(), events.end());
+  if (!graded && std::find(spikes.begin(), spikes.end(), 1) == spikes.end())
+    return;
+  std::vector<int32_t> rounded;
+  if (projection.rule) {
+    for (double w : state.weights)
+      rounded.push_back(int32_t(std::lround(w)));
+    rounded = loihi::prepareWeights(std::move(rounded), signModes_[q],
+                                    projection.weightBits);
+  }
+  const std::vector<int32_t> &weights =
+      projection.rule ? rounded : fixedWeights_[q];
+  std::vector<int32_t> &slot = state.fixedLine[t % state.fixedLine.size()];
+  if (!graded) {
+    slot = loihi::denseSum(weights, slot.size(), spikes.size(),
+                           projection.weightExp, spikes);
+    return;
+  }
+  // Graded payloads: integers with kGradedFractionBits fractional bits,
+  // Σ w·p in 64 bits, shifted by weightExp (rounding down, as Dense does),
+  // saturated to 24 bits.
+  const size_t pre = events.size();
+  std::vector<int64_t> payload(pre);
+  for (size_t j = 0; j < pre; ++j)
+    payload[j] = std::llround(std::ldexp(events[j], kGradedFractionBits));
+  for (size_t i = 0; i < slot.size(); ++i) {
+    int64_t sum = 0;
+    for (size_t j = 0; j < pre; ++j)
+      sum += int64_t(weights[i * pre + j]) * payload[j];
+    sum = projection.weightExp >= 0 ? sum * (int64_t(1) << projection.weightExp)
+                                    : sum >> -projection.weightExp;
+    slot[i] = int32_t(std::clamp<int64_t>(sum, -kGradedLimit, kGradedLimit));
+  }
+}
+
+void Simulator::updateTraces(size_t q) {
+  const Projection &projection = net_.projections[q];
+  const LearningRule &rule = *projection.rule;
+  ProjectionState &state = projs_[q];
+  auto update = [](std::vector<double> &trace, const Trace &params,
+                   const std::vector<double> &events) {
+    for (size_t i = 0; i < trace.size(); ++i)
+      trace[i] = trace[i] * (1 - params.decay) + params.impulse * events[i];
+  };
+  const std::vector<double> &pre = pops_[projection.pre].events;
+  const std::vector<double> &post = pops_[projection.post].events;
+  update(state.x1, rule.x1, pre);
+  update(state.x2, rule.x2, pre);
+  update(state.y1, rule.y1, post);
+  update(state.y2, rule.y2, post);
+  if (projection.thirdFactor)
+    update(state.y3, rule.y3, pops_[*projection.thirdFactor].events);
+}
+
+/// Applies the terms whose dependency fired: x0 at synapses whose pre
+/// neuron had an event, y0 where the post neuron had one, u at the end of a
+/// network step. Every term sees the weight from before this update.
+void Simulator::learn(size_t q, bool epochEnd) {
+  const Projection &projection = net_.projections[q];
+  ProjectionState &state = projs_[q];
+  const std::vector<double> &pre = pops_[projection.pre].events;
+  const std::vector<double> &post = pops_[projection.post].events;
+  for (size_t i = 0; i < post.size(); ++i) {
+    for (size_t j = 0; j < pre.size(); ++j) {
+      double &w = state.weights[i * pre.size() + j];
+      // Indexed by RuleFactor: X1, X2, Y1, Y2, Y3, W.
+      const double factors[] = {state.x1[j], state.x2[j], state.y1[i],
+                                state.y2[i], state.y3[i], w};
+      double dw = 0;
+      bool applied = false;
+      for (const RuleTerm &term : projection.rule->terms) {
+        bool fires = term.dependency == RuleDependency::U    ? epochEnd
+                     : term.dependency == RuleDependency::X0 ? pre[j] != 0
+                                                             : post[i] != 0;
+        if (!fires)
+          continue;
+        double product = term.coefficient;
+        for (RuleFactor factor : term.factors)
+          product *= factors[size_t(factor)];
+        dw += product;
+        applied = true;
+      }
+      if (applied)
+        w = std::clamp(w + dw, projection.wMin, projection.wMax);
+    }
+  }
+}
+
+/// Counts this timestep's events and synaptic operations and records the
+/// events at row `index` of the B x (S·T) record.
+void Simulator::account(size_t index, RunResult &result) const {
+  for (size_t p = 0; p < pops_.size(); ++p) {
+    const std::vector<double> &events = pops_[p].events;
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (events[i] == 0)
+        continue;
+      ++result.events;
+      result.synops += fanOut_[p][i];
+    }
+    if (record_)
+      std::copy(events.begin(), events.end(),
+                result.record[p].begin() + index * events.size());
+  }
+}
+
+} // namespace
+
+StatusOr<RunResult> run(const Network &network, const float *x, size_t batch,
+                        size_t steps, const RunOptions &options) {
+  if (Status status = network.validate(); !status)
+    return status;
+  if (batch * steps > 0 && !x)
+    return Status::error("run: no input for " + std::to_string(batch) + " x " +
+                         std::to_string(steps) + " steps");
+  Simulator simulator(network, options);
+  if (Status status = simulator.prepare(); !status)
+    return status;
+  RunResult result;
+  result.outputSize = network.populations[network.output.population].size;
+  result.output.assign(batch * result.outputSize, 0);
+  if (options.record)
+    for (const Population &p : network.populations)
+      result.record.emplace_back(batch * steps * network.timesteps * p.size,
+                                 0.0f);
+  const size_t stride = steps * network.inputWidth;
+  for (size_t b = 0; b < batch; ++b)
+    if (Status status = simulator.runSequence(x + b * stride, steps, b, result);
+        !status)
+      return status.withPrefix("sequence " + std::to_string(b) + ", ");
+  return result;
+}
+
+} // namespace engram::runtime::snn

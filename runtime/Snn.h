@@ -1,0 +1,197 @@
+//===- Snn.h - the spiking-network simulator --------------------*- C++ -*-===//
+//
+// A spiking network as the runtime sees it (what the snn dialect describes,
+// without MLIR), and the simulator that executes it in float or in Loihi 2
+// fixed point. The simulator is the oracle for every neuromorphic export;
+// docs/snn-dialect.md gives the semantics this file implements.
+//
+// Time: a network step (one input vector x_t of a B x S x D sequence) lasts
+// `timesteps` simulator timesteps; inputs are held for that window. State
+// (membranes, traces, delay lines, plastic weights) starts from zero and the
+// initial weights for every sequence and is never reset within it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_RUNTIME_SNN_H
+#define ENGRAM_RUNTIME_SNN_H
+
+#include "runtime/LoihiFixed.h"
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace engram::runtime::snn {
+
+enum class PopulationKind {
+  /// A source: neuron i reads gain[i] · x_t[inputOffset + i].
+  Input,
+  /// Lava's float LIF (current-based): u ← u(1−du) + I; v ← v(1−dv) + u +
+  /// bias; spike when v > vth, then v ← 0.
+  Lif,
+  /// Lava's bit-accurate LIF (loihi::stepLif); inputs are integers.
+  LifFixed,
+  /// Integrate-and-fire: v ← v + I + bias; spike when v ≥ vth, then v ← v −
+  /// vth (reset by subtraction) or v ← 0; then v is kept within [0, vth], so
+  /// that a neuron remembers neither input below zero nor input above one
+  /// spike per timestep (the clipping of the rate code).
+  If,
+  /// Graded unit (Loihi 2 graded spikes): each timestep its value is
+  /// act(I + bias), sent as the spike's payload when it is not zero.
+  Graded,
+};
+
+/// How an input population turns values into events.
+enum class Encoding {
+  /// Deterministic rate code: an accumulator starting at ½ adds the value
+  /// every timestep and emits a binary spike (subtracting 1) when it reaches
+  /// 1; values are clipped to [0, 1].
+  Rate,
+  /// The value itself is the payload, every timestep.
+  Graded,
+};
+
+enum class Activation { Relu, Linear };
+
+struct Population {
+  std::string name;
+  PopulationKind kind = PopulationKind::Graded;
+  size_t size = 0;
+
+  // Input.
+  Encoding encoding = Encoding::Graded;
+  size_t inputOffset = 0;
+  std::vector<double> gain; ///< size entries
+
+  // Lif, If, Graded: per-neuron bias (empty: none).
+  std::vector<double> bias;
+  // Lif: decays in [0, 1]; Lif and If: threshold > 0.
+  double du = 1, dv = 0, vth = 1;
+  // If: reset by subtraction (true) or to zero.
+  bool resetSubtract = true;
+  // LifFixed.
+  loihi::LifParams fixed;
+  // Graded.
+  Activation activation = Activation::Relu;
+};
+
+/// One trace of a plastic projection: t ← t·(1 − decay) + impulse·s every
+/// timestep, where s is the neuron's event (1 for a spike, the payload of a
+/// graded event, 0 without one).
+struct Trace {
+  double impulse = 0, decay = 0;
+};
+
+/// A learning rule `dw = Σ c · dep · f1 · f2 ...`, Lava's form: every term has
+/// exactly one dependency (x0: a pre spike, y0: a post spike, u: the end of a
+/// network step, "epoch") and any product of the traces x1 x2 (pre), y1 y2
+/// (post), y3 (third factor) and the weight w.
+enum class RuleFactor { X1, X2, Y1, Y2, Y3, W };
+enum class RuleDependency { X0, Y0, U };
+struct RuleTerm {
+  double coefficient = 1;
+  /// For the loihi2 profile: the coefficient as mantissa · 2^exponent when it
+  /// was written that way.
+  std::optional<std::pair<int, int>> mantissaExponent;
+  RuleDependency dependency = RuleDependency::U;
+  std::vector<RuleFactor> factors;
+};
+struct LearningRule {
+  std::string text; ///< as written, e.g. "dw = 2^-4*u*x1*y1 - 2^-4*u*w"
+  std::vector<RuleTerm> terms;
+  Trace x1, x2, y1, y2, y3;
+};
+
+/// Parses `dw = term (+|- term)*`, term = factor ('*' factor)*, factor = a
+/// decimal number, `2^k`, x0 | y0 | u | x1 | x2 | y1 | y2 | y3 | w. Errors name
+/// the offending text.
+StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text);
+
+/// The longest delay the simulator accepts (Loihi 2's is 62; the loihi2
+/// profile of the snn dialect enforces that).
+inline constexpr int kMaxDelay = 1024;
+
+struct Projection {
+  size_t pre = 0, post = 0; ///< population indices
+  /// Post-major (post.size rows of pre.size) integer mantissas; the weight is
+  /// w · 2^weightExp.
+  std::vector<int32_t> weights;
+  int weightExp = 0;
+  int weightBits = 8;
+  /// Extra timesteps on top of the one every projection takes.
+  int delay = 0;
+
+  // Plastic projections only.
+  std::optional<LearningRule> rule;
+  /// Bounds of the weight mantissa while learning.
+  double wMin = -255, wMax = 255;
+  /// Population that drives the post traces y3 one to one (same size as
+  /// post); none when the rule has no third factor.
+  std::optional<size_t> thirdFactor;
+};
+
+/// How the output population is read.
+enum class Decode {
+  /// Mean event value over the last network step's window (1 per spike,
+  /// the payload of a graded event).
+  Rate,
+  /// The event value at the last timestep.
+  Last,
+};
+
+struct Probe {
+  size_t population = 0;
+  Decode decode = Decode::Rate;
+  /// output = scale · decoded + offset, per neuron.
+  std::vector<double> scale, offset;
+};
+
+struct Network {
+  std::string name;
+  int timesteps = 1;
+  size_t inputWidth = 0; ///< D
+  std::vector<Population> populations;
+  std::vector<Projection> projections;
+  Probe output;
+
+  /// Checks every index, size, range and parameter; messages name the
+  /// population or projection.
+  Status validate() const;
+};
+
+/// Graded events in fixed point: 24-bit signed payloads with this many
+/// fractional bits (Loihi 2's graded spikes carry up to 24 bits).
+inline constexpr int kGradedFractionBits = 12;
+inline constexpr int64_t kGradedLimit = (int64_t(1) << 23) - 1;
+
+struct RunOptions {
+  /// Loihi fixed point: LifFixed populations step with loihi::stepLif, Dense
+  /// projections with loihi::Dense (plastic weights are rounded to integers
+  /// when they deliver); graded units compute in integers with
+  /// kGradedFractionBits fractional bits, their payloads multiplied by the
+  /// integer weights and shifted by the exponent. If and Lif populations
+  /// have no fixed-point form.
+  bool fixedPoint = false;
+  /// Keep every population's events (payload or 1), B x (S·timesteps) x size.
+  bool record = false;
+};
+
+struct RunResult {
+  std::vector<float> output; ///< B x output size
+  size_t outputSize = 0;
+  /// Totals over the batch: events emitted (input populations included) and
+  /// synaptic operations (one per non-zero weight an event reaches).
+  uint64_t events = 0, synops = 0;
+  /// With RunOptions::record: per population, B x (S·timesteps) x size.
+  std::vector<std::vector<float>> record;
+};
+
+/// Runs `x` (B x S x inputWidth, row-major) through the network.
+StatusOr<RunResult> run(const Network &network, const float *x, size_t batch,
+                        size_t steps, const RunOptions &options);
+
+} // namespace engram::runtime::snn
+
+#endif // ENGRAM_RUNTIME_SNN_H

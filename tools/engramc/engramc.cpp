@@ -311,12 +311,12 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
   Emit stage = emit;
   if (stage == Emit::Default)
     stage = target == Target::None ? Emit::Engram : Emit::Default;
-  if (stage == Emit::Engram)
-    return print(module);
   if (stage != Emit::Snn && snnOptionsGiven()) {
     fail("the --snn-* options need --emit=snn");
     return failure();
   }
+  if (stage == Emit::Engram)
+    return print(module);
   if (stage == Emit::Snn) {
     if (target != Target::None) {
       fail("--emit=snn is a target of its own; drop --target");

@@ -697,6 +697,10 @@ LogicalResult Converter::build() {
     auto type = RankedTensorType::get({int64_t(v.size())}, b.getF64Type());
     return DenseElementsAttr::get(type, ArrayRef<double>(v));
   };
+  // Graded units are sigma-delta coded unless sigma-delta < 0.
+  FloatAttr delta;
+  if (!rate() && options.sigmaDelta >= 0)
+    delta = b.getF64FloatAttr(options.sigmaDelta);
   for (auto &p : populations) {
     auto type = snn::PopulationType::get(b.getContext(), p->size);
     std::vector<double> bias(p->size);
@@ -706,11 +710,11 @@ LogicalResult Converter::build() {
       p->value = snn::InputOp::create(
           b, loc, type, p->name,
           rate() ? snn::Encoding::Rate : snn::Encoding::Graded, 0,
-          vector(std::vector<double>(p->size, 1.0)));
+          vector(std::vector<double>(p->size, 1.0)), delta);
     } else if (fixedNeurons()) {
       // Loihi LIF as a non-leaky integrator (du = 4095: the current lasts
-      // one timestep; dv = 0) with threshold 2^12 units: the bias is
-      // bias·2^12·2^6 as mantissa·2^exp.
+      // one timestep; dv = 0) with threshold 2^12·2^kFixedRateShift: the
+      // bias is bias·2^12·2^6 as mantissa·2^exp.
       SmallVector<int32_t> mant, exps;
       for (double v : bias) {
         double scaled = v * double(1 << (kFixedThresholdShift + 6));
@@ -736,7 +740,7 @@ LogicalResult Converter::build() {
       p->value = snn::GradedOp::create(b, loc, type, p->name,
                                        p->relu ? snn::Activation::Relu
                                                : snn::Activation::Linear,
-                                       vector(bias));
+                                       vector(bias), delta);
     }
   }
   for (const PendingProjection &p : projections)
@@ -873,6 +877,7 @@ struct ConvertEngramToSnnPass
     options.inhibition = inhibition;
     options.percentile = percentile;
     options.weightBits = weightBits;
+    options.sigmaDelta = sigmaDelta;
     Converter converter(module, *model, options);
     if (failed(converter.run()))
       signalPassFailure();

@@ -266,7 +266,9 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
     - `encoding=rate`: every value is a rate in [0, 1] mapped affinely onto
       the calibrated range of its population (percentiles `100 − p` and
       `p`); values outside it clip. `encoding=graded`: values are the
-      payloads of graded events, exact up to the approximations above.
+      payloads of graded events, exact up to the approximations above;
+      sigma-delta coded (only changes are sent) unless `sigma-delta` < 0,
+      and approximate only when its threshold is above 0.
 
     `profile=loihi2` with rate encoding uses Loihi's fixed-point LIF
     (`snn.lif_fixed`); otherwise rate-coded neurons are integrate-and-fire
@@ -303,7 +305,11 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
     Option<"percentile", "percentile", "double", /*default=*/"99.5",
            "upper percentile of the calibrated value ranges (rate encoding)">,
     Option<"weightBits", "weight-bits", "int64_t", /*default=*/"8",
-           "magnitude bits of the integer weights (sign apart)">
+           "magnitude bits of the integer weights (sign apart)">,
+    Option<"sigmaDelta", "sigma-delta", "double", /*default=*/"0.0",
+           "encoding=graded: units send the change of their value when it "
+           "exceeds this threshold (sigma-delta; 0: any change, exact); "
+           "negative: the value every timestep">
   ];
   let dependentDialects = ["::mlir::snn::SnnDialect"];
 }

@@ -249,7 +249,8 @@ Status checkPerNeuron(const std::vector<double> &values, size_t size,
 }
 
 Status validateInput(const Population &p, size_t inputWidth) {
-  if (p.encoding != Encoding::Rate && p.encoding != Encoding::Graded)
+  if (p.encoding != Encoding::Rate && p.encoding != Encoding::Graded &&
+      p.encoding != Encoding::Spike)
     return Status::error(label(p) + " has an unknown encoding");
   if (p.inputOffset > inputWidth || p.size > inputWidth - p.inputOffset)
     return Status::error(label(p) + " reads inputs " +
@@ -266,6 +267,19 @@ Status validateInput(const Population &p, size_t inputWidth) {
 Status validatePopulation(const Population &p, size_t inputWidth) {
   if (p.size == 0)
     return Status::error(label(p) + " has no neurons");
+  if (p.delta) {
+    const bool graded =
+        p.kind == PopulationKind::Graded ||
+        (p.kind == PopulationKind::Input && p.encoding == Encoding::Graded);
+    if (!graded)
+      return Status::error(label(p) + " has a sigma-delta threshold, which "
+                                      "only graded events carry");
+    if (!(*p.delta >= 0))
+      return Status::error(label(p) +
+                           " needs a sigma-delta threshold >= 0, "
+                           "got " +
+                           str(*p.delta));
+  }
   switch (p.kind) {
   case PopulationKind::Input:
     return validateInput(p, inputWidth);
@@ -428,6 +442,9 @@ struct PopulationState {
   std::vector<double> u, v;
   /// LifFixed in fixed point.
   loihi::LifState lif;
+  /// Sigma-delta units: the value as last sent (what receivers hold) and
+  /// this timestep's sent changes.
+  std::vector<double> sent, deltas;
 };
 
 /// What a projection holds during one sequence.
@@ -455,9 +472,10 @@ public:
 
 private:
   void reset();
-  Status step(const float *x, size_t t, bool epochEnd);
+  Status step(const float *x, size_t t, bool windowStart, bool epochEnd);
+  void encodeDelta(size_t p);
   void gatherCurrents(size_t t);
-  Status updateInput(size_t p, const float *x);
+  Status updateInput(size_t p, const float *x, bool windowStart);
   void updateNeurons(size_t p);
   void updateLifFixed(size_t p);
   void send(size_t q, size_t t);
@@ -521,6 +539,8 @@ void Simulator::reset() {
     // The rate accumulator of an input starts at one half.
     state.v.assign(n, population.kind == PopulationKind::Input ? 0.5 : 0);
     state.lif = loihi::LifState(n);
+    state.sent.assign(n, 0);
+    state.deltas.assign(n, 0);
   }
   projs_.assign(net_.projections.size(), ProjectionState());
   for (size_t q = 0; q < projs_.size(); ++q) {
@@ -553,7 +573,7 @@ Status Simulator::runSequence(const float *x, size_t steps, size_t b,
     const float *xs = x + s * net_.inputWidth;
     for (size_t k = 0; k < timesteps; ++k) {
       const size_t t = s * timesteps + k;
-      if (Status status = step(xs, t, k + 1 == timesteps); !status)
+      if (Status status = step(xs, t, k == 0, k + 1 == timesteps); !status)
         return status;
       account(b * steps * timesteps + t, result);
       if (s + 1 != steps)
@@ -574,14 +594,31 @@ Status Simulator::runSequence(const float *x, size_t steps, size_t b,
   return Status::success();
 }
 
+/// Sigma-delta coding: the change since the last event is sent when it
+/// exceeds the threshold; `events` then holds what the receivers have
+/// integrated (the value as last sent), which projections deliver.
+void Simulator::encodeDelta(size_t p) {
+  PopulationState &state = pops_[p];
+  const double threshold = *net_.populations[p].delta;
+  for (size_t i = 0; i < state.events.size(); ++i) {
+    const double change = state.events[i] - state.sent[i];
+    const bool send = change != 0 && std::abs(change) > threshold;
+    state.deltas[i] = send ? change : 0;
+    if (send)
+      state.sent[i] = state.events[i];
+    state.events[i] = state.sent[i];
+  }
+}
+
 /// One timestep. Projections send this timestep's events with the weights
 /// as they were before this timestep's learning, which comes last.
-Status Simulator::step(const float *x, size_t t, bool epochEnd) {
+Status Simulator::step(const float *x, size_t t, bool windowStart,
+                       bool epochEnd) {
   gatherCurrents(t);
   for (size_t p = 0; p < pops_.size(); ++p) {
     switch (net_.populations[p].kind) {
     case PopulationKind::Input:
-      if (Status status = updateInput(p, x); !status)
+      if (Status status = updateInput(p, x, windowStart); !status)
         return status.withPrefix("timestep " + std::to_string(t) + ": ");
       break;
     case PopulationKind::LifFixed:
@@ -591,6 +628,8 @@ Status Simulator::step(const float *x, size_t t, bool epochEnd) {
       updateNeurons(p);
       break;
     }
+    if (net_.populations[p].delta)
+      encodeDelta(p);
   }
   for (size_t q = 0; q < projs_.size(); ++q) {
     if (fixed_)
@@ -636,7 +675,7 @@ double gradedFixed(double value) {
   return std::ldexp(double(q), -kGradedFractionBits);
 }
 
-Status Simulator::updateInput(size_t p, const float *x) {
+Status Simulator::updateInput(size_t p, const float *x, bool windowStart) {
   const Population &population = net_.populations[p];
   PopulationState &state = pops_[p];
   for (size_t i = 0; i < population.size; ++i) {
@@ -644,6 +683,8 @@ Status Simulator::updateInput(size_t p, const float *x) {
     double &event = state.events[i];
     if (population.encoding == Encoding::Graded) {
       event = fixed_ ? gradedFixed(value) : value;
+    } else if (population.encoding == Encoding::Spike) {
+      event = windowStart && value != 0 ? 1 : 0;
     } else {
       double &accumulator = state.v[i];
       accumulator += std::clamp(value, 0.0, 1.0);
@@ -854,7 +895,9 @@ void Simulator::learn(size_t q, bool epochEnd) {
 /// events at row `index` of the B x (S·T) record.
 void Simulator::account(size_t index, RunResult &result) const {
   for (size_t p = 0; p < pops_.size(); ++p) {
-    const std::vector<double> &events = pops_[p].events;
+    // A sigma-delta unit's events are its changes.
+    const std::vector<double> &events =
+        net_.populations[p].delta ? pops_[p].deltas : pops_[p].events;
     for (size_t i = 0; i < events.size(); ++i) {
       if (events[i] == 0)
         continue;

@@ -51,6 +51,9 @@ enum class Encoding {
   Rate,
   /// The value itself is the payload, every timestep.
   Graded,
+  /// One spike at the first timestep of the window for every non-zero
+  /// value (an event-sensor style input).
+  Spike,
 };
 
 enum class Activation { Relu, Linear };
@@ -75,6 +78,11 @@ struct Population {
   loihi::LifParams fixed;
   // Graded.
   Activation activation = Activation::Relu;
+  /// Graded units and graded sources: sigma-delta coding. A unit sends the
+  /// change of its value since its last event when that change exceeds
+  /// `delta` in magnitude (0: any change); receivers integrate the changes,
+  /// so they see the value as last sent. Unset: the value every timestep.
+  std::optional<double> delta;
 };
 
 /// One trace of a plastic projection: t ← t·(1 − decay) + impulse·s every
@@ -181,8 +189,9 @@ struct RunOptions {
 struct RunResult {
   std::vector<float> output; ///< B x output size
   size_t outputSize = 0;
-  /// Totals over the batch: events emitted (input populations included) and
-  /// synaptic operations (one per non-zero weight an event reaches).
+  /// Totals over the batch: events emitted (input populations included; a
+  /// sigma-delta unit's events are its changes) and synaptic operations (one
+  /// per non-zero weight an event reaches).
   uint64_t events = 0, synops = 0;
   /// With RunOptions::record: per population, B x (S·timesteps) x size.
   std::vector<std::vector<float>> record;

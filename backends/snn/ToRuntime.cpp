@@ -60,7 +60,11 @@ FailureOr<rs::Network> mlir::snn::toRuntime(NetworkOp network) {
     if (auto input = dyn_cast<InputOp>(op)) {
       p.kind = rs::PopulationKind::Input;
       p.encoding = input.getEncoding() == Encoding::Rate ? rs::Encoding::Rate
-                                                         : rs::Encoding::Graded;
+                   : input.getEncoding() == Encoding::Spike
+                       ? rs::Encoding::Spike
+                       : rs::Encoding::Graded;
+      if (input.getDelta())
+        p.delta = input.getDelta()->convertToDouble();
       p.inputOffset = static_cast<size_t>(input.getOffset());
       p.gain = doubles(input.getGain(), p.size, 1.0);
     } else if (auto graded = dyn_cast<GradedOp>(op)) {
@@ -69,6 +73,8 @@ FailureOr<rs::Network> mlir::snn::toRuntime(NetworkOp network) {
                          ? rs::Activation::Relu
                          : rs::Activation::Linear;
       p.bias = optionalDoubles(graded.getBias());
+      if (graded.getDelta())
+        p.delta = graded.getDelta()->convertToDouble();
     } else if (auto neuron = dyn_cast<IfOp>(op)) {
       p.kind = rs::PopulationKind::If;
       p.vth = neuron.getVth().convertToDouble();

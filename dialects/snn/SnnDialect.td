@@ -47,7 +47,8 @@ def Snn_ProfileEnum : Snn_Enum<"Profile", "hardware whose ranges apply", [
     I32EnumAttrCase<"Spinnaker", 2, "spinnaker">]>;
 def Snn_EncodingEnum : Snn_Enum<"Encoding", "how a source emits events", [
     I32EnumAttrCase<"Rate", 0, "rate">,
-    I32EnumAttrCase<"Graded", 1, "graded">]>;
+    I32EnumAttrCase<"Graded", 1, "graded">,
+    I32EnumAttrCase<"Spike", 2, "spike">]>;
 def Snn_ActivationEnum : Snn_Enum<"Activation", "graded unit's activation", [
     I32EnumAttrCase<"Relu", 0, "relu">,
     I32EnumAttrCase<"Linear", 1, "linear">]>;

@@ -91,12 +91,18 @@ LogicalResult InputOp::verify() {
     return failure();
   if (getOffset() < 0)
     return emitOpError() << "offset must be at least 0, not " << getOffset();
+  if (getDelta() && getEncoding() != Encoding::Graded)
+    return emitOpError("only graded sources are sigma-delta coded ('delta')");
+  if (getDelta() && !(getDelta()->convertToDouble() >= 0))
+    return emitOpError("the sigma-delta threshold 'delta' must be >= 0");
   return checkVector(*this, getGain(), "gain", sizeOf(getResult()));
 }
 
 LogicalResult GradedOp::verify() {
   if (failed(checkName(*this, getName())))
     return failure();
+  if (getDelta() && !(getDelta()->convertToDouble() >= 0))
+    return emitOpError("the sigma-delta threshold 'delta' must be >= 0");
   return checkVector(*this, getBiasAttr(), "bias", sizeOf(getResult()));
 }
 
@@ -356,9 +362,10 @@ static LogicalResult checkSpinnaker(Operation *op) {
            << op->getAttrOfType<StringAttr>("name").getValue()
            << "' must be snn.lif or snn.if (no fixed-point or graded neurons)";
   if (auto input = dyn_cast<InputOp>(op))
-    if (input.getEncoding() != Encoding::Rate)
+    if (input.getEncoding() == Encoding::Graded)
       return op->emitOpError() << "spinnaker: source '" << input.getName()
-                               << "' must be rate coded (no graded events)";
+                               << "' must send spikes (rate or spike), not "
+                                  "graded events";
   if (auto plastic = dyn_cast<PlasticOp>(op))
     if (plastic.getThird())
       return op->emitOpError("spinnaker: learning rules have no third factor");

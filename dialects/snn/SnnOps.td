@@ -75,17 +75,20 @@ def Snn_InputOp : Snn_PopulationOp<"input"> {
   let description = [{
     Neuron `i` reads `gain[i] · x_t[offset + i]` of the input vector held
     over the window. `graded`: the value is the event's payload every
-    timestep. `rate`: a deterministic rate code; an accumulator starting at
-    ½ adds the value (clipped to [0, 1]) every timestep and emits a spike,
-    subtracting 1, when it reaches 1, so a value `v` gives `round(v·T)`
-    spikes in a window of `T` timesteps.
+    timestep (with `delta`, sigma-delta coded as for `snn.graded`). `rate`:
+    a deterministic rate code; an accumulator starting at ½ adds the value
+    (clipped to [0, 1]) every timestep and emits a spike, subtracting 1,
+    when it reaches 1, so a value `v` gives `round(v·T)` spikes in a window
+    of `T` timesteps. `spike`: one spike at the first timestep of the window
+    for every non-zero value (event-sensor input).
 
     ```mlir
     %x = snn.input "x" rate {offset = 0 : i64, gain = dense<1.0> : tensor<28xf64>} : !snn.population<28>
     ```
   }];
   let arguments = (ins StrAttr:$name, Snn_EncodingAttr:$encoding,
-                       I64Attr:$offset, ElementsAttr:$gain);
+                       I64Attr:$offset, ElementsAttr:$gain,
+                       OptionalAttr<F64Attr>:$delta);
   let assemblyFormat = "$name $encoding attr-dict `:` qualified(type($result))";
 }
 
@@ -97,12 +100,20 @@ def Snn_GradedOp : Snn_PopulationOp<"graded"> {
     With no state of their own, a chain of graded units settles to the
     value of the equivalent ReLU network one timestep per projection.
 
+    With `delta` the units are sigma-delta coded (Lava's `SigmaDelta`): a
+    unit sends the change of its value since its last event when the change
+    exceeds `delta` in magnitude (`0.0`: any change), and receivers
+    integrate the changes, so they hold the value as last sent. A settled
+    network then sends nothing until its input changes; with `delta = 0`
+    the values are exactly those of the plain graded units.
+
     ```mlir
     %z = snn.graded "z" relu {bias = dense<...> : tensor<64xf64>} : !snn.population<64>
     ```
   }];
   let arguments = (ins StrAttr:$name, Snn_ActivationAttr:$activation,
-                       OptionalAttr<ElementsAttr>:$bias);
+                       OptionalAttr<ElementsAttr>:$bias,
+                       OptionalAttr<F64Attr>:$delta);
   let assemblyFormat = "$name $activation attr-dict `:` qualified(type($result))";
 }
 

@@ -54,7 +54,13 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--time-budget", type=float, default=14 * 60,
                         help="stop starting new epochs after this many seconds")
+    parser.add_argument("--no-layer-norm", action="store_true",
+                        help="train without the two layer norms (use_layer_norm: "
+                             "false), a model a spiking chip can compute exactly "
+                             "(docs/spiking.md)")
     args = parser.parse_args()
+    if args.no_layer_norm:
+        CONFIG["cell"]["use_layer_norm"] = False
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -104,7 +110,8 @@ def main():
     engram_torch.save_package(network, args.out)
     metrics = {"test_accuracy_pytorch_f32": accuracy, "epochs": epochs_run,
                "train_seconds": round(time.time() - start, 1), "seed": args.seed,
-               "batch": args.batch, "lr": args.lr, "torch": torch.__version__}
+               "batch": args.batch, "lr": args.lr, "torch": torch.__version__,
+               "use_layer_norm": CONFIG["cell"]["use_layer_norm"]}
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
         f.write("\n")

@@ -553,3 +553,82 @@ TEST(SnnTest, RunReportsErrorsInsteadOfCrashing) {
 }
 
 } // namespace
+
+namespace {
+
+/// A graded source → a linear graded unit (w = 2, exp = −1: the identity)
+/// over windows of 4 timesteps.
+Network sigmaDeltaChain(std::optional<double> delta) {
+  Network network;
+  network.timesteps = 4;
+  network.inputWidth = 1;
+  network.populations = {input("in", 1, Encoding::Graded),
+                         graded("out", 1, Activation::Linear)};
+  network.populations[0].delta = delta;
+  network.populations[1].delta = delta;
+  network.projections = {dense(0, 1, {2}, -1)};
+  network.output.population = 1;
+  network.output.decode = Decode::Last;
+  return network;
+}
+
+} // namespace
+
+TEST(SnnTest, SigmaDeltaSendsChangesAndKeepsTheValues) {
+  // Steps 0.5, 0.5, 0.75: without sigma-delta every timestep carries the
+  // value; with it only the changes go out (0.5 once, then +0.25), and the
+  // receiver, which integrates them, computes the same values.
+  const std::vector<float> x = {0.5f, 0.5f, 0.75f};
+  std::vector<float> plainIn = recordOf(sigmaDeltaChain(std::nullopt), x, 3, 0);
+  std::vector<float> deltaIn = recordOf(sigmaDeltaChain(0.0), x, 3, 0);
+  std::vector<float> deltaOut = recordOf(sigmaDeltaChain(0.0), x, 3, 1);
+  EXPECT_EQ(plainIn,
+            (std::vector<float>{0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f,
+                                0.75f, 0.75f, 0.75f, 0.75f}));
+  EXPECT_EQ(deltaIn,
+            (std::vector<float>{0.5f, 0, 0, 0, 0, 0, 0, 0, 0.25f, 0, 0, 0}));
+  // The unit's own changes, one timestep later.
+  EXPECT_EQ(deltaOut,
+            (std::vector<float>{0, 0.5f, 0, 0, 0, 0, 0, 0, 0, 0.25f, 0, 0}));
+  RunOptions options;
+  auto plain = run(sigmaDeltaChain(std::nullopt), x.data(), 1, 3, options);
+  auto coded = run(sigmaDeltaChain(0.0), x.data(), 1, 3, options);
+  ASSERT_TRUE(plain.ok() && coded.ok());
+  EXPECT_EQ(plain->output, coded->output);
+  EXPECT_EQ(coded->output[0], 0.75f);
+  EXPECT_EQ(plain->events, 23u); // 12 input values, 11 output values
+  EXPECT_EQ(coded->events, 4u);
+  EXPECT_EQ(coded->synops, 2u); // the input's two changes reach one synapse
+}
+
+TEST(SnnTest, SigmaDeltaThresholdHoldsSmallChanges) {
+  // A change of 0.25 is not sent with delta = 0.3: the receiver keeps 0.5.
+  const std::vector<float> x = {0.5f, 0.75f};
+  auto result = run(sigmaDeltaChain(0.3), x.data(), 1, 2, RunOptions());
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->output[0], 0.5f);
+  EXPECT_EQ(result->events, 2u);
+  Network network = sigmaDeltaChain(-1.0);
+  auto bad = run(network, x.data(), 1, 2, RunOptions());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(contains(bad.status().message(),
+                       "population 'in' needs a sigma-delta threshold >= 0"));
+  network = fixedNetwork(loihi::LifParams());
+  network.populations[1].delta = 0.0;
+  bad = run(network, x.data(), 1, 2, RunOptions());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(contains(bad.status().message(), "only graded events carry"));
+}
+
+TEST(SnnTest, SpikeSourceFiresAtTheStartOfTheWindow) {
+  Network network;
+  network.timesteps = 3;
+  network.inputWidth = 2;
+  network.populations = {input("in", 2, Encoding::Spike),
+                         graded("out", 2, Activation::Linear)};
+  network.projections = {dense(0, 1, {1, 0, 0, 1})};
+  network.output.population = 1;
+  const std::vector<float> x = {0.0f, 0.3f, 2.0f, 0.0f};
+  EXPECT_EQ(recordOf(network, x, 2, 0),
+            (std::vector<float>{0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0}));
+}

@@ -77,20 +77,23 @@ cl::opt<Target> target(
 
 cl::opt<Emit> emit(
     "emit", cl::desc("Stage to stop after and print"),
-    cl::values(
-        clEnumValN(Emit::Engram, "engram", "the engram dialect"),
-        clEnumValN(Emit::Linalg, "linalg", "linalg/tensor/scf after "
-                                           "convert-engram-to-linalg"),
-        clEnumValN(Emit::LLVMDialect, "llvm",
-                   "the LLVM dialect at the end of engram-cpu-pipeline"),
-        clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
-        clEnumValN(Emit::Assembly, "asm", "assembly for the CPU"),
-        clEnumValN(Emit::Cuda, "cuda", "the CUDA C++ generated for the model "
-                                       "(--target=cuda)"),
-        clEnumValN(Emit::Snn, "snn", "the spiking network (snn dialect) of "
-                   "convert-engram-to-snn; needs --snn-calibration"),
-        clEnumValN(Emit::Ptx, "ptx", "the PTX of the model's kernels "
-                                     "(--target=cuda)")),
+    cl::values(clEnumValN(Emit::Engram, "engram", "the engram dialect"),
+               clEnumValN(Emit::Linalg, "linalg",
+                          "linalg/tensor/scf after "
+                          "convert-engram-to-linalg"),
+               clEnumValN(Emit::LLVMDialect, "llvm",
+                          "the LLVM dialect at the end of engram-cpu-pipeline"),
+               clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+               clEnumValN(Emit::Assembly, "asm", "assembly for the CPU"),
+               clEnumValN(Emit::Cuda, "cuda",
+                          "the CUDA C++ generated for the model "
+                          "(--target=cuda)"),
+               clEnumValN(Emit::Snn, "snn",
+                          "the spiking network (snn dialect) of "
+                          "convert-engram-to-snn; needs --snn-calibration"),
+               clEnumValN(Emit::Ptx, "ptx",
+                          "the PTX of the model's kernels "
+                          "(--target=cuda)")),
     cl::init(Emit::Default), cl::cat(category));
 
 cl::opt<std::string> cudaArch("cuda-arch",
@@ -104,11 +107,11 @@ cl::opt<std::string> nvccPath("nvcc",
                                        "PATH)"),
                               cl::init(""), cl::cat(category));
 
-cl::opt<bool> cudaLineInfo(
-    "cuda-lineinfo",
-    cl::desc("Keep source line information in the CUDA code (for "
-             "compute-sanitizer and Nsight)"),
-    cl::init(false), cl::cat(category));
+cl::opt<bool>
+    cudaLineInfo("cuda-lineinfo",
+                 cl::desc("Keep source line information in the CUDA code (for "
+                          "compute-sanitizer and Nsight)"),
+                 cl::init(false), cl::cat(category));
 
 cl::opt<std::string> cpu("cpu",
                          cl::desc("CPU to compile for: native (default) or "
@@ -131,10 +134,11 @@ cl::opt<std::string> quantize(
              ":memory|:trace|:both (default both; binary: memory)"),
     cl::value_desc("kind[:what]"), cl::init(""), cl::cat(category));
 
-cl::opt<std::string> quantizeScale(
-    "quantize-scale", cl::desc("Scale granularity of a quantized memory: "
-                               "row (default) or tensor"),
-    cl::init("row"), cl::cat(category));
+cl::opt<std::string>
+    quantizeScale("quantize-scale",
+                  cl::desc("Scale granularity of a quantized memory: "
+                           "row (default) or tensor"),
+                  cl::init("row"), cl::cat(category));
 
 cl::opt<std::string> quantizeRounding(
     "quantize-rounding",
@@ -169,23 +173,25 @@ cl::opt<int64_t> snnCalibrationSamples(
     "snn-calibration-samples",
     cl::desc("Sequences of the calibration file to use (default 256)"),
     cl::init(256), cl::cat(snnCategory));
-cl::opt<std::string> snnEncoding(
-    "snn-encoding", cl::desc("rate (default) or graded events"),
-    cl::init("rate"), cl::cat(snnCategory));
-cl::opt<int64_t> snnTimesteps(
-    "snn-timesteps", cl::desc("Simulator timesteps per model step "
-                              "(default 32)"),
-    cl::init(32), cl::cat(snnCategory));
+cl::opt<std::string> snnEncoding("snn-encoding",
+                                 cl::desc("rate (default) or graded events"),
+                                 cl::init("rate"), cl::cat(snnCategory));
+cl::opt<int64_t> snnTimesteps("snn-timesteps",
+                              cl::desc("Simulator timesteps per model step "
+                                       "(default 32)"),
+                              cl::init(32), cl::cat(snnCategory));
 cl::opt<std::string> snnProfile(
     "snn-profile",
     cl::desc("Hardware whose ranges apply: generic (default), loihi2, "
              "spinnaker"),
     cl::init("generic"), cl::cat(snnCategory));
-cl::opt<std::string> snnRecall(
-    "snn-recall", cl::desc("linear (first-order softmax, default) or kwta"),
-    cl::init("linear"), cl::cat(snnCategory));
-cl::opt<int64_t> snnK("snn-k", cl::desc("Winners of --snn-recall=kwta "
-                                        "(default 8)"),
+cl::opt<std::string>
+    snnRecall("snn-recall",
+              cl::desc("linear (first-order softmax, default) or kwta"),
+              cl::init("linear"), cl::cat(snnCategory));
+cl::opt<int64_t> snnK("snn-k",
+                      cl::desc("Winners of --snn-recall=kwta "
+                               "(default 8)"),
                       cl::init(8), cl::cat(snnCategory));
 cl::opt<double> snnInhibition(
     "snn-inhibition",
@@ -196,10 +202,17 @@ cl::opt<double> snnPercentile(
     cl::desc("Upper percentile of the calibrated value ranges (default "
              "99.5)"),
     cl::init(99.5), cl::cat(snnCategory));
-cl::opt<int64_t> snnWeightBits(
-    "snn-weight-bits",
-    cl::desc("Magnitude bits of the integer weights (default 8)"),
-    cl::init(8), cl::cat(snnCategory));
+cl::opt<int64_t>
+    snnWeightBits("snn-weight-bits",
+                  cl::desc("Magnitude bits of the integer weights (default 8)"),
+                  cl::init(8), cl::cat(snnCategory));
+
+cl::opt<double> snnSigmaDelta(
+    "snn-sigma-delta",
+    cl::desc("Graded encoding: send a unit's change when it exceeds this "
+             "threshold (default 0: any change, exact); negative: send the "
+             "value every timestep"),
+    cl::init(0.0), cl::cat(snnCategory));
 
 /// Whether any --snn-* option was given.
 bool snnOptionsGiven() {
@@ -209,7 +222,7 @@ bool snnOptionsGiven() {
          snnProfile.getNumOccurrences() || snnRecall.getNumOccurrences() ||
          snnK.getNumOccurrences() || snnInhibition.getNumOccurrences() ||
          snnPercentile.getNumOccurrences() ||
-         snnWeightBits.getNumOccurrences();
+         snnSigmaDelta.getNumOccurrences() || snnWeightBits.getNumOccurrences();
 }
 
 int fail(const Twine &message) {
@@ -247,10 +260,9 @@ std::string print(ModuleOp module) {
 
 /// Adds the passes of --sparsify and --quantize; false after an error.
 bool addCompressionPasses(PassManager &pm) {
-  if (quantize.empty() &&
-      (quantizeScale.getNumOccurrences() ||
-       quantizeRounding.getNumOccurrences() ||
-       quantizeSeed.getNumOccurrences())) {
+  if (quantize.empty() && (quantizeScale.getNumOccurrences() ||
+                           quantizeRounding.getNumOccurrences() ||
+                           quantizeSeed.getNumOccurrences())) {
     fail("--quantize-scale, --quantize-rounding and --quantize-seed need "
          "--quantize");
     return false;
@@ -269,7 +281,8 @@ bool addCompressionPasses(PassManager &pm) {
               !(options.density > 0 && options.density <= 1);
       if (bad) {
         fail("--sparsify: expected topk=K (K >= 1) and/or density=D "
-             "(0 < D <= 1), got '" + item + "'");
+             "(0 < D <= 1), got '" +
+             item + "'");
         return false;
       }
     }
@@ -278,14 +291,17 @@ bool addCompressionPasses(PassManager &pm) {
   if (!quantize.empty()) {
     auto [kind, what] = StringRef(quantize).split(':');
     mlir::engram::EngramQuantizeMemoryOptions options;
-    options.bits = kind == "int8" ? 8 : kind == "int4" ? 4 : kind == "binary" ? 1 : 0;
-    options.what = what.empty() ? (kind == "binary" ? "memory" : "both")
-                                : what.str();
-    if (!options.bits ||
-        (options.what != "memory" && options.what != "trace" &&
-         options.what != "both")) {
+    options.bits = kind == "int8"     ? 8
+                   : kind == "int4"   ? 4
+                   : kind == "binary" ? 1
+                                      : 0;
+    options.what =
+        what.empty() ? (kind == "binary" ? "memory" : "both") : what.str();
+    if (!options.bits || (options.what != "memory" && options.what != "trace" &&
+                          options.what != "both")) {
       fail("--quantize: expected int8, int4 or binary, optionally followed "
-           "by :memory, :trace or :both, got '" + quantize + "'");
+           "by :memory, :trace or :both, got '" +
+           quantize + "'");
       return false;
     }
     options.scale = quantizeScale;
@@ -333,6 +349,7 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     options.inhibition = snnInhibition;
     options.percentile = snnPercentile;
     options.weightBits = snnWeightBits;
+    options.sigmaDelta = snnSigmaDelta;
     PassManager snn(module.getContext());
     snn.enableTiming(timing);
     snn.addPass(mlir::engram::createConvertEngramToSnn(options));
@@ -357,12 +374,12 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     options.nvcc = nvccPath;
     options.lineInfo = cudaLineInfo;
     using mlir::engram::CudaStage;
-    return mlir::engram::compileForCuda(
-        module, options,
-        stage == Emit::Cuda  ? CudaStage::Source
-        : stage == Emit::Ptx ? CudaStage::Ptx
-                             : CudaStage::Artifact,
-        timing);
+    return mlir::engram::compileForCuda(module, options,
+                                        stage == Emit::Cuda ? CudaStage::Source
+                                        : stage == Emit::Ptx
+                                            ? CudaStage::Ptx
+                                            : CudaStage::Artifact,
+                                        timing);
   }
 
   // Every later stage belongs to the CPU lowering.

@@ -279,7 +279,23 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile spinnak
 
 snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile spinnaker>, timesteps = 4 : i64} {
   %a = snn.if "a" subtract {vth = 1.0 : f64} : !snn.population<2>
-  // expected-error @+1 {{spinnaker: source 'x' must be rate coded (no graded events)}}
+  // expected-error @+1 {{spinnaker: source 'x' must send spikes (rate or spike), not graded events}}
   %x = snn.input "x" graded {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
+  // expected-error @+1 {{only graded sources are sigma-delta coded ('delta')}}
+  %x = snn.input "x" rate {delta = 0.0 : f64, gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  snn.probe %x rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
+  // expected-error @+1 {{the sigma-delta threshold 'delta' must be >= 0}}
+  %a = snn.graded "a" relu {delta = -1.0 : f64} : !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }

@@ -12,8 +12,12 @@ snn.network @all attributes {input_width = 4 : i64, profile = #snn<profile gener
   snn.dense %rec -> %rec {bits = 8 : i64, delay = 5 : i64, exp = -3 : i64, weights = dense<[[0, -1], [2, 0]]> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   // CHECK: %x = snn.input "x" rate {gain = dense<1.000000e+00> : tensor<3xf64>, offset = 1 : i64} : !snn.population<3>
   %x = snn.input "x" rate {gain = dense<1.0> : tensor<3xf64>, offset = 1 : i64} : !snn.population<3>
-  // CHECK: %g = snn.graded "g" relu {bias = dense<[1.000000e-01, -2.000000e-01]> : tensor<2xf64>} : !snn.population<2>
-  %g = snn.graded "g" relu {bias = dense<[0.1, -0.2]> : tensor<2xf64>} : !snn.population<2>
+  // CHECK: %g = snn.graded "g" relu {bias = dense<[1.000000e-01, -2.000000e-01]> : tensor<2xf64>, delta = 0.000000e+00 : f64} : !snn.population<2>
+  %g = snn.graded "g" relu {bias = dense<[0.1, -0.2]> : tensor<2xf64>, delta = 0.0 : f64} : !snn.population<2>
+  // CHECK: %events = snn.input "events" spike {gain = dense<1.000000e+00> : tensor<1xf64>, offset = 0 : i64} : !snn.population<1>
+  %events = snn.input "events" spike {gain = dense<1.0> : tensor<1xf64>, offset = 0 : i64} : !snn.population<1>
+  // CHECK: %sd = snn.input "sd" graded {delta = 1.000000e-02 : f64, gain = dense<1.000000e+00> : tensor<1xf64>, offset = 3 : i64} : !snn.population<1>
+  %sd = snn.input "sd" graded {delta = 0.01 : f64, gain = dense<1.0> : tensor<1xf64>, offset = 3 : i64} : !snn.population<1>
   // CHECK: %rec = snn.if "rec" subtract {vth = 1.000000e+00 : f64} : !snn.population<2>
   %rec = snn.if "rec" subtract {vth = 1.0 : f64} : !snn.population<2>
   // CHECK: %leaky = snn.lif "leaky" {du = 1.000000e+00 : f64, dv = 1.000000e-01 : f64, vth = 2.000000e+00 : f64} : !snn.population<2>

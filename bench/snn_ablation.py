@@ -1,0 +1,103 @@
+"""snn_ablation.py - what each approximation of convert-engram-to-snn costs on its own.
+
+    /usr/bin/python3 bench/snn_ablation.py [--images 2000]
+
+A float64 NumPy model of the shipped Fashion-MNIST cell in which the
+approximations of the spiking conversion (docs/spiking.md) can be switched on
+one at a time, calibrated as the pass calibrates them (medians over the
+first 256 training images). It separates the cost of each approximation from
+that of spikes; bench/snn_report.py measures the converted networks
+themselves.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(ROOT, "examples", "fashion"), os.path.join(ROOT, "examples", "pytorch")]
+import engram_torch  # noqa: E402
+import fashion_data  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--images", type=int, default=2000)
+    args = parser.parse_args()
+    t = engram_torch.read_safetensors(os.path.join(ROOT, "examples", "fashion", "model",
+                                                   "model.safetensors"))
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in t.items()}
+    eta, s, tau = 0.05, 0.5, 1.5 / (1 + 10 * 0.1)
+    m_bank = p["cell.memory"]
+    n = m_bank.shape[0]
+
+    def run(x, mode, cal=None, record=None):
+        b, steps, _ = x.shape
+        h = np.zeros((b, m_bank.shape[1]))
+        trace = np.zeros((b,) + m_bank.shape)
+        for t in range(steps):
+            z = np.maximum(x[:, t] @ p["cell.encoder.kernel"] + p["cell.encoder.bias"], 0)
+            sd = np.sqrt(z.var(1, keepdims=True) + 1e-6)
+            if record is not None:
+                record.setdefault("sd1", []).append(sd.ravel())
+            if "ln1" in mode:
+                sd = cal["sd1"]
+            z = (z - z.mean(1, keepdims=True)) / sd * p["cell.norm1.gamma"] + p["cell.norm1.beta"]
+            e = m_bank[None] + s * trace
+            zn = np.linalg.norm(z, axis=1, keepdims=True)
+            en = np.linalg.norm(e, axis=2)
+            if record is not None:
+                record.setdefault("zn", []).append(zn.ravel())
+            if "cos" in mode:
+                zn, en = cal["zn"], np.linalg.norm(m_bank, axis=1)[None]
+            logit = np.einsum("bnh,bh->bn", e, z) / en / zn / tau
+            if "linear" in mode:
+                a = (1 + logit - logit.mean(1, keepdims=True)) / n
+            elif "kwta" in mode:
+                k = cal["k"]
+                theta = np.sort(logit, 1)[:, n - k - 1:n - k] if k < n else logit.min(1, keepdims=True) - 1
+                a = np.maximum(logit - theta, 0)
+                a /= a.sum(1, keepdims=True)
+            else:
+                a = np.exp(logit - logit.max(1, keepdims=True))
+                a /= a.sum(1, keepdims=True)
+            m = np.einsum("bn,bnh->bh", a, e)
+            g = np.maximum(np.concatenate([z, m, h], 1) @ p["cell.integrator.kernel"]
+                           + p["cell.integrator.bias"], 0)
+            hh = np.maximum(g @ p["cell.output.kernel"] + p["cell.output.bias"], 0)
+            sd = np.sqrt(hh.var(1, keepdims=True) + 1e-6)
+            if record is not None:
+                record.setdefault("sd2", []).append(sd.ravel())
+            if "ln2" in mode:
+                sd = cal["sd2"]
+            h = (hh - hh.mean(1, keepdims=True)) / sd * p["cell.norm2.gamma"] + p["cell.norm2.beta"]
+            if "no-trace" not in mode:
+                trace = np.clip((1 - eta) * trace + eta * a[:, :, None] * z[:, None, :], -0.1, 0.1)
+        return h @ p["readout.kernel"] + p["readout.bias"]
+
+    train, _ = fashion_data.load("train")
+    test, labels = fashion_data.load("test")
+    x = test[:args.images].astype(np.float64)
+    y = labels[:args.images]
+    record = {}
+    run(train[:256].astype(np.float64), "", record=record)
+    cal = {k: np.median(np.concatenate(v)) for k, v in record.items()}
+    base = (run(x, "").argmax(1) == y).mean()
+    print(f"Float64 model on the first {args.images} test images: {100 * base:.2f} %\n")
+    print("| approximation (alone) | accuracy % | Δ pt |\n| --- | ---: | ---: |")
+    rows = [("LN1 σ → calibrated median", "ln1"), ("LN2 σ → calibrated median", "ln2"),
+            ("cosine norms → ‖M_i‖ and median ‖z‖", "cos"),
+            ("softmax → first order (recall=linear)", "linear"),
+            ("softmax → k-WTA, k=16", "kwta16"), ("softmax → k-WTA, k=8", "kwta8"),
+            ("no Hebbian trace", "no-trace"),
+            ("all of the pass's defaults (LN1, LN2, cosine, linear)", "ln1 ln2 cos linear")]
+    for label, mode in rows:
+        if mode.startswith("kwta"):
+            cal["k"] = int(mode[4:])
+        acc = (run(x, mode, cal).argmax(1) == y).mean()
+        print(f"| {label} | {100 * acc:.2f} | {100 * (acc - base):+.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -29,8 +29,11 @@ MODEL = os.path.join(ROOT, "examples", "fashion", "model")
 
 # (label, engramc --snn-* options, engram-run options)
 CONFIGS = [
-    ("graded, T=10", ["--snn-encoding=graded", "--snn-timesteps=10"], []),
-    ("graded, T=16", ["--snn-encoding=graded", "--snn-timesteps=16"], []),
+    ("graded (sigma-delta), T=10", ["--snn-encoding=graded", "--snn-timesteps=10"], []),
+    ("graded, value every timestep, T=10",
+     ["--snn-encoding=graded", "--snn-timesteps=10", "--snn-sigma-delta=-1"], []),
+    ("graded (sigma-delta 0.05), T=10",
+     ["--snn-encoding=graded", "--snn-timesteps=10", "--snn-sigma-delta=0.05"], []),
     ("graded, k-WTA k=16, T=10", ["--snn-encoding=graded", "--snn-timesteps=10",
                                   "--snn-recall=kwta", "--snn-k=16"], []),
     ("graded, loihi2, T=10, fixed point",
@@ -62,6 +65,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--images", type=int, default=2000)
+    parser.add_argument("--model", default=MODEL,
+                        help="the model package (default: the shipped example)")
+    parser.add_argument("--only", help="run only the configurations whose label "
+                        "contains this text")
     parser.add_argument("--out")
     args = parser.parse_args()
     engramc = os.path.join(args.build, "bin", "engramc")
@@ -76,12 +83,14 @@ def main():
         np.save(calib, train[:256])
         np.save(x, test[:args.images])
         np.save(y, labels[:args.images])
-        base = accuracy(run([engram_run, MODEL, "--input", x, "--labels", y]))
+        base = accuracy(run([engram_run, args.model, "--input", x, "--labels", y]))
         rows = [f"| float32 model (reference interpreter) | {100 * base:.2f} | | | |"]
         print(rows[0], flush=True)
         for label, snn_options, run_options in CONFIGS:
+            if args.only and args.only not in label:
+                continue
             net = os.path.join(tmp, "net.snn.mlir")
-            run([engramc, MODEL, "--emit=snn", f"--snn-calibration={calib}",
+            run([engramc, args.model, "--emit=snn", f"--snn-calibration={calib}",
                  *snn_options, "-o", net])
             out = run([engram_run, net, "--input", x, "--labels", y, *run_options])
             events, synops = map(float, re.search(
@@ -92,8 +101,8 @@ def main():
             rows.append(row)
             print(row, flush=True)
     table = "\n".join(
-        [f"Fashion-MNIST, first {args.images} test images; calibration: the first 256 "
-         "training images.", "",
+        [f"Model `{os.path.relpath(args.model, ROOT)}`; Fashion-MNIST, first "
+         f"{args.images} test images; calibration: the first 256 training images.", "",
          "| network | accuracy % | Δ pt | events / inference | synaptic ops / inference |",
          "| --- | ---: | ---: | ---: | ---: |"] + rows) + "\n"
     if args.out:

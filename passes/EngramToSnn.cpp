@@ -365,6 +365,7 @@ private:
   snn::Profile profile = snn::Profile::Generic;
   Recall recall = Recall::Linear;
   Calibration calibration;
+  int64_t calibrationSequences = 0;
   std::vector<std::unique_ptr<Population>> populations;
   std::vector<PendingProjection> projections;
 };
@@ -465,6 +466,7 @@ LogicalResult Converter::calibrate() {
       return emitError(loc) << "convert-engram-to-snn: " << options.calibration
                             << ": holds a value that is not finite";
   int64_t sequences = std::min<int64_t>(shape[0], options.calibrationSamples);
+  calibrationSequences = sequences;
   int64_t steps = shape[1];
   auto forEach = [&](Forward &forward, auto observe) {
     for (int64_t b = 0; b < sequences; ++b)
@@ -596,11 +598,17 @@ LogicalResult Converter::build() {
     z = &normalize(enc, "z", calibration.sigma1, cell.gamma1, cell.beta1);
 
   // raw = (M + s·T)·z: the bank as static weights, s·T as plastic ones.
-  Population &raw = population("raw", N, false, {});
-  connect(*z, raw, cell.memory);
-  Matrix trace(N, H);
-  for (size_t k = 0; k < trace.data.size(); ++k)
+  // SpiNNaker's PyNN has no three-factor rules: there the trace stays at
+  // T₀, folded into the static weights.
+  const bool learn = profile != snn::Profile::Spinnaker;
+  Matrix trace(N, H), bank = cell.memory;
+  for (size_t k = 0; k < trace.data.size(); ++k) {
     trace.data[k] = cell.scale * cell.traceInit.data[k];
+    if (!learn)
+      bank.data[k] += trace.data[k];
+  }
+  Population &raw = population("raw", N, false, {});
+  connect(*z, raw, bank);
   Population *slotPtr = nullptr;
 
   // slot = recall weights of the logits l_i = raw_i·κ_i, κ_i = 1 / (‖M_i‖ ·
@@ -640,7 +648,7 @@ LogicalResult Converter::build() {
   Matrix memoryT(H, N);
   for (int64_t i = 0; i < N; ++i)
     for (int64_t j = 0; j < H; ++j)
-      memoryT.at(j, i) = cell.memory.at(i, j);
+      memoryT.at(j, i) = bank.at(i, j);
   connect(slot, m, memoryT);
 
   // g = relu(K_int·[z, m, h] + b), hh = relu(K_out·g + b), h ≈ LN2(hh).
@@ -670,14 +678,16 @@ LogicalResult Converter::build() {
   for (int64_t i = 0; i < N; ++i)
     for (int64_t j = 0; j < H; ++j)
       traceT.at(j, i) = trace.at(i, j);
-  PendingProjection &similarity = connect(*z, raw, trace);
-  similarity.plastic = true;
-  similarity.third = slotPtr;
-  similarity.bound = cell.scale * kTraceClip * z->span / raw.span;
-  PendingProjection &recalled = connect(slot, m, traceT);
-  recalled.plastic = true;
-  recalled.third = z;
-  recalled.bound = cell.scale * kTraceClip * slot.span / m.span;
+  if (learn) {
+    PendingProjection &similarity = connect(*z, raw, trace);
+    similarity.plastic = true;
+    similarity.third = slotPtr;
+    similarity.bound = cell.scale * kTraceClip * z->span / raw.span;
+    PendingProjection &recalled = connect(slot, m, traceT);
+    recalled.plastic = true;
+    recalled.third = z;
+    recalled.bound = cell.scale * kTraceClip * slot.span / m.span;
+  }
 
   Population *out = h;
   if (cell.classes) {
@@ -692,6 +702,33 @@ LogicalResult Converter::build() {
   b.setInsertionPoint(func);
   auto network =
       snn::NetworkOp::create(b, loc, "engram", profile, T, cell.inputDim);
+  // The calibrated constants, so that every approximation can be read off
+  // the IR (docs/spiking.md).
+  SmallVector<NamedAttribute> constants = {
+      b.getNamedAttr("encoding", b.getStringAttr(encoding)),
+      b.getNamedAttr("recall", b.getStringAttr(options.recall)),
+      b.getNamedAttr("query_norm", b.getF64FloatAttr(calibration.queryNorm)),
+      b.getNamedAttr("hebbian_trace",
+                     b.getStringAttr(learn ? "plastic" : "frozen at T0")),
+      b.getNamedAttr("weight_bits", b.getI64IntegerAttr(options.weightBits)),
+      b.getNamedAttr("calibration_sequences",
+                     b.getI64IntegerAttr(calibrationSequences))};
+  if (cell.layerNorm) {
+    constants.push_back(b.getNamedAttr("layer_norm1_sigma",
+                                       b.getF64FloatAttr(calibration.sigma1)));
+    constants.push_back(b.getNamedAttr("layer_norm2_sigma",
+                                       b.getF64FloatAttr(calibration.sigma2)));
+  }
+  if (recall == Recall::Kwta) {
+    constants.push_back(b.getNamedAttr(
+        "kwta_threshold", b.getF64FloatAttr(calibration.kwtaThreshold)));
+    constants.push_back(
+        b.getNamedAttr("kwta_mass", b.getF64FloatAttr(calibration.kwtaSum)));
+  }
+  if (rate())
+    constants.push_back(b.getNamedAttr("range_percentile",
+                                       b.getF64FloatAttr(options.percentile)));
+  network->setAttr("engram.calibration", b.getDictionaryAttr(constants));
   b.setInsertionPointToStart(&network.getBody().front());
   auto vector = [&](const std::vector<double> &v) -> ElementsAttr {
     auto type = RankedTensorType::get({int64_t(v.size())}, b.getF64Type());

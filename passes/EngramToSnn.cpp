@@ -312,6 +312,9 @@ struct Population {
   bool relu = false;
   /// value = lo + span·rate (rate coding); 0 and 1 for graded events.
   double lo = 0, span = 1;
+  /// The calibrated range of the values (the sigma-delta thresholds'
+  /// unit); inputs are in [0, 1].
+  double range = 1;
   /// The value-domain bias b of v = act(Σ W·v_pre + b).
   std::vector<double> bias;
   /// Bias in the population's own units, accumulated by connect().
@@ -542,12 +545,13 @@ Population &Converter::population(const std::string &name, int64_t size,
   p->relu = relu;
   p->bias = bias.empty() ? std::vector<double>(size, 0.0) : std::move(bias);
   p->codedBias.assign(size, 0.0);
+  const std::vector<double> &values = calibration.values[name];
+  double hi = percentile(values, options.percentile);
+  double lo = relu ? 0.0 : percentile(values, 100.0 - options.percentile);
+  p->range = name == "x" ? 1.0 : std::max(hi - lo, 1e-6);
   if (rate()) {
-    const std::vector<double> &values = calibration.values[name];
-    double hi = percentile(values, options.percentile);
-    double lo = relu ? 0.0 : percentile(values, 100.0 - options.percentile);
     p->lo = lo;
-    p->span = std::max(hi - lo, 1e-6);
+    p->span = p->range;
   }
   populations.push_back(std::move(p));
   return *populations.back();
@@ -735,9 +739,13 @@ LogicalResult Converter::build() {
     return DenseElementsAttr::get(type, ArrayRef<double>(v));
   };
   // Graded units are sigma-delta coded unless sigma-delta < 0.
-  FloatAttr delta;
-  if (!rate() && options.sigmaDelta >= 0)
-    delta = b.getF64FloatAttr(options.sigmaDelta);
+  // Graded units are sigma-delta coded unless sigma-delta < 0, with a
+  // threshold of that fraction of each population's calibrated range.
+  auto deltaOf = [&](const Population &p) -> FloatAttr {
+    if (rate() || options.sigmaDelta < 0)
+      return {};
+    return b.getF64FloatAttr(options.sigmaDelta * p.range);
+  };
   for (auto &p : populations) {
     auto type = snn::PopulationType::get(b.getContext(), p->size);
     std::vector<double> bias(p->size);
@@ -747,7 +755,7 @@ LogicalResult Converter::build() {
       p->value = snn::InputOp::create(
           b, loc, type, p->name,
           rate() ? snn::Encoding::Rate : snn::Encoding::Graded, 0,
-          vector(std::vector<double>(p->size, 1.0)), delta);
+          vector(std::vector<double>(p->size, 1.0)), deltaOf(*p));
     } else if (fixedNeurons()) {
       // Loihi LIF as a non-leaky integrator (du = 4095: the current lasts
       // one timestep; dv = 0) with threshold 2^12·2^kFixedRateShift: the
@@ -777,7 +785,7 @@ LogicalResult Converter::build() {
       p->value = snn::GradedOp::create(b, loc, type, p->name,
                                        p->relu ? snn::Activation::Relu
                                                : snn::Activation::Linear,
-                                       vector(bias), delta);
+                                       vector(bias), deltaOf(*p));
     }
   }
   for (const PendingProjection &p : projections)

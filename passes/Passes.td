@@ -308,8 +308,9 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
            "magnitude bits of the integer weights (sign apart)">,
     Option<"sigmaDelta", "sigma-delta", "double", /*default=*/"0.0",
            "encoding=graded: units send the change of their value when it "
-           "exceeds this threshold (sigma-delta; 0: any change, exact); "
-           "negative: the value every timestep">
+           "exceeds this fraction of their population's calibrated range "
+           "(sigma-delta; 0: any change, exact); negative: the value every "
+           "timestep">
   ];
   let dependentDialects = ["::mlir::snn::SnnDialect"];
 }

@@ -210,8 +210,8 @@ cl::opt<int64_t>
 cl::opt<double> snnSigmaDelta(
     "snn-sigma-delta",
     cl::desc("Graded encoding: send a unit's change when it exceeds this "
-             "threshold (default 0: any change, exact); negative: send the "
-             "value every timestep"),
+             "fraction of its population's calibrated range (default 0: any "
+             "change, exact); negative: send the value every timestep"),
     cl::init(0.0), cl::cat(snnCategory));
 
 /// Whether any --snn-* option was given.

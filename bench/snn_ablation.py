@@ -32,18 +32,23 @@ def main():
     m_bank = p["cell.memory"]
     n = m_bank.shape[0]
 
+    def layer_norm(v, which, mode, cal, record):
+        """LN over the last axis; with `which` in mode, σ is the calibrated median."""
+        sd = np.sqrt(v.var(1, keepdims=True) + 1e-6)
+        if record is not None:
+            record.setdefault(f"sd{which[-1]}", []).append(sd.ravel())
+        if which in mode:
+            sd = cal[f"sd{which[-1]}"]
+        norm = f"cell.norm{which[-1]}"
+        return (v - v.mean(1, keepdims=True)) / sd * p[f"{norm}.gamma"] + p[f"{norm}.beta"]
+
     def run(x, mode, cal=None, record=None):
         b, steps, _ = x.shape
         h = np.zeros((b, m_bank.shape[1]))
         trace = np.zeros((b,) + m_bank.shape)
         for t in range(steps):
             z = np.maximum(x[:, t] @ p["cell.encoder.kernel"] + p["cell.encoder.bias"], 0)
-            sd = np.sqrt(z.var(1, keepdims=True) + 1e-6)
-            if record is not None:
-                record.setdefault("sd1", []).append(sd.ravel())
-            if "ln1" in mode:
-                sd = cal["sd1"]
-            z = (z - z.mean(1, keepdims=True)) / sd * p["cell.norm1.gamma"] + p["cell.norm1.beta"]
+            z = layer_norm(z, "ln1", mode, cal, record)
             e = m_bank[None] + s * trace
             zn = np.linalg.norm(z, axis=1, keepdims=True)
             en = np.linalg.norm(e, axis=2)
@@ -66,12 +71,7 @@ def main():
             g = np.maximum(np.concatenate([z, m, h], 1) @ p["cell.integrator.kernel"]
                            + p["cell.integrator.bias"], 0)
             hh = np.maximum(g @ p["cell.output.kernel"] + p["cell.output.bias"], 0)
-            sd = np.sqrt(hh.var(1, keepdims=True) + 1e-6)
-            if record is not None:
-                record.setdefault("sd2", []).append(sd.ravel())
-            if "ln2" in mode:
-                sd = cal["sd2"]
-            h = (hh - hh.mean(1, keepdims=True)) / sd * p["cell.norm2.gamma"] + p["cell.norm2.beta"]
+            h = layer_norm(hh, "ln2", mode, cal, record)
             if "no-trace" not in mode:
                 trace = np.clip((1 - eta) * trace + eta * a[:, :, None] * z[:, None, :], -0.1, 0.1)
         return h @ p["readout.kernel"] + p["readout.bias"]

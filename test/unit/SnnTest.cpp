@@ -76,6 +76,22 @@ LearningRule rule(const std::string &text) {
 
 /// Runs one sequence and returns the record of population `p`, one entry
 /// per timestep (the population has one neuron).
+/// A source of `width` inputs → a linear graded population of the same
+/// width through one dense projection, probed as its last value.
+Network linearChain(size_t width, Encoding encoding,
+                    std::vector<int32_t> weights, int weightExp,
+                    int timesteps) {
+  Network network;
+  network.timesteps = timesteps;
+  network.inputWidth = width;
+  network.populations = {input("in", width, encoding),
+                         graded("out", width, Activation::Linear)};
+  network.projections = {dense(0, 1, std::move(weights), weightExp)};
+  network.output.population = 1;
+  network.output.decode = Decode::Last;
+  return network;
+}
+
 std::vector<float> recordOf(const Network &network, const std::vector<float> &x,
                             size_t steps, size_t p, bool fixedPoint = false) {
   RunOptions options;
@@ -283,14 +299,7 @@ TEST(SnnTest, FixedPointRejectsFloatNeurons) {
 TEST(SnnTest, FixedPointGradedPayloadsHaveTwelveFractionBits) {
   // x = 0.3 → payload round(0.3·4096) = 1229; through w = 3, exp = −1:
   // (3·1229) >> 1 = 1843, i.e. 1843/4096 instead of 0.45 in float.
-  Network network;
-  network.timesteps = 3;
-  network.inputWidth = 1;
-  network.populations = {input("in", 1, Encoding::Graded),
-                         graded("g", 1, Activation::Linear)};
-  network.projections = {dense(0, 1, {3}, -1)};
-  network.output.population = 1;
-  network.output.decode = Decode::Last;
+  Network network = linearChain(1, Encoding::Graded, {3}, -1, 3);
   const std::vector<float> x = {0.3f};
   RunOptions options;
   options.fixedPoint = true;
@@ -559,16 +568,9 @@ namespace {
 /// A graded source → a linear graded unit (w = 2, exp = −1: the identity)
 /// over windows of 4 timesteps.
 Network sigmaDeltaChain(std::optional<double> delta) {
-  Network network;
-  network.timesteps = 4;
-  network.inputWidth = 1;
-  network.populations = {input("in", 1, Encoding::Graded),
-                         graded("out", 1, Activation::Linear)};
+  Network network = linearChain(1, Encoding::Graded, {2}, -1, 4);
   network.populations[0].delta = delta;
   network.populations[1].delta = delta;
-  network.projections = {dense(0, 1, {2}, -1)};
-  network.output.population = 1;
-  network.output.decode = Decode::Last;
   return network;
 }
 
@@ -621,13 +623,7 @@ TEST(SnnTest, SigmaDeltaThresholdHoldsSmallChanges) {
 }
 
 TEST(SnnTest, SpikeSourceFiresAtTheStartOfTheWindow) {
-  Network network;
-  network.timesteps = 3;
-  network.inputWidth = 2;
-  network.populations = {input("in", 2, Encoding::Spike),
-                         graded("out", 2, Activation::Linear)};
-  network.projections = {dense(0, 1, {1, 0, 0, 1})};
-  network.output.population = 1;
+  Network network = linearChain(2, Encoding::Spike, {1, 0, 0, 1}, 0, 3);
   const std::vector<float> x = {0.0f, 0.3f, 2.0f, 0.0f};
   EXPECT_EQ(recordOf(network, x, 2, 0),
             (std::vector<float>{0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0}));

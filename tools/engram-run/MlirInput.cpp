@@ -46,22 +46,41 @@ private:
   mlir::ScopedDiagnosticHandler handler;
 };
 
+mlir::DialectRegistry engramDialects() {
+  mlir::DialectRegistry registry;
+  mlir::engram::registerDialects(registry);
+  return registry;
+}
+
+/// An MLIR file parsed with the dialects engram knows (the module is null
+/// when parsing failed), and the first error reported about it.
+struct ParsedFile {
+  explicit ParsedFile(const std::string &path)
+      : path(path), context(engramDialects()), error(context),
+        module(mlir::parseSourceFile<mlir::ModuleOp>(path, &context)) {}
+
+  Status failure() const {
+    return Status::error(error.message.empty() ? path + ": cannot parse"
+                                               : error.message);
+  }
+
+  std::string path;
+  mlir::MLIRContext context;
+  FirstError error;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
 } // namespace
 
 template <typename T>
 Status runMlirFile(const std::string &path, const std::string &entry,
                    const runtime::Tensor<T> &input,
                    runtime::RunResult<T> &result, bool &hasState) {
-  mlir::DialectRegistry registry;
-  mlir::engram::registerDialects(registry);
-  mlir::MLIRContext context(registry);
-  FirstError error(context);
-
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(path, &context);
+  ParsedFile file(path);
+  mlir::OwningOpRef<mlir::ModuleOp> &module = file.module;
+  FirstError &error = file.error;
   if (!module || mlir::failed(mlir::verify(*module)))
-    return Status::error(error.message.empty() ? path + ": cannot parse"
-                                               : error.message);
+    return file.failure();
   auto func = module->lookupSymbol<mlir::func::FuncOp>(entry);
   if (!func)
     return Status::error(path + ": no function @" + entry +
@@ -95,15 +114,10 @@ Status runMlirFile(const std::string &path, const std::string &entry,
 
 runtime::StatusOr<std::optional<runtime::snn::Network>>
 loadSnnNetwork(const std::string &path) {
-  mlir::DialectRegistry registry;
-  mlir::engram::registerDialects(registry);
-  mlir::MLIRContext context(registry);
-  FirstError error(context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(path, &context);
-  if (!module)
-    return Status::error(error.message.empty() ? path + ": cannot parse"
-                                               : error.message);
+  ParsedFile file(path);
+  if (!file.module)
+    return file.failure();
+  mlir::OwningOpRef<mlir::ModuleOp> &module = file.module;
   mlir::snn::NetworkOp network;
   int count = 0;
   module->walk([&](mlir::snn::NetworkOp op) {
@@ -117,7 +131,7 @@ loadSnnNetwork(const std::string &path) {
                          " snn.network ops; engram-run runs one");
   auto result = mlir::snn::toRuntime(network);
   if (mlir::failed(result))
-    return Status::error(error.message);
+    return Status::error(file.error.message);
   return std::optional<runtime::snn::Network>(std::move(*result));
 }
 

@@ -421,9 +421,10 @@ LogicalResult Converter::checkOptions() {
   // and the step from h to the readout must fit in a window.
   int64_t depth = cell.layerNorm ? 8 : 6;
   int64_t minimum = rate() ? 3 : depth + 2;
-  // The recurrent projection is delayed by timesteps − 3, at most 62 on
-  // Loihi 2.
-  int64_t maximum = profile == snn::Profile::Loihi2 ? 65 : 1024;
+  // The recurrent projection is delayed by timesteps − 3 (− 2 without layer
+  // norm), at most 62 on Loihi 2.
+  int64_t maximum =
+      profile == snn::Profile::Loihi2 ? (cell.layerNorm ? 65 : 64) : 1024;
   if (o.timesteps < minimum || o.timesteps > maximum)
     return emitError(loc) << "convert-engram-to-snn: timesteps must be in "
                           << minimum << ".." << maximum
@@ -671,9 +672,14 @@ LogicalResult Converter::build() {
   Population *h = &hh;
   if (cell.layerNorm)
     h = &normalize(hh, "h", calibration.sigma2, cell.gamma2, cell.beta2);
-  // The previous step's h reaches g T − 2 timesteps later: after the new
-  // input has settled z and m, before it has changed h (docs/spiking.md).
-  connect(*h, g, columns(2 * H)).delay = T - 3;
+  // The previous step's h reaches g T − d timesteps later, d the
+  // projections from g to h (hh, and LN2's h): g's settled values, from the
+  // offset where z and m have settled to the end of the window, then read h
+  // as it was settled at the same offset + d of the previous window, and the
+  // last d of them read the first d values of h in this window, which
+  // still come from the end of the previous one (docs/spiking.md).
+  const int64_t gToH = cell.layerNorm ? 2 : 1;
+  connect(*h, g, columns(2 * H)).delay = T - gToH - 1;
 
   // The plastic halves of the two recalls, both holding s·T: raw_i gets
   // Σ_j s·T_ij z_j (post traces from the slots, as third factor) and m_j

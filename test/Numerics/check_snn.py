@@ -22,13 +22,16 @@ calibration):
                         window lengths (values settle one projection per
                         timestep);
   graded, loihi2 fixed: the Loihi fixed-point simulation of the 8-bit network
-                        within 5e-2 of its float simulation (payloads of 12
+                        within 1e-1 of its float simulation (payloads of 12
                         fractional bits, every sum rounded down by its
-                        shift, plastic weights rounded to integers; measured
-                        0.5-3.4 %);
-  rate, T=256:          within 5e-2 of the reference (a rate carries about 8
-                        bits over a window and errors compound over the
-                        recurrence; measured 0.4-1.6 %).
+                        shift, plastic weights rounded to integers, all
+                        compounded over 28 recurrent steps; measured 0.7-5.3 %);
+  rate, T=256:          within 1e-1 of the reference (a rate carries about 8
+                        bits over a window; measured 0.7-4.8 %).
+
+The integrator's rows for h are scaled up (U(-0.6, 0.6)) so that the
+recurrence carries weight: with the recurrent projection's delay one
+timestep short, the graded check fails (1.5e-3, and T=8 and T=13 differ).
 
 Exits 1 on a failure.
 """
@@ -37,13 +40,14 @@ import os
 import sys
 
 import numpy as np
+import torch
 
 import engram_torch
 
 from engram_check import relative_error, run
 
 SIZES = [(4, 5, 8, 4, 3), (3, 9, 12, 6, 4)]  # (B, D, H, N, C)
-STEPS = 6
+STEPS = 28
 
 
 def main():
@@ -70,6 +74,10 @@ def main():
                   "head": {"pooling": "last", "units": c, "activation": "linear"}}
         network = engram_torch.random_network(config, args.seed * 100 + index,
                                               trace_init=index % 2 == 1)
+        # The recurrence through h must carry weight, or a wrong delay on it
+        # would go unnoticed: its rows of the integrator ~ U(-0.6, 0.6).
+        with torch.no_grad():
+            network.p("cell.integrator.kernel")[2 * h:] *= 3.0
         package = os.path.join(args.work, f"model_{index}")
         engram_torch.save_package(network, package)
         calib = os.path.join(args.work, f"calib_{index}.npy")
@@ -96,10 +104,10 @@ def main():
         loihi = ["--snn-encoding=graded", "--snn-profile=loihi2", "--snn-timesteps=8"]
         fixed = simulate("loihi", loihi, ["--fixed-point"])
         real = simulate("loihi", loihi)
-        check(f"model {index} loihi2 fixed vs float", relative_error(fixed, real), 5e-2)
+        check(f"model {index} loihi2 fixed vs float", relative_error(fixed, real), 1e-1)
         rate = simulate("rate", ["--snn-encoding=rate", "--snn-timesteps=256",
                                  "--snn-weight-bits=16"])
-        check(f"model {index} rate T=256 vs float64", relative_error(rate, reference), 5e-2)
+        check(f"model {index} rate T=256 vs float64", relative_error(rate, reference), 1e-1)
 
     if failures:
         print(f"{failures} FAILED")

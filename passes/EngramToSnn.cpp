@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 namespace mlir::engram {
@@ -198,6 +199,11 @@ enum class Recall { Linear, Kwta };
 /// normalizations, the k-WTA threshold, and the value of every population.
 struct Calibration {
   double sigma1 = 1, sigma2 = 1, queryNorm = 1;
+  /// All-zero input steps (padding, blank rows): their encoding is the
+  /// constant relu(b_enc), so LN1 and ‖z‖ are known exactly there. A
+  /// detector neuron (silenced by any input ≥ 1/gain) switches to them.
+  bool zeroInput = false;
+  double zeroSigma1 = 1, zeroQueryNorm = 1, zeroGain = 1;
   double kwtaThreshold = 0, kwtaSum = 1;
   /// Rate coding clips every value to its population's range; h's range
   /// comes from the exact cell (the calibrated LN2 lets h grow without it).
@@ -208,7 +214,11 @@ struct Calibration {
 /// The population quantities of one step, computed exactly (`approx` null)
 /// or as the converted network computes them.
 struct StepValues {
+  /// The input step is all zeros.
+  bool zeroRow = false;
   std::vector<double> enc, z, raw, slot, m, g, hh, h, out, logits;
+  /// The zero-input detector and its gates (see Converter::build).
+  std::vector<double> zero, zeroGatePos, zeroGateNeg;
 };
 
 class Forward {
@@ -225,16 +235,24 @@ public:
       std::vector<double> xt(x + t * c.inputDim, x + (t + 1) * c.inputDim);
       s.enc = affine(c.encoder, xt, c.encoderBias);
       relu(s.enc);
+      s.zeroRow =
+          std::all_of(xt.begin(), xt.end(), [](double v) { return v == 0; });
+      const bool zero = approx && approx->zeroInput && s.zeroRow;
       s.z = s.enc;
       if (c.layerNorm)
-        s.z = layerNorm(s.enc, approx ? approx->sigma1 : stddev(s.enc),
+        s.z = layerNorm(s.enc,
+                        !approx ? stddev(s.enc)
+                        : zero  ? approx->zeroSigma1
+                                : approx->sigma1,
                         c.gamma1, c.beta1);
       // raw_i = Σ_j E_ij z_j, E = M + s·T.
       Matrix effective = c.memory;
       for (size_t k = 0; k < effective.data.size(); ++k)
         effective.data[k] += c.scale * trace.data[k];
       s.raw = affine(effective, s.z, std::vector<double>(c.slots, 0.0));
-      double zNorm = approx ? approx->queryNorm : norm(s.z);
+      double zNorm = !approx ? norm(s.z)
+                     : zero  ? approx->zeroQueryNorm
+                             : approx->queryNorm;
       std::vector<double> logits(c.slots);
       for (int64_t i = 0; i < c.slots; ++i) {
         double rowNorm = c.rowNorm[i];
@@ -244,6 +262,17 @@ public:
           rowNorm = norm(row);
         }
         logits[i] = s.raw[i] / (rowNorm * zNorm * c.temperature);
+      }
+      if (approx && approx->zeroInput) {
+        s.zero = {zero ? 1.0 : 0.0};
+        for (int64_t i = 0; i < c.slots; ++i) {
+          double gate =
+              zero ? (1.0 / approx->zeroQueryNorm - 1.0 / approx->queryNorm) /
+                         (c.rowNorm[i] * c.temperature) * s.raw[i]
+                   : 0.0;
+          s.zeroGatePos.push_back(std::max(gate, 0.0));
+          s.zeroGateNeg.push_back(std::max(-gate, 0.0));
+        }
       }
       s.logits = logits;
       s.slot = recallWeights(logits);
@@ -356,6 +385,12 @@ private:
   std::string ruleText(const PendingProjection &p, double exp2) const;
   std::string constant(double value) const;
   bool rate() const { return encoding == "rate"; }
+  /// The zero-input path adds one projection (the gates) before the slots;
+  /// checkOptions needs the depth before calibration decides.
+  bool zeroInputRequested() const {
+    return options.zeroInput == "exact" ||
+           (options.zeroInput == "auto" && profile != snn::Profile::Loihi2);
+  }
   bool fixedNeurons() const {
     return rate() && profile == snn::Profile::Loihi2;
   }
@@ -369,6 +404,7 @@ private:
   Recall recall = Recall::Linear;
   Calibration calibration;
   int64_t calibrationSequences = 0;
+  std::string zeroInputNote;
   std::vector<std::unique_ptr<Population>> populations;
   std::vector<PendingProjection> projections;
 };
@@ -394,6 +430,11 @@ LogicalResult Converter::checkOptions() {
   if (profile == snn::Profile::Spinnaker && !rate())
     return emitError(loc) << "convert-engram-to-snn: spinnaker has no graded "
                              "events; use encoding=rate";
+  if (o.zeroInput != "exact" && o.zeroInput != "ignore" &&
+      o.zeroInput != "auto")
+    return emitError(loc) << "convert-engram-to-snn: zero-input must be "
+                             "exact, ignore or auto, not '"
+                          << o.zeroInput << "'";
   if (o.recall == "linear")
     recall = Recall::Linear;
   else if (o.recall == "kwta")
@@ -419,7 +460,7 @@ LogicalResult Converter::checkOptions() {
                           << maxBits << ", not " << o.weightBits;
   // Graded events settle one projection per timestep; the chain x → … → h
   // and the step from h to the readout must fit in a window.
-  int64_t depth = cell.layerNorm ? 8 : 6;
+  int64_t depth = (cell.layerNorm ? 8 : 6) + (zeroInputRequested() ? 1 : 0);
   int64_t minimum = rate() ? 3 : depth + 2;
   // The recurrent projection is delayed by timesteps − 3 (− 2 without layer
   // norm), at most 62 on Loihi 2.
@@ -471,6 +512,36 @@ LogicalResult Converter::calibrate() {
                             << ": holds a value that is not finite";
   int64_t sequences = std::min<int64_t>(shape[0], options.calibrationSamples);
   calibrationSequences = sequences;
+  // The zero-input detector needs non-negative inputs (so that any input
+  // inhibits it) and the smallest row sum of a non-zero step.
+  double smallestRow = 0;
+  bool negative = false;
+  const int64_t rows = sequences * shape[1];
+  for (int64_t r = 0; r < rows; ++r) {
+    double sum = 0;
+    for (int64_t j = 0; j < cell.inputDim; ++j) {
+      double v = file->data[r * cell.inputDim + j];
+      negative |= v < 0;
+      sum += v;
+    }
+    if (sum > 0 && (smallestRow == 0 || sum < smallestRow))
+      smallestRow = sum;
+  }
+  calibration.zeroInput = zeroInputRequested() && !negative && smallestRow > 0;
+  zeroInputNote = !zeroInputRequested() ? "off"
+                  : negative            ? "off (negative calibration inputs)"
+                  : smallestRow == 0    ? "off (no non-zero calibration input)"
+                                        : "exact";
+  if (calibration.zeroInput) {
+    std::vector<double> blank = cell.encoderBias;
+    relu(blank);
+    calibration.zeroGain = 1.0 / smallestRow;
+    calibration.zeroSigma1 = stddev(blank);
+    calibration.zeroQueryNorm =
+        norm(cell.layerNorm ? layerNorm(blank, calibration.zeroSigma1,
+                                        cell.gamma1, cell.beta1)
+                            : blank);
+  }
   int64_t steps = shape[1];
   auto forEach = [&](Forward &forward, auto observe) {
     for (int64_t b = 0; b < sequences; ++b)
@@ -482,12 +553,15 @@ LogicalResult Converter::calibrate() {
   std::vector<double> sigma1, sigma2, queryNorm, hidden;
   Forward exact(cell, nullptr, recall);
   forEach(exact, [&](const StepValues &s) {
-    if (cell.layerNorm) {
-      sigma1.push_back(stddev(s.enc));
+    if (cell.layerNorm)
       sigma2.push_back(stddev(s.hh));
-    }
-    queryNorm.push_back(norm(s.z));
     hidden.insert(hidden.end(), s.h.begin(), s.h.end());
+    // Zero steps get their exact constants; calibrate on the others.
+    if (calibration.zeroInput && s.zeroRow)
+      return;
+    if (cell.layerNorm)
+      sigma1.push_back(stddev(s.enc));
+    queryNorm.push_back(norm(s.z));
   });
   if (cell.layerNorm) {
     calibration.sigma1 = percentile(sigma1, 50);
@@ -534,6 +608,9 @@ LogicalResult Converter::calibrate() {
     keep("hh", s.hh);
     keep("h", s.h);
     keep("out", s.out);
+    keep("zero", s.zero);
+    keep("zero_gate_pos", s.zeroGatePos);
+    keep("zero_gate_neg", s.zeroGateNeg);
   });
   return success();
 }
@@ -602,6 +679,31 @@ LogicalResult Converter::build() {
   if (cell.layerNorm)
     z = &normalize(enc, "z", calibration.sigma1, cell.gamma1, cell.beta1);
 
+  // The zero-input detector: 1 on an all-zero step, silenced by any input
+  // (inputs are non-negative and a non-zero step sums to at least 1/gain).
+  Population *zero = nullptr;
+  std::vector<double> blankEncoding = cell.encoderBias;
+  relu(blankEncoding);
+  if (calibration.zeroInput) {
+    zero = &population("zero", 1, true, {1.0});
+    Matrix inhibit(1, cell.inputDim);
+    for (double &w : inhibit.data)
+      w = -calibration.zeroGain;
+    connect(x, *zero, inhibit);
+    if (cell.layerNorm) {
+      // On a zero step z is LN1(relu(b_enc)) exactly: add the difference
+      // from the calibrated σ₁.
+      std::vector<double> exact = layerNorm(
+          blankEncoding, calibration.zeroSigma1, cell.gamma1, cell.beta1);
+      std::vector<double> approx =
+          layerNorm(blankEncoding, calibration.sigma1, cell.gamma1, cell.beta1);
+      Matrix fix(H, 1);
+      for (int64_t i = 0; i < H; ++i)
+        fix.at(i, 0) = exact[i] - approx[i];
+      connect(*zero, *z, fix);
+    }
+  }
+
   // raw = (M + s·T)·z: the bank as static weights, s·T as plastic ones.
   // SpiNNaker's PyNN has no three-factor rules: there the trace stays at
   // T₀, folded into the static weights.
@@ -640,6 +742,54 @@ LogicalResult Converter::build() {
   Population &slot = population("slot", N, recall == Recall::Kwta, slotBias);
   slotPtr = &slot;
   connect(raw, slot, toSlot);
+  if (zero) {
+    // On a zero step ‖z‖ is known: the logits need raw_i·c_i more, c_i =
+    // (1/‖z₀‖ − 1/‖z‖_cal) / (‖M_i‖·τ'). Two gates pass ±c_i·raw_i only
+    // while the detector fires: relu(±c_i·raw_i − B·(1 − zero)), B twice
+    // any |c_i·raw_i| of the calibration data (‖raw_i‖ ≤ (‖M_i‖ +
+    // s·clip·√H)·‖z‖ on a zero step, where ‖z‖ = ‖z₀‖).
+    Matrix pass(N, N), open(N, 1);
+    double strength = 0, largestRaw = 0;
+    for (double v : calibration.values["raw"])
+      largestRaw = std::max(largestRaw, std::abs(v));
+    std::vector<double> closed(N);
+    for (int64_t i = 0; i < N; ++i) {
+      double c =
+          (1.0 / calibration.zeroQueryNorm - 1.0 / calibration.queryNorm) /
+          (cell.rowNorm[i] * cell.temperature);
+      pass.at(i, i) = c;
+      double bound =
+          std::max(largestRaw, (cell.rowNorm[i] + cell.scale * kTraceClip *
+                                                      std::sqrt(double(H))) *
+                                   calibration.zeroQueryNorm);
+      strength = std::max(strength, 2.0 * std::abs(c) * bound);
+    }
+    for (int64_t i = 0; i < N; ++i) {
+      open.at(i, 0) = strength;
+      closed[i] = -strength;
+    }
+    Matrix negated = pass;
+    for (double &w : negated.data)
+      w = -w;
+    Population &up = population("zero_gate_pos", N, true, closed);
+    Population &down = population("zero_gate_neg", N, true, closed);
+    connect(raw, up, pass);
+    connect(raw, down, negated);
+    connect(*zero, up, open);
+    connect(*zero, down, open);
+    // The gates add to the logits as raw does (toSlot without κ).
+    Matrix logitsToSlot(N, N), minus(N, N);
+    for (int64_t i = 0; i < N; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        double w = recall == Recall::Linear
+                       ? ((i == j ? 1.0 : 0.0) - 1.0 / N) / N
+                       : (i == j ? 1.0 / calibration.kwtaSum : 0.0);
+        logitsToSlot.at(i, j) = w;
+        minus.at(i, j) = -w;
+      }
+    connect(up, slot, logitsToSlot);
+    connect(down, slot, minus);
+  }
   if (recall == Recall::Kwta && options.inhibition > 0) {
     Matrix lateral(N, N);
     for (int64_t i = 0; i < N; ++i)
@@ -721,6 +871,7 @@ LogicalResult Converter::build() {
       b.getNamedAttr("hebbian_trace",
                      b.getStringAttr(learn ? "plastic" : "frozen at T0")),
       b.getNamedAttr("weight_bits", b.getI64IntegerAttr(options.weightBits)),
+      b.getNamedAttr("zero_input", b.getStringAttr(zeroInputNote)),
       b.getNamedAttr("calibration_sequences",
                      b.getI64IntegerAttr(calibrationSequences))};
   if (cell.layerNorm) {
@@ -807,8 +958,12 @@ LogicalResult Converter::build() {
 }
 
 std::string Converter::constant(double value) const {
-  if (profile != snn::Profile::Loihi2)
-    return llvm::formatv("{0:g}", value).str();
+  if (profile != snn::Profile::Loihi2) {
+    // Enough digits that the rule's constants are the computed ones.
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.10g", value);
+    return text;
+  }
   // Loihi's learning engine: a mantissa of at most 4 bits and an exponent.
   int e = int(std::floor(std::log2(std::abs(value)))) - 3;
   long m = std::lround(value / std::ldexp(1.0, e));
@@ -929,6 +1084,7 @@ struct ConvertEngramToSnnPass
     options.percentile = percentile;
     options.weightBits = weightBits;
     options.sigmaDelta = sigmaDelta;
+    options.zeroInput = zeroInput;
     Converter converter(module, *model, options);
     if (failed(converter.run()))
       signalPassFailure();

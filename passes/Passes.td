@@ -251,7 +251,10 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
 
     - layer norm: the mean subtraction is folded into the weights exactly;
       the division by the standard deviation becomes a constant, the median
-      over the calibration data (a calibrated affine map);
+      over the calibration data (a calibrated affine map); on all-zero
+      input steps (padding, blank rows), which a detector neuron
+      recognises, LN1 and ‖z‖ are exact (`zero-input=exact`, the default
+      except for loihi2);
     - cosine similarity: `‖z‖` and `‖E_i‖` become the calibrated median of
       `‖z‖` and the bank's row norms `‖M_i‖`;
     - softmax recall: `recall=linear` (first-order softmax, `a_i = (1 + l_i −
@@ -306,6 +309,11 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
            "upper percentile of the calibrated value ranges (rate encoding)">,
     Option<"weightBits", "weight-bits", "int64_t", /*default=*/"8",
            "magnitude bits of the integer weights (sign apart)">,
+    Option<"zeroInput", "zero-input", "std::string", /*default=*/"\"auto\"",
+           "exact: a detector neuron makes LN1 and ‖z‖ exact on all-zero "
+           "input steps (non-negative inputs); ignore: calibrated constants "
+           "there too; auto (default): exact except for loihi2, whose 8-bit "
+           "weights cannot hold the gates' range">,
     Option<"sigmaDelta", "sigma-delta", "double", /*default=*/"0.0",
            "encoding=graded: units send the change of their value when it "
            "exceeds this fraction of their population's calibrated range "

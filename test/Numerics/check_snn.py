@@ -81,9 +81,15 @@ def main():
         package = os.path.join(args.work, f"model_{index}")
         engram_torch.save_package(network, package)
         calib = os.path.join(args.work, f"calib_{index}.npy")
-        np.save(calib, rng.uniform(0, 1, (32, STEPS, d)).astype(np.float32))
+        # All-zero steps, as padding makes them, exercise the zero-input path.
+        calibration = rng.uniform(0, 1, (32, STEPS, d)).astype(np.float32)
+        calibration[:, :3] = 0
+        np.save(calib, calibration)
         x = os.path.join(args.work, f"x_{index}.npy")
-        np.save(x, rng.uniform(0, 1, (batch, STEPS, d)).astype(np.float32))
+        inputs = rng.uniform(0, 1, (batch, STEPS, d)).astype(np.float32)
+        inputs[:, :2] = 0
+        inputs[0, 10] = 0
+        np.save(x, inputs)
         ref = os.path.join(args.work, f"ref_{index}.npy")
         run(["engram-run", package, "--input", x, "--output", ref, "--precision", "f64"])
         reference = np.load(ref)
@@ -97,10 +103,10 @@ def main():
             return np.load(out)
 
         graded = ["--snn-encoding=graded", "--snn-weight-bits=16"]
-        short = simulate("graded8", graded + ["--snn-timesteps=8"])
+        short = simulate("graded9", graded + ["--snn-timesteps=9"])
         long = simulate("graded13", graded + ["--snn-timesteps=13"])
         check(f"model {index} graded vs float64", relative_error(short, reference), 1e-4)
-        check(f"model {index} graded T=8 vs T=13", relative_error(short, long), 1e-12)
+        check(f"model {index} graded T=9 vs T=13", relative_error(short, long), 1e-12)
         loihi = ["--snn-encoding=graded", "--snn-profile=loihi2", "--snn-timesteps=8"]
         fixed = simulate("loihi", loihi, ["--fixed-point"])
         real = simulate("loihi", loihi)

@@ -214,6 +214,13 @@ cl::opt<double> snnSigmaDelta(
              "change, exact); negative: send the value every timestep"),
     cl::init(0.0), cl::cat(snnCategory));
 
+cl::opt<std::string> snnZeroInput(
+    "snn-zero-input",
+    cl::desc("exact: a detector neuron makes layer norm and the query norm "
+             "exact on all-zero input steps; ignore; auto (default): exact "
+             "except for loihi2"),
+    cl::init("auto"), cl::cat(snnCategory));
+
 /// Whether any --snn-* option was given.
 bool snnOptionsGiven() {
   return snnCalibration.getNumOccurrences() ||
@@ -222,7 +229,8 @@ bool snnOptionsGiven() {
          snnProfile.getNumOccurrences() || snnRecall.getNumOccurrences() ||
          snnK.getNumOccurrences() || snnInhibition.getNumOccurrences() ||
          snnPercentile.getNumOccurrences() ||
-         snnSigmaDelta.getNumOccurrences() || snnWeightBits.getNumOccurrences();
+         snnSigmaDelta.getNumOccurrences() ||
+         snnZeroInput.getNumOccurrences() || snnWeightBits.getNumOccurrences();
 }
 
 int fail(const Twine &message) {
@@ -350,6 +358,7 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     options.percentile = snnPercentile;
     options.weightBits = snnWeightBits;
     options.sigmaDelta = snnSigmaDelta;
+    options.zeroInput = snnZeroInput;
     PassManager snn(module.getContext());
     snn.enableTiming(timing);
     snn.addPass(mlir::engram::createConvertEngramToSnn(options));

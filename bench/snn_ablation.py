@@ -1,6 +1,6 @@
 """snn_ablation.py - what each approximation of convert-engram-to-snn costs on its own.
 
-    /usr/bin/python3 bench/snn_ablation.py [--images 2000]
+    /usr/bin/python3 bench/snn_ablation.py [--images 2000] [--model DIR]
 
 A float64 NumPy model of the shipped Fashion-MNIST cell in which the
 approximations of the spiking conversion (docs/spiking.md) can be switched on
@@ -10,6 +10,7 @@ that of spikes; bench/snn_report.py measures the converted networks
 themselves.
 """
 import argparse
+import json
 import os
 import sys
 
@@ -24,21 +25,27 @@ import fashion_data  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=2000)
+    parser.add_argument("--model", default=os.path.join(ROOT, "examples", "fashion", "model"))
     args = parser.parse_args()
-    t = engram_torch.read_safetensors(os.path.join(ROOT, "examples", "fashion", "model",
-                                                   "model.safetensors"))
+    with open(os.path.join(args.model, "model.json")) as f:
+        has_layer_norm = json.load(f)["cell"].get("use_layer_norm", True)
+    t = engram_torch.read_safetensors(os.path.join(args.model, "model.safetensors"))
     p = {k: np.asarray(v, dtype=np.float64) for k, v in t.items()}
     eta, s, tau = 0.05, 0.5, 1.5 / (1 + 10 * 0.1)
     m_bank = p["cell.memory"]
     n = m_bank.shape[0]
 
-    def layer_norm(v, which, mode, cal, record):
-        """LN over the last axis; with `which` in mode, σ is the calibrated median."""
+    def layer_norm(v, which, mode, cal, record, zero):
+        """LN over the last axis; with `which` in mode, σ is the calibrated median
+        (except on all-zero steps with "zero" in mode, where it stays exact)."""
+        if not has_layer_norm:
+            return v
         sd = np.sqrt(v.var(1, keepdims=True) + 1e-6)
         if record is not None:
             record.setdefault(f"sd{which[-1]}", []).append(sd.ravel())
         if which in mode:
-            sd = cal[f"sd{which[-1]}"]
+            keep = zero if "zero" in mode and which == "ln1" else np.zeros_like(zero)
+            sd = np.where(keep, sd, cal[f"sd{which[-1]}"])
         norm = f"cell.norm{which[-1]}"
         return (v - v.mean(1, keepdims=True)) / sd * p[f"{norm}.gamma"] + p[f"{norm}.beta"]
 
@@ -47,15 +54,17 @@ def main():
         h = np.zeros((b, m_bank.shape[1]))
         trace = np.zeros((b,) + m_bank.shape)
         for t in range(steps):
+            zero = (x[:, t] == 0).all(1, keepdims=True)
             z = np.maximum(x[:, t] @ p["cell.encoder.kernel"] + p["cell.encoder.bias"], 0)
-            z = layer_norm(z, "ln1", mode, cal, record)
+            z = layer_norm(z, "ln1", mode, cal, record, zero)
             e = m_bank[None] + s * trace
             zn = np.linalg.norm(z, axis=1, keepdims=True)
             en = np.linalg.norm(e, axis=2)
             if record is not None:
                 record.setdefault("zn", []).append(zn.ravel())
             if "cos" in mode:
-                zn, en = cal["zn"], np.linalg.norm(m_bank, axis=1)[None]
+                zn = np.where(zero & ("zero" in mode), zn, cal["zn"])
+                en = np.linalg.norm(m_bank, axis=1)[None]
             logit = np.einsum("bnh,bh->bn", e, z) / en / zn / tau
             if "linear" in mode:
                 a = (1 + logit - logit.mean(1, keepdims=True)) / n
@@ -71,7 +80,7 @@ def main():
             g = np.maximum(np.concatenate([z, m, h], 1) @ p["cell.integrator.kernel"]
                            + p["cell.integrator.bias"], 0)
             hh = np.maximum(g @ p["cell.output.kernel"] + p["cell.output.bias"], 0)
-            h = layer_norm(hh, "ln2", mode, cal, record)
+            h = layer_norm(hh, "ln2", mode, cal, record, zero)
             if "no-trace" not in mode:
                 trace = np.clip((1 - eta) * trace + eta * a[:, :, None] * z[:, None, :], -0.1, 0.1)
         return h @ p["readout.kernel"] + p["readout.bias"]
@@ -81,21 +90,44 @@ def main():
     x = test[:args.images].astype(np.float64)
     y = labels[:args.images]
     record = {}
-    run(train[:256].astype(np.float64), "", record=record)
+    calib = train[:256].astype(np.float64)
+    run(calib, "", record=record)
     cal = {k: np.median(np.concatenate(v)) for k, v in record.items()}
+    # As the pass does with zero-input=exact: σ1 and ‖z‖ calibrated on the
+    # non-zero steps (the first record entries follow the steps in order).
+    nonzero = ~(calib == 0).all(2).T.ravel()  # step-major, as recorded
+    for key in ("sd1", "zn"):
+        if key in record:
+            cal[key + "-nonzero"] = np.median(np.concatenate(record[key])[nonzero])
     base = (run(x, "").argmax(1) == y).mean()
-    print(f"Float64 model on the first {args.images} test images: {100 * base:.2f} %\n")
+    print(f"Float64 model `{os.path.relpath(args.model, ROOT)}` on the first "
+          f"{args.images} test images: {100 * base:.2f} %\n")
     print("| approximation (alone) | accuracy % | Δ pt |\n| --- | ---: | ---: |")
-    rows = [("LN1 σ → calibrated median", "ln1"), ("LN2 σ → calibrated median", "ln2"),
+    rows = [("LN1 σ → calibrated median", "ln1"),
+            ("LN1 σ → calibrated median, exact on all-zero steps", "ln1 zero"),
+            ("LN2 σ → calibrated median", "ln2"),
             ("cosine norms → ‖M_i‖ and median ‖z‖", "cos"),
+            ("cosine norms, exact ‖z‖ on all-zero steps", "cos zero"),
             ("softmax → first order (recall=linear)", "linear"),
             ("softmax → k-WTA, k=16", "kwta16"), ("softmax → k-WTA, k=8", "kwta8"),
             ("no Hebbian trace", "no-trace"),
-            ("all of the pass's defaults (LN1, LN2, cosine, linear)", "ln1 ln2 cos linear")]
+            ("the pass's approximations (LN1, LN2, cosine, linear), zero-input=ignore",
+             "ln1 ln2 cos linear"),
+            ("the pass's defaults (the same, exact on all-zero steps)",
+             "ln1 ln2 cos linear zero")]
+    if not has_layer_norm:
+        rows = [r for r in rows if r[1] not in ("ln1", "ln1 zero", "ln2")]
     for label, mode in rows:
+        if "zero" in mode:
+            cal_mode = dict(cal)
+            for key in ("sd1", "zn"):
+                if key + "-nonzero" in cal:
+                    cal_mode[key] = cal[key + "-nonzero"]
+        else:
+            cal_mode = cal
         if mode.startswith("kwta"):
             cal["k"] = int(mode[4:])
-        acc = (run(x, mode, cal).argmax(1) == y).mean()
+        acc = (run(x, mode, cal_mode).argmax(1) == y).mean()
         print(f"| {label} | {100 * acc:.2f} | {100 * (acc - base):+.2f} |")
 
 

@@ -20,6 +20,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/EngramToSnn/CellModel.h"
+
 #include "dialects/snn/SnnOps.h"
 #include "passes/Import.h"
 #include "passes/LiftModel.h"
@@ -44,11 +46,10 @@ namespace mlir::engram {
 using namespace mlir;
 using namespace mlir::engram;
 namespace rt = ::engram::runtime;
+using namespace mlir::engram::snnconv;
 
 namespace {
 
-constexpr double kLayerNormEpsilon = 1e-6;
-constexpr double kTraceClip = 0.1;
 /// The threshold mantissa of Loihi fixed-point neurons: one unit of rate
 /// current is 2^12 (weights and biases are scaled by it).
 constexpr int kFixedThresholdShift = 12;
@@ -57,282 +58,6 @@ constexpr int kFixedThresholdShift = 12;
 /// times the full-scale current) bounds that loss; the populations these
 /// neurons feed scale their weights back up by the same factor.
 constexpr int kFixedRateShift = 2;
-
-/// A row-major matrix of doubles.
-struct Matrix {
-  int64_t rows = 0, cols = 0;
-  std::vector<double> data;
-  Matrix() = default;
-  Matrix(int64_t r, int64_t c) : rows(r), cols(c), data(r * c, 0.0) {}
-  double &at(int64_t r, int64_t c) { return data[r * cols + c]; }
-  double at(int64_t r, int64_t c) const { return data[r * cols + c]; }
-};
-
-/// The cell's weights as float64, in the `post × pre` orientation of
-/// projections (the package stores `y = x·K`, so kernels are transposed).
-struct Cell {
-  int64_t inputDim = 0, hidden = 0, slots = 0, classes = 0;
-  double eta = 0, scale = 0, temperature = 0;
-  bool layerNorm = false;
-  Matrix encoder, integrator, output, readout, memory, traceInit;
-  std::vector<double> encoderBias, integratorBias, outputBias, readoutBias;
-  std::vector<double> gamma1, beta1, gamma2, beta2;
-  std::vector<double> rowNorm; ///< ‖M_i‖
-};
-
-Matrix transposed(const rt::WeightTensor &tensor) {
-  Matrix m(tensor.shape[1], tensor.shape[0]);
-  for (int64_t i = 0; i < tensor.shape[0]; ++i)
-    for (int64_t j = 0; j < tensor.shape[1]; ++j)
-      m.at(j, i) = tensor.data[i * tensor.shape[1] + j];
-  return m;
-}
-
-std::vector<double> vectorOf(const rt::WeightTensor *tensor, int64_t size) {
-  if (!tensor)
-    return std::vector<double>(size, 0.0);
-  return std::vector<double>(tensor->data.begin(), tensor->data.end());
-}
-
-Cell cellOf(const rt::Model &model) {
-  Cell c;
-  const rt::ModelConfig &config = model.config;
-  c.inputDim = config.inputDim;
-  c.hidden = config.cell.hiddenDim;
-  c.slots = config.cell.memorySize;
-  c.eta = config.cell.hebbianLr;
-  c.scale = config.cell.scaleFactor;
-  c.temperature =
-      config.cell.temperature / (1.0 + 10.0 * config.cell.sparsityStrength);
-  c.layerNorm = config.cell.useLayerNorm;
-  c.encoder = transposed(*model.find("cell.encoder.kernel"));
-  c.integrator = transposed(*model.find("cell.integrator.kernel"));
-  c.output = transposed(*model.find("cell.output.kernel"));
-  c.encoderBias = vectorOf(model.find("cell.encoder.bias"), c.hidden);
-  c.integratorBias = vectorOf(model.find("cell.integrator.bias"), 3 * c.hidden);
-  c.outputBias = vectorOf(model.find("cell.output.bias"), c.hidden);
-  if (c.layerNorm) {
-    c.gamma1 = vectorOf(model.find("cell.norm1.gamma"), c.hidden);
-    c.beta1 = vectorOf(model.find("cell.norm1.beta"), c.hidden);
-    c.gamma2 = vectorOf(model.find("cell.norm2.gamma"), c.hidden);
-    c.beta2 = vectorOf(model.find("cell.norm2.beta"), c.hidden);
-  }
-  const rt::WeightTensor &memory = *model.find("cell.memory");
-  c.memory = Matrix(c.slots, c.hidden);
-  c.memory.data.assign(memory.data.begin(), memory.data.end());
-  c.traceInit = Matrix(c.slots, c.hidden);
-  if (const rt::WeightTensor *init = model.find("cell.trace_init"))
-    c.traceInit.data.assign(init->data.begin(), init->data.end());
-  for (int64_t i = 0; i < c.slots; ++i) {
-    double sum = 0;
-    for (int64_t j = 0; j < c.hidden; ++j)
-      sum += c.memory.at(i, j) * c.memory.at(i, j);
-    c.rowNorm.push_back(std::sqrt(std::max(sum, 1e-12)));
-  }
-  if (config.hasReadout()) {
-    c.classes = config.head.units;
-    c.readout = transposed(*model.find("readout.kernel"));
-    c.readoutBias = vectorOf(model.find("readout.bias"), c.classes);
-  }
-  return c;
-}
-
-std::vector<double> affine(const Matrix &w, const std::vector<double> &x,
-                           const std::vector<double> &bias) {
-  std::vector<double> y(bias);
-  for (int64_t i = 0; i < w.rows; ++i)
-    for (int64_t j = 0; j < w.cols; ++j)
-      y[i] += w.at(i, j) * x[j];
-  return y;
-}
-
-void relu(std::vector<double> &v) {
-  for (double &x : v)
-    x = std::max(x, 0.0);
-}
-
-double mean(const std::vector<double> &v) {
-  double sum = 0;
-  for (double x : v)
-    sum += x;
-  return sum / double(v.size());
-}
-
-double stddev(const std::vector<double> &v) {
-  double mu = mean(v), sum = 0;
-  for (double x : v)
-    sum += (x - mu) * (x - mu);
-  return std::sqrt(sum / double(v.size()) + kLayerNormEpsilon);
-}
-
-double norm(const std::vector<double> &v) {
-  double sum = 0;
-  for (double x : v)
-    sum += x * x;
-  return std::sqrt(std::max(sum, 1e-12));
-}
-
-/// LN with a given standard deviation (the exact one, or the calibrated
-/// constant that replaces it).
-std::vector<double> layerNorm(const std::vector<double> &v, double sigma,
-                              const std::vector<double> &gamma,
-                              const std::vector<double> &beta) {
-  double mu = mean(v);
-  std::vector<double> y(v.size());
-  for (size_t i = 0; i < v.size(); ++i)
-    y[i] = (v[i] - mu) / sigma * gamma[i] + beta[i];
-  return y;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty())
-    return 0;
-  size_t index = std::min(
-      values.size() - 1, size_t(std::llround(p / 100.0 * (values.size() - 1))));
-  std::nth_element(values.begin(), values.begin() + index, values.end());
-  return values[index];
-}
-
-enum class Recall { Linear, Kwta };
-
-/// What calibration measures: the constants that replace the
-/// normalizations, the k-WTA threshold, and the value of every population.
-struct Calibration {
-  double sigma1 = 1, sigma2 = 1, queryNorm = 1;
-  /// All-zero input steps (padding, blank rows): their encoding is the
-  /// constant relu(b_enc), so LN1 and ‖z‖ are known exactly there. A
-  /// detector neuron (silenced by any input ≥ 1/gain) switches to them.
-  bool zeroInput = false;
-  double zeroSigma1 = 1, zeroQueryNorm = 1, zeroGain = 1;
-  double kwtaThreshold = 0, kwtaSum = 1;
-  /// Rate coding clips every value to its population's range; h's range
-  /// comes from the exact cell (the calibrated LN2 lets h grow without it).
-  std::optional<std::pair<double, double>> hiddenRange;
-  std::map<std::string, std::vector<double>> values;
-};
-
-/// The population quantities of one step, computed exactly (`approx` null)
-/// or as the converted network computes them.
-struct StepValues {
-  /// The input step is all zeros.
-  bool zeroRow = false;
-  std::vector<double> enc, z, raw, slot, m, g, hh, h, out, logits;
-  /// The zero-input detector and its gates (see Converter::build).
-  std::vector<double> zero, zeroGatePos, zeroGateNeg;
-};
-
-class Forward {
-public:
-  Forward(const Cell &cell, const Calibration *approx, Recall recall)
-      : c(cell), approx(approx), recall(recall) {}
-
-  /// Runs one sequence (S×D) and calls `observe` after every step.
-  template <typename Fn> void run(const double *x, int64_t steps, Fn observe) {
-    std::vector<double> h(c.hidden, 0.0);
-    Matrix trace = c.traceInit;
-    for (int64_t t = 0; t < steps; ++t) {
-      StepValues s;
-      std::vector<double> xt(x + t * c.inputDim, x + (t + 1) * c.inputDim);
-      s.enc = affine(c.encoder, xt, c.encoderBias);
-      relu(s.enc);
-      s.zeroRow =
-          std::all_of(xt.begin(), xt.end(), [](double v) { return v == 0; });
-      const bool zero = approx && approx->zeroInput && s.zeroRow;
-      s.z = s.enc;
-      if (c.layerNorm)
-        s.z = layerNorm(s.enc,
-                        !approx ? stddev(s.enc)
-                        : zero  ? approx->zeroSigma1
-                                : approx->sigma1,
-                        c.gamma1, c.beta1);
-      // raw_i = Σ_j E_ij z_j, E = M + s·T.
-      Matrix effective = c.memory;
-      for (size_t k = 0; k < effective.data.size(); ++k)
-        effective.data[k] += c.scale * trace.data[k];
-      s.raw = affine(effective, s.z, std::vector<double>(c.slots, 0.0));
-      double zNorm = !approx ? norm(s.z)
-                     : zero  ? approx->zeroQueryNorm
-                             : approx->queryNorm;
-      std::vector<double> logits(c.slots);
-      for (int64_t i = 0; i < c.slots; ++i) {
-        double rowNorm = c.rowNorm[i];
-        if (!approx) {
-          std::vector<double> row(effective.data.begin() + i * c.hidden,
-                                  effective.data.begin() + (i + 1) * c.hidden);
-          rowNorm = norm(row);
-        }
-        logits[i] = s.raw[i] / (rowNorm * zNorm * c.temperature);
-      }
-      if (approx && approx->zeroInput) {
-        s.zero = {zero ? 1.0 : 0.0};
-        for (int64_t i = 0; i < c.slots; ++i) {
-          double gate =
-              zero ? (1.0 / approx->zeroQueryNorm - 1.0 / approx->queryNorm) /
-                         (c.rowNorm[i] * c.temperature) * s.raw[i]
-                   : 0.0;
-          s.zeroGatePos.push_back(std::max(gate, 0.0));
-          s.zeroGateNeg.push_back(std::max(-gate, 0.0));
-        }
-      }
-      s.logits = logits;
-      s.slot = recallWeights(logits);
-      s.m.assign(c.hidden, 0.0);
-      for (int64_t i = 0; i < c.slots; ++i)
-        for (int64_t j = 0; j < c.hidden; ++j)
-          s.m[j] += s.slot[i] * effective.at(i, j);
-      std::vector<double> joined(s.z);
-      joined.insert(joined.end(), s.m.begin(), s.m.end());
-      joined.insert(joined.end(), h.begin(), h.end());
-      s.g = affine(c.integrator, joined, c.integratorBias);
-      relu(s.g);
-      s.hh = affine(c.output, s.g, c.outputBias);
-      relu(s.hh);
-      s.h = s.hh;
-      if (c.layerNorm)
-        s.h = layerNorm(s.hh, approx ? approx->sigma2 : stddev(s.hh), c.gamma2,
-                        c.beta2);
-      if (approx && approx->hiddenRange)
-        for (double &v : s.h)
-          v = std::clamp(v, approx->hiddenRange->first,
-                         approx->hiddenRange->second);
-      if (c.classes)
-        s.out = affine(c.readout, s.h, c.readoutBias);
-      for (int64_t i = 0; i < c.slots; ++i)
-        for (int64_t j = 0; j < c.hidden; ++j) {
-          double &v = trace.at(i, j);
-          v = std::clamp((1 - c.eta) * v + c.eta * s.slot[i] * s.z[j],
-                         -kTraceClip, kTraceClip);
-        }
-      h = s.h;
-      observe(s);
-    }
-  }
-
-private:
-  std::vector<double> recallWeights(const std::vector<double> &l) const {
-    int64_t n = c.slots;
-    std::vector<double> a(n);
-    if (!approx) {
-      double top = *std::max_element(l.begin(), l.end()), sum = 0;
-      for (int64_t i = 0; i < n; ++i)
-        sum += a[i] = std::exp(l[i] - top);
-      for (double &v : a)
-        v /= sum;
-    } else if (recall == Recall::Linear) {
-      double mu = mean(l);
-      for (int64_t i = 0; i < n; ++i)
-        a[i] = (1.0 + l[i] - mu) / double(n);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        a[i] = std::max(l[i] - approx->kwtaThreshold, 0.0) / approx->kwtaSum;
-    }
-    return a;
-  }
-
-  const Cell &c;
-  const Calibration *approx;
-  Recall recall;
-};
 
 /// One population of the network being built, with its value code.
 struct Population {
@@ -381,6 +106,8 @@ private:
   /// Adds W (value domain, post × pre) to the network: rescales it to the
   /// code of pre and post and moves the pre offset into post's bias.
   PendingProjection &connect(Population &pre, Population &post, Matrix w);
+  Population &buildRecall(Population &raw, Population *zero);
+  LogicalResult emitNetwork(Population &out);
   void emit(OpBuilder &b, Location loc, const PendingProjection &p);
   std::string ruleText(const PendingProjection &p, double exp2) const;
   std::string constant(double value) const;
@@ -404,6 +131,8 @@ private:
   Recall recall = Recall::Linear;
   Calibration calibration;
   int64_t calibrationSequences = 0;
+  /// Whether the trace is plastic (not on SpiNNaker).
+  bool learn = true;
   std::string zeroInputNote;
   std::vector<std::unique_ptr<Population>> populations;
   std::vector<PendingProjection> projections;
@@ -707,7 +436,7 @@ LogicalResult Converter::build() {
   // raw = (M + s·T)·z: the bank as static weights, s·T as plastic ones.
   // SpiNNaker's PyNN has no three-factor rules: there the trace stays at
   // T₀, folded into the static weights.
-  const bool learn = profile != snn::Profile::Spinnaker;
+  learn = profile != snn::Profile::Spinnaker;
   Matrix trace(N, H), bank = cell.memory;
   for (size_t k = 0; k < trace.data.size(); ++k) {
     trace.data[k] = cell.scale * cell.traceInit.data[k];
@@ -718,85 +447,8 @@ LogicalResult Converter::build() {
   connect(*z, raw, bank);
   Population *slotPtr = nullptr;
 
-  // slot = recall weights of the logits l_i = raw_i·κ_i, κ_i = 1 / (‖M_i‖ ·
-  // ‖z‖ · τ'), both norms calibrated.
-  Matrix toSlot(N, N);
-  std::vector<double> slotBias(N, 0.0);
-  for (int64_t i = 0; i < N; ++i) {
-    double kappa =
-        1.0 / (cell.rowNorm[i] * calibration.queryNorm * cell.temperature);
-    if (recall == Recall::Linear) {
-      // a_i = (1 + l_i − mean l) / N.
-      for (int64_t j = 0; j < N; ++j)
-        toSlot.at(i, j) = ((i == j ? 1.0 : 0.0) - 1.0 / N) *
-                          (1.0 / (cell.rowNorm[j] * calibration.queryNorm *
-                                  cell.temperature)) /
-                          N;
-      slotBias[i] = 1.0 / N;
-    } else {
-      // a_i = relu(l_i − θ) / Σ, θ and Σ calibrated.
-      toSlot.at(i, i) = kappa / calibration.kwtaSum;
-      slotBias[i] = -calibration.kwtaThreshold / calibration.kwtaSum;
-    }
-  }
-  Population &slot = population("slot", N, recall == Recall::Kwta, slotBias);
+  Population &slot = buildRecall(raw, zero);
   slotPtr = &slot;
-  connect(raw, slot, toSlot);
-  if (zero) {
-    // On a zero step ‖z‖ is known: the logits need raw_i·c_i more, c_i =
-    // (1/‖z₀‖ − 1/‖z‖_cal) / (‖M_i‖·τ'). Two gates pass ±c_i·raw_i only
-    // while the detector fires: relu(±c_i·raw_i − B·(1 − zero)), B twice
-    // any |c_i·raw_i| of the calibration data (‖raw_i‖ ≤ (‖M_i‖ +
-    // s·clip·√H)·‖z‖ on a zero step, where ‖z‖ = ‖z₀‖).
-    Matrix pass(N, N), open(N, 1);
-    double strength = 0, largestRaw = 0;
-    for (double v : calibration.values["raw"])
-      largestRaw = std::max(largestRaw, std::abs(v));
-    std::vector<double> closed(N);
-    for (int64_t i = 0; i < N; ++i) {
-      double c =
-          (1.0 / calibration.zeroQueryNorm - 1.0 / calibration.queryNorm) /
-          (cell.rowNorm[i] * cell.temperature);
-      pass.at(i, i) = c;
-      double bound =
-          std::max(largestRaw, (cell.rowNorm[i] + cell.scale * kTraceClip *
-                                                      std::sqrt(double(H))) *
-                                   calibration.zeroQueryNorm);
-      strength = std::max(strength, 2.0 * std::abs(c) * bound);
-    }
-    for (int64_t i = 0; i < N; ++i) {
-      open.at(i, 0) = strength;
-      closed[i] = -strength;
-    }
-    Matrix negated = pass;
-    for (double &w : negated.data)
-      w = -w;
-    Population &up = population("zero_gate_pos", N, true, closed);
-    Population &down = population("zero_gate_neg", N, true, closed);
-    connect(raw, up, pass);
-    connect(raw, down, negated);
-    connect(*zero, up, open);
-    connect(*zero, down, open);
-    // The gates add to the logits as raw does (toSlot without κ).
-    Matrix logitsToSlot(N, N), minus(N, N);
-    for (int64_t i = 0; i < N; ++i)
-      for (int64_t j = 0; j < N; ++j) {
-        double w = recall == Recall::Linear
-                       ? ((i == j ? 1.0 : 0.0) - 1.0 / N) / N
-                       : (i == j ? 1.0 / calibration.kwtaSum : 0.0);
-        logitsToSlot.at(i, j) = w;
-        minus.at(i, j) = -w;
-      }
-    connect(up, slot, logitsToSlot);
-    connect(down, slot, minus);
-  }
-  if (recall == Recall::Kwta && options.inhibition > 0) {
-    Matrix lateral(N, N);
-    for (int64_t i = 0; i < N; ++i)
-      for (int64_t j = 0; j < N; ++j)
-        lateral.at(i, j) = i == j ? 0.0 : -options.inhibition;
-    connect(slot, slot, lateral);
-  }
 
   // m = (M + s·T)ᵀ·a.
   Population &m = population("m", H, false, {});
@@ -854,8 +506,98 @@ LogicalResult Converter::build() {
     out = &population("out", cell.classes, false, cell.readoutBias);
     connect(*h, *out, cell.readout);
   }
+  return emitNetwork(*out);
+}
 
-  // Emit the network in place of @forward.
+/// The memory-slot population: the recall weights a of the logits
+/// l_i = raw_i·κ_i, κ_i = 1 / (‖M_i‖ · ‖z‖ · τ'), both norms calibrated, with
+/// the zero-input gates when `zero` is set.
+Population &Converter::buildRecall(Population &raw, Population *zero) {
+  int64_t H = cell.hidden, N = cell.slots;
+  Matrix toSlot(N, N);
+  std::vector<double> slotBias(N, 0.0);
+  for (int64_t i = 0; i < N; ++i) {
+    double kappa =
+        1.0 / (cell.rowNorm[i] * calibration.queryNorm * cell.temperature);
+    if (recall == Recall::Linear) {
+      // a_i = (1 + l_i − mean l) / N.
+      for (int64_t j = 0; j < N; ++j)
+        toSlot.at(i, j) = ((i == j ? 1.0 : 0.0) - 1.0 / N) *
+                          (1.0 / (cell.rowNorm[j] * calibration.queryNorm *
+                                  cell.temperature)) /
+                          N;
+      slotBias[i] = 1.0 / N;
+    } else {
+      // a_i = relu(l_i − θ) / Σ, θ and Σ calibrated.
+      toSlot.at(i, i) = kappa / calibration.kwtaSum;
+      slotBias[i] = -calibration.kwtaThreshold / calibration.kwtaSum;
+    }
+  }
+  Population &slot = population("slot", N, recall == Recall::Kwta, slotBias);
+  connect(raw, slot, toSlot);
+  if (zero) {
+    // On a zero step ‖z‖ is known: the logits need raw_i·c_i more, c_i =
+    // (1/‖z₀‖ − 1/‖z‖_cal) / (‖M_i‖·τ'). Two gates pass ±c_i·raw_i only
+    // while the detector fires: relu(±c_i·raw_i − B·(1 − zero)), B twice
+    // any |c_i·raw_i| of the calibration data (‖raw_i‖ ≤ (‖M_i‖ +
+    // s·clip·√H)·‖z‖ on a zero step, where ‖z‖ = ‖z₀‖).
+    Matrix pass(N, N), open(N, 1);
+    double strength = 0, largestRaw = 0;
+    for (double v : calibration.values["raw"])
+      largestRaw = std::max(largestRaw, std::abs(v));
+    std::vector<double> closed(N);
+    for (int64_t i = 0; i < N; ++i) {
+      double c =
+          (1.0 / calibration.zeroQueryNorm - 1.0 / calibration.queryNorm) /
+          (cell.rowNorm[i] * cell.temperature);
+      pass.at(i, i) = c;
+      double bound =
+          std::max(largestRaw, (cell.rowNorm[i] + cell.scale * kTraceClip *
+                                                      std::sqrt(double(H))) *
+                                   calibration.zeroQueryNorm);
+      strength = std::max(strength, 2.0 * std::abs(c) * bound);
+    }
+    for (int64_t i = 0; i < N; ++i) {
+      open.at(i, 0) = strength;
+      closed[i] = -strength;
+    }
+    Matrix negated = pass;
+    for (double &w : negated.data)
+      w = -w;
+    Population &up = population("zero_gate_pos", N, true, closed);
+    Population &down = population("zero_gate_neg", N, true, closed);
+    connect(raw, up, pass);
+    connect(raw, down, negated);
+    connect(*zero, up, open);
+    connect(*zero, down, open);
+    // The gates add to the logits as raw does (toSlot without κ).
+    Matrix logitsToSlot(N, N), minus(N, N);
+    for (int64_t i = 0; i < N; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        double w = recall == Recall::Linear
+                       ? ((i == j ? 1.0 : 0.0) - 1.0 / N) / N
+                       : (i == j ? 1.0 / calibration.kwtaSum : 0.0);
+        logitsToSlot.at(i, j) = w;
+        minus.at(i, j) = -w;
+      }
+    connect(up, slot, logitsToSlot);
+    connect(down, slot, minus);
+  }
+  if (recall == Recall::Kwta && options.inhibition > 0) {
+    Matrix lateral(N, N);
+    for (int64_t i = 0; i < N; ++i)
+      for (int64_t j = 0; j < N; ++j)
+        lateral.at(i, j) = i == j ? 0.0 : -options.inhibition;
+    connect(slot, slot, lateral);
+  }
+
+  return slot;
+}
+
+/// Replaces @forward with the snn.network of the populations and
+/// projections built so far, probing `out`.
+LogicalResult Converter::emitNetwork(Population &out) {
+  int64_t T = options.timesteps;
   OpBuilder b(module.getContext());
   Location loc = module.getLoc();
   auto func = module.lookupSymbol(kEntryName);
@@ -908,7 +650,7 @@ LogicalResult Converter::build() {
     std::vector<double> bias(p->size);
     for (int64_t i = 0; i < p->size; ++i)
       bias[i] = (p->bias[i] - p->lo) / p->span + p->codedBias[i];
-    if (p.get() == &x) {
+    if (p->name == "x") {
       p->value = snn::InputOp::create(
           b, loc, type, p->name,
           rate() ? snn::Encoding::Rate : snn::Encoding::Graded, 0,
@@ -948,9 +690,9 @@ LogicalResult Converter::build() {
   for (const PendingProjection &p : projections)
     emit(b, loc, p);
   double outRate = fixedNeurons() ? double(1 << kFixedRateShift) : 1.0;
-  std::vector<double> scale(out->size, out->span * outRate),
-      offset(out->size, out->lo);
-  snn::ProbeOp::create(b, loc, out->value,
+  std::vector<double> scale(out.size, out.span * outRate),
+      offset(out.size, out.lo);
+  snn::ProbeOp::create(b, loc, out.value,
                        rate() ? snn::Decode::Rate : snn::Decode::Last,
                        vector(scale), vector(offset));
   func->erase();

@@ -1,0 +1,122 @@
+//===- CellModel.h - the cell as the spiking network computes it -*- C++
+//-*-===//
+//
+// convert-engram-to-snn calibrates its approximations by running the cell
+// in float64 on sample inputs: exactly (the normalizations' typical sizes)
+// and as the converted network computes it (every population's range). This
+// is that model: the cell's weights in the projections' orientation, and one
+// forward pass that either computes ENGRAM_SEMANTICS.md exactly or applies
+// the calibrated approximations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_PASSES_ENGRAMTOSNN_CELLMODEL_H
+#define ENGRAM_PASSES_ENGRAMTOSNN_CELLMODEL_H
+
+#include "runtime/Model.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::engram::snnconv {
+
+inline constexpr double kLayerNormEpsilon = 1e-6;
+inline constexpr double kTraceClip = 0.1;
+
+/// A row-major matrix of doubles.
+struct Matrix {
+  int64_t rows = 0, cols = 0;
+  std::vector<double> data;
+  Matrix() = default;
+  Matrix(int64_t r, int64_t c) : rows(r), cols(c), data(r * c, 0.0) {}
+  double &at(int64_t r, int64_t c) { return data[r * cols + c]; }
+  double at(int64_t r, int64_t c) const { return data[r * cols + c]; }
+};
+
+/// The cell's weights as float64, in the `post × pre` orientation of
+/// projections (the package stores `y = x·K`, so kernels are transposed).
+struct Cell {
+  int64_t inputDim = 0, hidden = 0, slots = 0, classes = 0;
+  double eta = 0, scale = 0, temperature = 0;
+  bool layerNorm = false;
+  Matrix encoder, integrator, output, readout, memory, traceInit;
+  std::vector<double> encoderBias, integratorBias, outputBias, readoutBias;
+  std::vector<double> gamma1, beta1, gamma2, beta2;
+  std::vector<double> rowNorm; ///< ‖M_i‖
+};
+
+/// The cell of `model` (validated by liftModel).
+Cell cellOf(const ::engram::runtime::Model &model);
+
+/// w·x + bias.
+std::vector<double> affine(const Matrix &w, const std::vector<double> &x,
+                           const std::vector<double> &bias);
+void relu(std::vector<double> &v);
+double mean(const std::vector<double> &v);
+/// The population standard deviation with LN's ε.
+double stddev(const std::vector<double> &v);
+/// The l2 norm, at least 1e-6 (the semantics' clamp).
+double norm(const std::vector<double> &v);
+/// LN with a given standard deviation (the exact one, or the calibrated
+/// constant that replaces it).
+std::vector<double> layerNorm(const std::vector<double> &v, double sigma,
+                              const std::vector<double> &gamma,
+                              const std::vector<double> &beta);
+/// The p-th percentile (nearest rank) of `values`; 0 when empty.
+double percentile(std::vector<double> values, double p);
+
+enum class Recall { Linear, Kwta };
+
+/// What calibration measures: the constants that replace the
+/// normalizations, the k-WTA threshold, and the value of every population.
+struct Calibration {
+  double sigma1 = 1, sigma2 = 1, queryNorm = 1;
+  /// All-zero input steps (padding, blank rows): their encoding is the
+  /// constant relu(b_enc), so LN1 and ‖z‖ are known exactly there. A
+  /// detector neuron (silenced by any input ≥ 1/gain) switches to them.
+  bool zeroInput = false;
+  double zeroSigma1 = 1, zeroQueryNorm = 1, zeroGain = 1;
+  double kwtaThreshold = 0, kwtaSum = 1;
+  /// Rate coding clips every value to its population's range; h's range
+  /// comes from the exact cell (the calibrated LN2 lets h grow without it).
+  std::optional<std::pair<double, double>> hiddenRange;
+  std::map<std::string, std::vector<double>> values;
+};
+
+/// The population quantities of one step, computed exactly (`approx` null)
+/// or as the converted network computes them.
+struct StepValues {
+  /// The input step is all zeros.
+  bool zeroRow = false;
+  std::vector<double> enc, z, raw, slot, m, g, hh, h, out, logits;
+  /// The zero-input detector and its gates (see Converter::build).
+  std::vector<double> zero, zeroGatePos, zeroGateNeg;
+};
+
+/// One forward pass over a sequence, exact (`approx` null) or with the
+/// approximations of `approx`.
+class Forward {
+public:
+  Forward(const Cell &cell, const Calibration *approx, Recall recall)
+      : c(cell), approx(approx), recall(recall) {}
+
+  /// Runs one sequence (S×D) and calls `observe` after every step.
+  void run(const double *x, int64_t steps,
+           llvm::function_ref<void(const StepValues &)> observe) const;
+
+private:
+  std::vector<double> recallWeights(const std::vector<double> &l) const;
+
+  const Cell &c;
+  const Calibration *approx;
+  Recall recall;
+};
+
+} // namespace mlir::engram::snnconv
+
+#endif // ENGRAM_PASSES_ENGRAMTOSNN_CELLMODEL_H

@@ -11,19 +11,16 @@ point) points below the float accuracy.
 import argparse
 import os
 import re
-import subprocess
 import sys
 
 import numpy as np
 
 import fashion_data
+from engram_check import run as run_checked
 
 
 def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode:
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
-    return proc.stdout
+    return run_checked(cmd).stdout
 
 
 def accuracy(stdout):

@@ -1,18 +1,17 @@
 //===- Snn.cpp - the spiking-network simulator ----------------------------===//
 //
-// The learning-rule parser, the network checks and the timestep loop of
-// Snn.h. Each sequence runs alone from fresh state. Within a timestep the
-// projections first deliver what is due, every population then updates in
-// index order, the projections send this timestep's events down their delay
-// lines, and plastic projections finally update their traces and learn.
+// The network checks and the timestep loop of Snn.h (the learning-rule
+// parser is in SnnRule.cpp). Each sequence runs alone from fresh state. Within
+// a timestep the projections first deliver what is due, every population then
+// updates in index order, the projections send this timestep's events down
+// their delay lines, and plastic projections finally update their traces and
+// learn.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Snn.h"
 
 #include <algorithm>
-#include <cctype>
-#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -26,190 +25,6 @@ std::string str(double x) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%g", x);
   return buffer;
-}
-
-//===----------------------------------------------------------------------===//
-// Learning rules
-//===----------------------------------------------------------------------===//
-
-bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)); }
-bool isDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)); }
-bool isNameChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
-bool isNumberChar(char c) { return isDigit(c) || c == '.'; }
-
-/// The numeric factors of one term, to tell whether its coefficient was
-/// written as mantissa · 2^exponent.
-struct TermNumbers {
-  double value = 1;
-  int mantissas = 0, powers = 0, others = 0;
-  int mantissa = 1, exponent = 0;
-};
-
-/// Reads `dw = term (+|- term)*` left to right, skipping whitespace between
-/// tokens.
-class RuleParser {
-public:
-  explicit RuleParser(const std::string &text) : text_(text) {}
-  StatusOr<std::vector<RuleTerm>> parse();
-
-private:
-  /// Skips whitespace; the next character, or '\0' at the end.
-  char peek() {
-    while (pos_ < text_.size() && isSpace(text_[pos_]))
-      ++pos_;
-    return pos_ < text_.size() ? text_[pos_] : '\0';
-  }
-  bool consume(char c) {
-    if (peek() != c)
-      return false;
-    ++pos_;
-    return true;
-  }
-  /// Skips whitespace; the longest run of characters satisfying `pred`.
-  std::string take(bool (*pred)(char)) {
-    peek();
-    size_t start = pos_;
-    while (pos_ < text_.size() && pred(text_[pos_]))
-      ++pos_;
-    return text_.substr(start, pos_ - start);
-  }
-  Status termError(const std::string &what) const {
-    return Status::error("term " + std::to_string(termIndex_) + " of '" +
-                         text_ + "' " + what);
-  }
-  Status parseTerm(bool negative, RuleTerm &term);
-  Status parseNumber(TermNumbers &numbers);
-
-  const std::string &text_;
-  size_t pos_ = 0;
-  int termIndex_ = 0;
-};
-
-StatusOr<std::vector<RuleTerm>> RuleParser::parse() {
-  if (peek() == '\0')
-    return Status::error("empty learning rule");
-  if (take(isNameChar) != "dw" || !consume('='))
-    return Status::error("learning rule '" + text_ +
-                         "' must start with 'dw ='");
-  if (peek() == '\0')
-    return Status::error("learning rule '" + text_ + "' has no terms");
-  std::vector<RuleTerm> terms;
-  // A sign before the first term is optional.
-  bool negative = consume('-');
-  if (!negative)
-    consume('+');
-  while (true) {
-    ++termIndex_;
-    RuleTerm term;
-    if (Status status = parseTerm(negative, term); !status)
-      return status;
-    terms.push_back(std::move(term));
-    char c = peek();
-    if (c == '\0')
-      return terms;
-    if (c != '+' && c != '-')
-      return Status::error("learning rule '" + text_ +
-                           "': expected '+', '-' or '*' at '" +
-                           text_.substr(pos_) + "'");
-    negative = c == '-';
-    ++pos_;
-  }
-}
-
-Status RuleParser::parseTerm(bool negative, RuleTerm &term) {
-  TermNumbers numbers;
-  std::string dependency;
-  do {
-    char c = peek();
-    if (isNumberChar(c)) {
-      if (Status status = parseNumber(numbers); !status)
-        return status;
-      continue;
-    }
-    if (!isNameChar(c))
-      return termError(c == '\0'
-                           ? "ends where a factor is expected"
-                           : std::string("has an unexpected '") + c + "'");
-    std::string name = take(isNameChar);
-    std::optional<RuleDependency> dep;
-    if (name == "x0")
-      dep = RuleDependency::X0;
-    else if (name == "y0")
-      dep = RuleDependency::Y0;
-    else if (name == "u")
-      dep = RuleDependency::U;
-    if (dep) {
-      if (!dependency.empty())
-        return termError("has two dependencies ('" + dependency + "' and '" +
-                         name + "'); a term takes exactly one");
-      dependency = name;
-      term.dependency = *dep;
-      continue;
-    }
-    static const std::pair<const char *, RuleFactor> kFactors[] = {
-        {"x1", RuleFactor::X1}, {"x2", RuleFactor::X2}, {"y1", RuleFactor::Y1},
-        {"y2", RuleFactor::Y2}, {"y3", RuleFactor::Y3}, {"w", RuleFactor::W}};
-    auto *it = std::find_if(std::begin(kFactors), std::end(kFactors),
-                            [&](const auto &f) { return name == f.first; });
-    if (it == std::end(kFactors))
-      return termError("has unknown factor '" + name + "'");
-    term.factors.push_back(it->second);
-  } while (consume('*'));
-  if (dependency.empty())
-    return termError("has no dependency (x0, y0 or u)");
-  term.coefficient = negative ? -numbers.value : numbers.value;
-  if (numbers.others == 0 && numbers.mantissas <= 1 && numbers.powers <= 1)
-    term.mantissaExponent = {negative ? -numbers.mantissa : numbers.mantissa,
-                             numbers.exponent};
-  return Status::success();
-}
-
-Status RuleParser::parseNumber(TermNumbers &numbers) {
-  peek();
-  const size_t start = pos_;
-  std::string digits = take(isNumberChar);
-  bool integer = digits.find('.') == std::string::npos;
-  // An exponent, written without spaces: 1e-3, 2.5E+2.
-  if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-    size_t p = pos_ + 1;
-    if (p < text_.size() && (text_[p] == '-' || text_[p] == '+'))
-      ++p;
-    if (p < text_.size() && isDigit(text_[p])) {
-      pos_ = p;
-      while (pos_ < text_.size() && isDigit(text_[pos_]))
-        ++pos_;
-      integer = false;
-    }
-  }
-  std::string token = text_.substr(start, pos_ - start);
-  char *end = nullptr;
-  double value = std::strtod(token.c_str(), &end);
-  if (token.empty() || *end != '\0' || !std::isfinite(value))
-    return termError("has a malformed number '" + token + "'");
-  if (!consume('^')) {
-    numbers.value *= value;
-    if (integer && value <= INT_MAX && numbers.mantissas++ == 0)
-      numbers.mantissa = int(value);
-    else
-      ++numbers.others;
-    return Status::success();
-  }
-  if (token != "2")
-    return termError("raises '" + token + "' to a power; only 2^k is allowed");
-  bool negative = consume('-');
-  if (!negative)
-    consume('+');
-  std::string k = take(isDigit);
-  if (k.empty() || k.size() > 4)
-    return termError("has '2^' without an integer exponent of at most 4 "
-                     "digits");
-  int exponent = negative ? -std::atoi(k.c_str()) : std::atoi(k.c_str());
-  numbers.value = std::ldexp(numbers.value, exponent);
-  numbers.exponent += exponent;
-  ++numbers.powers;
-  return Status::success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -396,10 +211,6 @@ Status validateProbe(const Network &network) {
 }
 
 } // namespace
-
-StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text) {
-  return RuleParser(text).parse();
-}
 
 Status Network::validate() const {
   const std::string prefix = name.empty() ? "" : "network '" + name + "': ";

@@ -128,7 +128,7 @@ Status RuleParser::parseTerm(bool negative, RuleTerm &term) {
       dep = RuleDependency::X0;
     else if (name == "y0")
       dep = RuleDependency::Y0;
-    else if (name == "u")
+    else if (name == "u" || name == "u0") // u0: Lava's spelling
       dep = RuleDependency::U;
     if (dep) {
       if (!dependency.empty())

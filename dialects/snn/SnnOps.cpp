@@ -346,10 +346,14 @@ static LogicalResult checkLoihi2(Operation *op) {
       return failure();
     auto terms = engram::runtime::snn::parseRule(plastic.getRule().str());
     for (const auto &term : *terms)
-      if (!term.mantissaExponent || std::abs(term.mantissaExponent->first) > 15)
+      if (!term.mantissaExponent || term.mantissaExponent->first < -8 ||
+          term.mantissaExponent->first > 7 ||
+          term.mantissaExponent->second < -7 ||
+          term.mantissaExponent->second > 8)
         return op->emitOpError()
-               << "loihi2: learning-rule constants are m*2^e with |m| < 16; "
-                  "rewrite the constants of '"
+               << "loihi2: learning-rule constants are m*2^e with m in -8..7 "
+                  "and e in -7..8, as Lava's rule parser takes them; rewrite "
+                  "the constants of '"
                << plastic.getRule() << "'";
   }
   return success();

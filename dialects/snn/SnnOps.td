@@ -37,7 +37,8 @@ def Snn_NetworkOp : Snn_Op<"network", [IsolatedFromAbove, NoTerminator,
     - `loihi2`: neurons are `snn.lif_fixed`, graded units or sources (no
       float LIF/IF); weights have at most 8 bits and an exponent in −8…7;
       delays at most 62; learning-rule constants are written `m·2^e` with
-      |m| < 16, as Loihi's learning engine stores them.
+      `m` in −8…7 and `e` in −7…8, as Lava's rule parser takes them (which
+      spells the epoch dependency `u0`; `u` and `u0` mean the same here).
     - `spinnaker`: neurons are `snn.lif` or `snn.if`, sources are rate coded
       (no graded events), no third factor in learning rules.
     - `generic`: the checks every op makes on its own.

@@ -706,13 +706,18 @@ std::string Converter::constant(double value) const {
     std::snprintf(text, sizeof(text), "%.10g", value);
     return text;
   }
-  // Loihi's learning engine: a mantissa of at most 4 bits and an exponent.
-  int e = int(std::floor(std::log2(std::abs(value)))) - 3;
-  long m = std::lround(value / std::ldexp(1.0, e));
-  if (std::abs(m) >= 16) {
-    m /= 2;
+  // Lava's rule parser: m·2^e with m in −8..7 (the magnitude is the value
+  // positive, the sign goes in front) and e in −7..8; beyond that range the
+  // nearest representable value (docs/spiking.md).
+  double magnitude = std::abs(value);
+  int e = int(std::floor(std::log2(magnitude))) - 2;
+  e = std::clamp(e, -7, 8);
+  long m = std::lround(magnitude / std::ldexp(1.0, e));
+  if (m > 7 && e < 8) {
+    m = std::lround(magnitude / std::ldexp(1.0, e + 1));
     ++e;
   }
+  m = std::clamp<long>(m, 0, 7);
   return llvm::formatv("{0}*2^{1}", m, e).str();
 }
 
@@ -741,21 +746,23 @@ std::string Converter::ruleText(const PendingProjection &p, double exp2) const {
   double preSpan = pre.span * rateScale(pre),
          thirdSpan = third.span * rateScale(third);
   Term terms[] = {
-      {cScale * pre.lo * third.lo, "u"},
-      {cScale * pre.lo * thirdSpan, "u*y3"},
-      {cScale * preSpan * third.lo, "u*x1"},
-      {cScale * preSpan * thirdSpan, "u*x1*y3"},
+      {cScale * pre.lo * third.lo, ""},
+      {cScale * pre.lo * thirdSpan, "*y3"},
+      {cScale * preSpan * third.lo, "*x1"},
+      {cScale * preSpan * thirdSpan, "*x1*y3"},
   };
+  // Lava spells the every-epoch dependency u0.
+  const std::string epoch = profile == snn::Profile::Loihi2 ? "u0" : "u";
   std::string text = "dw =";
   bool first = true;
   for (const Term &t : terms) {
     if (t.c == 0)
       continue;
     text += t.c < 0 ? (first ? " -" : " - ") : (first ? " " : " + ");
-    text += constant(std::abs(t.c)) + "*" + t.factors;
+    text += constant(std::abs(t.c)) + "*" + epoch + t.factors;
     first = false;
   }
-  text += " - " + constant(cell.eta) + "*u*w";
+  text += " - " + constant(cell.eta) + "*" + epoch + "*w";
   return text;
 }
 

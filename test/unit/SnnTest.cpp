@@ -461,6 +461,11 @@ TEST(SnnTest, ParsesRules) {
   ASSERT_TRUE(terms.ok());
   EXPECT_EQ((*terms)[0].coefficient, 15);
   EXPECT_FALSE((*terms)[0].mantissaExponent);
+  // Lava spells the every-epoch dependency u0.
+  terms = parseRule("dw = 6*2^-7*u0*w");
+  ASSERT_TRUE(terms.ok()) << terms.status().message();
+  EXPECT_EQ((*terms)[0].dependency, RuleDependency::U);
+  EXPECT_EQ((*terms)[0].mantissaExponent, std::make_pair(6, -7));
 }
 
 TEST(SnnTest, RuleErrorsNameTheText) {

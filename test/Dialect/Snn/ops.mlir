@@ -42,6 +42,6 @@ snn.network @chip attributes {input_width = 2 : i64, profile = #snn<profile loih
   %a = snn.graded "a" linear : !snn.population<2>
   %b = snn.lif_fixed "b" {du = 0 : i64, dv = 4095 : i64, vth = 10 : i64} : !snn.population<2>
   snn.dense %x -> %a {bits = 8 : i64, delay = 62 : i64, exp = -8 : i64, weights = dense<255> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
-  snn.plastic %a -> %b {bits = 8 : i64, exp = 7 : i64, rule = "dw = -15*2^-3*y0*x1 + x0*y1", traces = {x1 = [1.0, 0.5], y1 = [1.0, 0.5]}, w_max = 10.0 : f64, w_min = 0.0 : f64, weights = dense<-256> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %a -> %b {bits = 8 : i64, exp = 7 : i64, rule = "dw = -7*2^-3*y0*x1 + x0*y1 - 2^-7*u0*w", traces = {x1 = [1.0, 0.5], y1 = [1.0, 0.5]}, w_max = 10.0 : f64, w_min = 0.0 : f64, weights = dense<-256> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a last : !snn.population<2>
 }

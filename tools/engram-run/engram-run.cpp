@@ -323,6 +323,24 @@ Status reportAccuracy(const Options &options, const Tensor<T> &output) {
   return Status::success();
 }
 
+/// Writes every (path, bytes) whose path is set, each atomically; when one
+/// fails, removes those already written, so that an error leaves no output.
+Status
+writeOutputs(const std::vector<std::pair<std::string, std::string>> &files) {
+  std::vector<std::string> written;
+  for (const auto &[path, bytes] : files) {
+    if (path.empty())
+      continue;
+    if (Status status = writeFileAtomic(path, bytes); !status) {
+      for (const std::string &done : written)
+        std::remove(done.c_str());
+      return status;
+    }
+    written.push_back(path);
+  }
+  return Status::success();
+}
+
 /// Runs a spiking network with the simulator: the decoded output, the
 /// accuracy, the events and synaptic operations per inference, and the
 /// recorded events.
@@ -374,16 +392,8 @@ Status runSpiking(const Options &options, const snn::Network &network,
                      result->record[p].data())});
     recordBytes = encodeNpz(members);
   }
-  if (!options.output.empty())
-    if (Status status = writeFileAtomic(options.output, outputBytes); !status)
-      return status;
-  if (!options.record.empty())
-    if (Status status = writeFileAtomic(options.record, recordBytes); !status) {
-      if (!options.output.empty())
-        std::remove(options.output.c_str());
-      return status;
-    }
-  return Status::success();
+  return writeOutputs(
+      {{options.output, outputBytes}, {options.record, recordBytes}});
 }
 
 template <typename T> Status run(const Options &options) {
@@ -446,17 +456,8 @@ template <typename T> Status run(const Options &options) {
     stateBytes = encodeNpz(
         {{"h", encodeNpy(result.hidden.shape, result.hidden.ptr())},
          {"trace", encodeNpy(result.trace.shape, result.trace.ptr())}});
-  if (!options.output.empty())
-    if (Status status = writeFileAtomic(options.output, outputBytes); !status)
-      return status;
-  if (!options.dumpState.empty())
-    if (Status status = writeFileAtomic(options.dumpState, stateBytes);
-        !status) {
-      if (!options.output.empty())
-        std::remove(options.output.c_str());
-      return status;
-    }
-  return Status::success();
+  return writeOutputs(
+      {{options.output, outputBytes}, {options.dumpState, stateBytes}});
 }
 
 } // namespace

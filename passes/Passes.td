@@ -263,7 +263,9 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
     - the Hebbian trace: two plastic projections (encoding → slots for the
       similarity, slots → recall with the encoding as third factor) whose
       weights hold `s·T`, learning `dw = η·s·a·z − η·w` once per window;
-      the trace clip becomes their weight bounds;
+      the trace clip becomes their weight bounds; with `learning=off` (and
+      always for spinnaker) the trace stays at `T₀`, folded into static
+      weights;
     - weights: integers of `weight-bits` bits with a per-projection
       exponent;
     - `encoding=rate`: every value is a rate in [0, 1] mapped affinely onto
@@ -309,6 +311,11 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
            "upper percentile of the calibrated value ranges (rate encoding)">,
     Option<"weightBits", "weight-bits", "int64_t", /*default=*/"8",
            "magnitude bits of the integer weights (sign apart)">,
+    Option<"learning", "learning", "std::string", /*default=*/"\"auto\"",
+           "on: the Hebbian trace is plastic; off: it stays at T0, folded "
+           "into static weights (a network with no plasticity, which every "
+           "neuromorphic target runs as it is); auto (default): off for "
+           "spinnaker, whose PyNN has no three-factor rules, on otherwise">,
     Option<"zeroInput", "zero-input", "std::string", /*default=*/"\"auto\"",
            "exact: a detector neuron makes LN1 and ‖z‖ exact on all-zero "
            "input steps (non-negative inputs); ignore: calibrated constants "

@@ -22,6 +22,8 @@ config.environment["PYTHONPATH"] = os.pathsep.join([
     os.path.join(config.engram_src_root, "examples", "pytorch"),
     os.path.join(config.engram_src_root, "examples", "fashion"),
     os.path.join(config.engram_src_root, "test", "lit-helpers"),
+    # engram_lava_pb2, generated from backends/lava/engram_lava.proto.
+    os.path.join(config.engram_obj_root, "python"),
 ])
 # Keep torch from oversubscribing the two cores when lit runs tests in parallel.
 config.environment["OMP_NUM_THREADS"] = "1"
@@ -43,6 +45,10 @@ if python_can_import("torch") and python_can_import("numpy"):
     config.available_features.add("torch")
 if python_can_import("numpy"):
     config.available_features.add("numpy")
+for module, feature in [("google.protobuf", "protobuf"), ("h5py", "h5py"),
+                        ("pyNN.brian2", "pynn-brian2")]:
+    if python_can_import(module):
+        config.available_features.add(feature)
 if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
 if config.build_compiler:

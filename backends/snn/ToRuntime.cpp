@@ -9,6 +9,7 @@
 
 #include "backends/snn/ToRuntime.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -169,4 +170,126 @@ FailureOr<rs::Network> mlir::snn::toRuntime(NetworkOp network) {
   if (::engram::runtime::Status status = result.validate(); !status.ok())
     return network.emitOpError() << status.message();
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Runtime network → snn.network
+//===----------------------------------------------------------------------===//
+
+FailureOr<NetworkOp> mlir::snn::fromRuntime(OpBuilder &b, Location loc,
+                                            const rs::Network &net) {
+  if (::engram::runtime::Status status = net.validate(); !status.ok())
+    return emitError(loc) << status.message();
+  std::string name = net.name.empty() ? "network" : net.name;
+  auto network = NetworkOp::create(b, loc, name, Profile::Generic,
+                                   net.timesteps, int64_t(net.inputWidth));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&network.getBody().front());
+  auto f64 = [&](const std::vector<double> &v) -> ElementsAttr {
+    if (v.empty())
+      return {};
+    auto type = RankedTensorType::get({int64_t(v.size())}, b.getF64Type());
+    return DenseElementsAttr::get(type, ArrayRef<double>(v));
+  };
+  auto i32 = [&](ArrayRef<int32_t> v, ArrayRef<int64_t> shape) -> ElementsAttr {
+    auto type = RankedTensorType::get(shape, b.getI32Type());
+    return DenseElementsAttr::get(type, v);
+  };
+  auto delta = [&](const rs::Population &p) -> FloatAttr {
+    return p.delta ? b.getF64FloatAttr(*p.delta) : FloatAttr();
+  };
+
+  std::vector<Value> values;
+  for (const rs::Population &p : net.populations) {
+    auto type = PopulationType::get(b.getContext(), int64_t(p.size));
+    Value value;
+    switch (p.kind) {
+    case rs::PopulationKind::Input:
+      value = InputOp::create(b, loc, type, p.name,
+                              p.encoding == rs::Encoding::Rate ? Encoding::Rate
+                              : p.encoding == rs::Encoding::Spike
+                                  ? Encoding::Spike
+                                  : Encoding::Graded,
+                              int64_t(p.inputOffset), f64(p.gain), delta(p));
+      break;
+    case rs::PopulationKind::Graded:
+      value = GradedOp::create(b, loc, type, p.name,
+                               p.activation == rs::Activation::Relu
+                                   ? Activation::Relu
+                                   : Activation::Linear,
+                               f64(p.bias), delta(p));
+      break;
+    case rs::PopulationKind::If:
+      value = IfOp::create(b, loc, type, p.name,
+                           p.resetSubtract ? Reset::Subtract : Reset::Zero,
+                           llvm::APFloat(p.vth), f64(p.bias));
+      break;
+    case rs::PopulationKind::Lif:
+      value =
+          LifOp::create(b, loc, type, p.name, llvm::APFloat(p.du),
+                        llvm::APFloat(p.dv), llvm::APFloat(p.vth), f64(p.bias));
+      break;
+    case rs::PopulationKind::LifFixed: {
+      ElementsAttr mant, exps;
+      if (!p.fixed.biasMant.empty()) {
+        mant = i32(p.fixed.biasMant, {int64_t(p.size)});
+        exps = i32(p.fixed.biasExp, {int64_t(p.size)});
+      }
+      value = LifFixedOp::create(b, loc, type, p.name, p.fixed.du, p.fixed.dv,
+                                 p.fixed.vth, mant, exps);
+      break;
+    }
+    }
+    values.push_back(value);
+  }
+
+  for (const rs::Projection &q : net.projections) {
+    Value pre = values[q.pre], post = values[q.post];
+    const int64_t rows = int64_t(net.populations[q.post].size);
+    const int64_t cols = int64_t(net.populations[q.pre].size);
+    if (q.rule) {
+      SmallVector<NamedAttribute> traces;
+      auto trace = [&](const char *key, const rs::Trace &t) {
+        if (t.impulse != 0 || t.decay != 0)
+          traces.push_back(b.getNamedAttr(
+              key, b.getArrayAttr({b.getF64FloatAttr(t.impulse),
+                                   b.getF64FloatAttr(t.decay)})));
+      };
+      trace("x1", q.rule->x1);
+      trace("x2", q.rule->x2);
+      trace("y1", q.rule->y1);
+      trace("y2", q.rule->y2);
+      trace("y3", q.rule->y3);
+      PlasticOp::create(
+          b, loc, pre, post, q.thirdFactor ? values[*q.thirdFactor] : Value(),
+          i32(q.weights, {rows, cols}), b.getI64IntegerAttr(q.weightExp),
+          b.getI64IntegerAttr(q.weightBits), b.getI64IntegerAttr(q.delay),
+          b.getStringAttr(q.rule->text), b.getDictionaryAttr(traces),
+          b.getF64FloatAttr(q.wMin), b.getF64FloatAttr(q.wMax));
+      continue;
+    }
+    SmallVector<int32_t> pairs, nonzero;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        if (int32_t w = q.weights[i * cols + j]) {
+          pairs.append({int32_t(i), int32_t(j)});
+          nonzero.push_back(w);
+        }
+    if (!nonzero.empty() && nonzero.size() * 4 <= q.weights.size()) {
+      SparseOp::create(b, loc, pre, post,
+                       i32(pairs, {int64_t(nonzero.size()), 2}),
+                       i32(nonzero, {int64_t(nonzero.size())}), q.weightExp,
+                       q.weightBits, q.delay);
+      continue;
+    }
+    DenseOp::create(b, loc, pre, post, i32(q.weights, {rows, cols}),
+                    q.weightExp, q.weightBits, q.delay);
+  }
+  ProbeOp::create(b, loc, values[net.output.population],
+                  net.output.decode == rs::Decode::Rate ? Decode::Rate
+                                                        : Decode::Last,
+                  f64(net.output.scale), f64(net.output.offset));
+  if (failed(verify(network)))
+    return failure();
+  return network;
 }

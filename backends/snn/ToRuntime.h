@@ -1,7 +1,7 @@
 //===- ToRuntime.h - snn.network → the simulator's network ------*- C++ -*-===//
 //
 // The simulator in runtime/ knows no MLIR; this translation gives it a
-// verified snn.network. The exporters (Lava, PyNN, NIR) start from the same
+// verified snn.network, and translates imported networks back. The exporters (Lava, PyNN, NIR) start from the same
 // form, so that what they write is what the simulator checked.
 //
 //===----------------------------------------------------------------------===//
@@ -17,6 +17,14 @@ namespace mlir::snn {
 /// The runtime form of `network` (verified first); a diagnostic on the op
 /// that does not translate otherwise.
 FailureOr<::engram::runtime::snn::Network> toRuntime(NetworkOp network);
+
+/// The inverse: an snn.network (profile generic) for a runtime network, such
+/// as one read from a Lava graph or a NIR file, inserted at `builder`'s
+/// insertion point and verified. Projections with at most a quarter of
+/// their weights non-zero become snn.sparse.
+FailureOr<NetworkOp>
+fromRuntime(OpBuilder &builder, Location loc,
+            const ::engram::runtime::snn::Network &network);
 
 } // namespace mlir::snn
 

@@ -131,7 +131,7 @@ private:
   Recall recall = Recall::Linear;
   Calibration calibration;
   int64_t calibrationSequences = 0;
-  /// Whether the trace is plastic (not on SpiNNaker).
+  /// Whether the trace is plastic (option learning; never on SpiNNaker).
   bool learn = true;
   std::string zeroInputNote;
   std::vector<std::unique_ptr<Population>> populations;
@@ -159,6 +159,15 @@ LogicalResult Converter::checkOptions() {
   if (profile == snn::Profile::Spinnaker && !rate())
     return emitError(loc) << "convert-engram-to-snn: spinnaker has no graded "
                              "events; use encoding=rate";
+  if (o.learning != "on" && o.learning != "off" && o.learning != "auto")
+    return emitError(loc) << "convert-engram-to-snn: learning must be on, "
+                             "off or auto, not '"
+                          << o.learning << "'";
+  if (o.learning == "on" && profile == snn::Profile::Spinnaker)
+    return emitError(loc) << "convert-engram-to-snn: spinnaker has no "
+                             "three-factor learning rules; use learning=off";
+  learn = o.learning == "on" ||
+          (o.learning == "auto" && profile != snn::Profile::Spinnaker);
   if (o.zeroInput != "exact" && o.zeroInput != "ignore" &&
       o.zeroInput != "auto")
     return emitError(loc) << "convert-engram-to-snn: zero-input must be "
@@ -434,9 +443,8 @@ LogicalResult Converter::build() {
   }
 
   // raw = (M + s·T)·z: the bank as static weights, s·T as plastic ones.
-  // SpiNNaker's PyNN has no three-factor rules: there the trace stays at
-  // T₀, folded into the static weights.
-  learn = profile != snn::Profile::Spinnaker;
+  // Without learning (always on SpiNNaker, whose PyNN has no three-factor
+  // rules) the trace stays at T₀, folded into the static weights.
   Matrix trace(N, H), bank = cell.memory;
   for (size_t k = 0; k < trace.data.size(); ++k) {
     trace.data[k] = cell.scale * cell.traceInit.data[k];
@@ -834,6 +842,7 @@ struct ConvertEngramToSnnPass
     options.weightBits = weightBits;
     options.sigmaDelta = sigmaDelta;
     options.zeroInput = zeroInput;
+    options.learning = learning;
     Converter converter(module, *model, options);
     if (failed(converter.run()))
       signalPassFailure();

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "backends/lava/Lava.h"
 #include "runtime/Artifact.h"
 #include "runtime/CudaArtifact.h"
 #include "runtime/Files.h"
@@ -47,7 +48,9 @@ through the CUDA driver, which is loaded at run time), a model
 package (a directory holding model.json, or the model.json itself) run with
 the reference interpreter, engram MLIR text (.mlir, as printed by engramc)
 run with the reference backend, or a spiking network (.mlir holding an
-snn.network, from engramc --emit=snn) run with the spiking simulator.
+snn.network, from engramc --emit=snn) run with the spiking simulator, or
+a Lava process graph (.pb, from engramc --target=lava) run with the same
+simulator in the graph's tag (fixed_pt: Loihi fixed point).
 
 OPTIONS:
   --input FILE.npy        input sequences, float32 or float64, B x S x D
@@ -408,6 +411,24 @@ template <typename T> Status run(const Options &options) {
                          shapeToString(input.shape) +
                          ", expected batch x steps x features");
 
+  if (endsWith(options.model, ".pb")) {
+    StatusOr<std::string> bytes = readFile(options.model);
+    if (!bytes)
+      return bytes.status();
+    StatusOr<engram::lava::LavaNetwork> graph =
+        engram::lava::importLava(*bytes, options.model);
+    if (!graph)
+      return graph.status();
+    if (options.fixedPoint && !graph->fixedPoint)
+      return Status::error("--fixed-point: " + options.model +
+                           " is a floating_pt graph");
+    Options spiking = options;
+    spiking.fixedPoint = graph->fixedPoint;
+    Tensor<float> floats;
+    floats.shape = array->shape;
+    floats.data.assign(array->data.begin(), array->data.end());
+    return runSpiking(spiking, graph->network, floats);
+  }
 #ifdef ENGRAM_RUN_WITH_MLIR
   if (endsWith(options.model, ".mlir")) {
     auto network = engram::tools::loadSnnNetwork(options.model);

@@ -17,9 +17,12 @@
 
 #include "backends/cpu/CpuCodegen.h"
 #include "backends/cuda/CudaCodegen.h"
+#include "backends/lava/Lava.h"
+#include "backends/snn/ToRuntime.h"
 #include "passes/Import.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
+#include "runtime/Files.h"
 #include "runtime/Package.h"
 
 #include "mlir/IR/AsmState.h"
@@ -42,7 +45,9 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Target { None, Cpu, Cuda };
+enum class Target { None, Cpu, Cuda, Lava };
+
+bool neuromorphic(Target t) { return t == Target::Lava; }
 enum class Emit {
   Default,
   Engram,
@@ -58,8 +63,9 @@ enum class Emit {
 cl::OptionCategory category("engramc options");
 
 cl::opt<std::string> inputPath(cl::Positional, cl::Required,
-                               cl::desc("<model package directory, model.json "
-                                        "or .mlir file ('-' for stdin MLIR)>"),
+                               cl::desc("<model package directory, model.json, "
+                                        ".mlir file ('-' for stdin MLIR) or "
+                                        "spiking network (.pb)>"),
                                cl::cat(category));
 
 cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
@@ -72,7 +78,10 @@ cl::opt<Target> target(
                           "native code for a CPU, as a shared object"),
                clEnumValN(Target::Cuda, "cuda",
                           "an NVIDIA GPU: PTX and an sm_90 cubin with the "
-                          "weights and launch plan, as a .cuda file")),
+                          "weights and launch plan, as a .cuda file"),
+               clEnumValN(Target::Lava, "lava",
+                          "a Lava process graph (.pb, engram_lava.proto) for "
+                          "Loihi 2; backends/lava/lava_loader.py runs it")),
     cl::init(Target::None), cl::cat(category));
 
 cl::opt<Emit> emit(
@@ -214,6 +223,12 @@ cl::opt<double> snnSigmaDelta(
              "change, exact); negative: send the value every timestep"),
     cl::init(0.0), cl::cat(snnCategory));
 
+cl::opt<std::string> snnLearning(
+    "snn-learning",
+    cl::desc("on: the Hebbian trace is plastic; off: frozen at T0 in static "
+             "weights; auto (default): off for spinnaker, on otherwise"),
+    cl::init("auto"), cl::cat(snnCategory));
+
 cl::opt<std::string> snnZeroInput(
     "snn-zero-input",
     cl::desc("exact: a detector neuron makes layer norm and the query norm "
@@ -230,12 +245,37 @@ bool snnOptionsGiven() {
          snnK.getNumOccurrences() || snnInhibition.getNumOccurrences() ||
          snnPercentile.getNumOccurrences() ||
          snnSigmaDelta.getNumOccurrences() ||
-         snnZeroInput.getNumOccurrences() || snnWeightBits.getNumOccurrences();
+         snnZeroInput.getNumOccurrences() ||
+         snnWeightBits.getNumOccurrences() || snnLearning.getNumOccurrences();
 }
 
 int fail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "engramc") << message << "\n";
   return 1;
+}
+
+/// A module holding `network` as an snn.network (an imported spiking
+/// network); diagnostics are printed.
+OwningOpRef<ModuleOp>
+wrapNetwork(MLIRContext &context,
+            const ::engram::runtime::snn::Network &network, StringRef path) {
+  Location loc = FileLineColLoc::get(&context, path, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  OpBuilder b(&context);
+  b.setInsertionPointToStart(module->getBody());
+  if (failed(snn::fromRuntime(b, loc, network)))
+    return nullptr;
+  return module;
+}
+
+/// The module's spiking network, if it has one.
+snn::NetworkOp findNetwork(ModuleOp module) {
+  snn::NetworkOp found;
+  module.walk([&](snn::NetworkOp op) {
+    found = op;
+    return WalkResult::interrupt();
+  });
+  return found;
 }
 
 /// Reads the input as a package or as MLIR text; diagnostics are printed.
@@ -248,6 +288,19 @@ OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
       return nullptr;
     }
     return mlir::engram::importModel(&context, *model, inputPath);
+  }
+  if (StringRef(inputPath).ends_with(".pb")) {
+    auto bytes = ::engram::runtime::readFile(inputPath);
+    if (!bytes) {
+      fail(bytes.status().message());
+      return nullptr;
+    }
+    auto graph = ::engram::lava::importLava(*bytes, inputPath);
+    if (!graph) {
+      fail(graph.status().message());
+      return nullptr;
+    }
+    return wrapNetwork(context, graph->network, inputPath);
   }
   std::string error;
   auto file = openInputFile(inputPath, &error);
@@ -320,6 +373,37 @@ bool addCompressionPasses(PassManager &pm) {
   return true;
 }
 
+std::string targetName() {
+  switch (target) {
+  case Target::Lava:
+    return "lava";
+  case Target::Cpu:
+    return "cpu";
+  case Target::Cuda:
+    return "cuda";
+  case Target::None:
+    break;
+  }
+  return "";
+}
+
+/// The spiking network printed (--emit=snn) or exported for the target.
+FailureOr<std::string> finishSpiking(ModuleOp module) {
+  if (emit == Emit::Snn || !neuromorphic(target))
+    return print(module);
+  snn::NetworkOp network = findNetwork(module);
+  FailureOr<::engram::runtime::snn::Network> runtime = snn::toRuntime(network);
+  if (failed(runtime))
+    return failure();
+  ::engram::runtime::StatusOr<std::string> bytes =
+      ::engram::lava::exportLava(*runtime, "engramc");
+  if (!bytes) {
+    fail(bytes.status().message());
+    return failure();
+  }
+  return *bytes;
+}
+
 /// Runs what the options ask for; the result is the output file's bytes.
 FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
   PassManager pm(module.getContext());
@@ -335,16 +419,29 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
   Emit stage = emit;
   if (stage == Emit::Default)
     stage = target == Target::None ? Emit::Engram : Emit::Default;
-  if (stage != Emit::Snn && snnOptionsGiven()) {
-    fail("the --snn-* options need --emit=snn");
+  if (stage != Emit::Snn && !neuromorphic(target) && snnOptionsGiven()) {
+    fail("the --snn-* options need --emit=snn or a neuromorphic target");
     return failure();
   }
   if (stage == Emit::Engram)
     return print(module);
-  if (stage == Emit::Snn) {
-    if (target != Target::None) {
+  if (neuromorphic(target) && stage != Emit::Default && stage != Emit::Snn) {
+    fail("--target=" + targetName() +
+         " emits its graph (default) or the spiking network (--emit=snn)");
+    return failure();
+  }
+  if (stage == Emit::Snn || neuromorphic(target)) {
+    if (target != Target::None && !neuromorphic(target)) {
       fail("--emit=snn is a target of its own; drop --target");
       return failure();
+    }
+    if (findNetwork(module)) {
+      if (snnOptionsGiven()) {
+        fail("the --snn-* options convert engram models; the input is "
+             "already a spiking network");
+        return failure();
+      }
+      return finishSpiking(module);
     }
     mlir::engram::ConvertEngramToSnnOptions options;
     options.calibration = snnCalibration;
@@ -359,12 +456,16 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     options.weightBits = snnWeightBits;
     options.sigmaDelta = snnSigmaDelta;
     options.zeroInput = snnZeroInput;
+    options.learning = snnLearning;
+    // Each hardware target has its own profile unless one is given.
+    if (!snnProfile.getNumOccurrences() && target == Target::Lava)
+      options.profile = "loihi2";
     PassManager snn(module.getContext());
     snn.enableTiming(timing);
     snn.addPass(mlir::engram::createConvertEngramToSnn(options));
     if (failed(snn.run(module)))
       return failure();
-    return print(module);
+    return finishSpiking(module);
   }
 
   if (target == Target::Cuda || stage == Emit::Cuda || stage == Emit::Ptx) {
@@ -420,7 +521,8 @@ int main(int argc, char **argv) {
   // lld, which the CPU backend runs in process, resets every command-line
   // option when it finishes: keep what is needed after it.
   std::string outputFile = outputPath;
-  bool binary = (target == Target::Cpu || target == Target::Cuda) &&
+  bool binary = (target == Target::Cpu || target == Target::Cuda ||
+                 target == Target::Lava) &&
                 emit == Emit::Default;
   if (binary && outputPath == "-" &&
       llvm::sys::Process::StandardOutIsDisplayed())

@@ -1,0 +1,753 @@
+//===- Lava.cpp - spiking networks as Lava process graphs -----------------===//
+//
+// Export: one process per population (RingBuffer source, LIF, SigmaDelta),
+// one per projection (Dense, Sparse, their Delay- forms, LearningDense) named
+// "<pre>_to_<post>", and the connections pre.s_out -> proj.s_in,
+// proj.a_out -> post.a_in (and post.s_out -> proj.s_in_bap for learning).
+// Import: the same graph back into the simulator's network, checking every
+// name, port, size and range on the way.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/lava/Lava.h"
+#include "backends/lava/engram_lava.pb.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+using namespace engram::runtime;
+using namespace engram::runtime::snn;
+namespace pb = engram::lava::v1;
+
+namespace engram::lava {
+namespace {
+
+constexpr int kFractionBits = kGradedFractionBits;
+
+std::string str(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
+}
+
+/// Lava's time constant of a trace that keeps 1 - decay of itself each
+/// timestep: decay = 1 - exp(-1/tau); 0 stands for decay 1 (no memory) and
+/// infinity for decay 0.
+double tauOf(double decay) {
+  if (decay >= 1)
+    return 0;
+  if (decay <= 0)
+    return INFINITY;
+  return -1 / std::log1p(-decay);
+}
+
+double decayOf(double tau) {
+  if (tau == 0)
+    return 1;
+  if (std::isinf(tau))
+    return 0;
+  return -std::expm1(-1 / tau);
+}
+
+pb::SignMode signMode(const std::vector<int32_t> &weights) {
+  switch (loihi::signModeOf(weights)) {
+  case loihi::SignMode::Mixed:
+    return pb::SIGN_MODE_MIXED;
+  case loihi::SignMode::Excitatory:
+    return pb::SIGN_MODE_EXCITATORY;
+  case loihi::SignMode::Inhibitory:
+    return pb::SIGN_MODE_INHIBITORY;
+  }
+  return pb::SIGN_MODE_NULL;
+}
+
+void setTrace(const Trace &trace, pb::LearningRule &rule,
+              void (pb::LearningRule::*impulse)(double),
+              void (pb::LearningRule::*tau)(double)) {
+  (rule.*impulse)(trace.impulse);
+  (rule.*tau)(tauOf(trace.decay));
+}
+
+Status exportPopulation(const Population &p, bool fixed, pb::Process &out) {
+  out.set_name(p.name);
+  const std::string label = "population '" + p.name + "'";
+  switch (p.kind) {
+  case PopulationKind::Input: {
+    pb::RingBufferSource &source = *out.mutable_source();
+    source.set_size(p.size);
+    source.set_encoding(p.encoding == Encoding::Rate    ? pb::ENCODING_RATE
+                        : p.encoding == Encoding::Spike ? pb::ENCODING_SPIKE
+                                                        : pb::ENCODING_GRADED);
+    source.set_input_offset(p.inputOffset);
+    for (double g : p.gain)
+      source.add_gain(g);
+    return Status::success();
+  }
+  case PopulationKind::LifFixed: {
+    if (!fixed)
+      break;
+    pb::LIF &lif = *out.mutable_lif();
+    lif.set_size(p.size);
+    lif.set_du(p.fixed.du);
+    lif.set_dv(p.fixed.dv);
+    lif.set_vth(p.fixed.vth);
+    for (int32_t b : p.fixed.biasMant)
+      lif.add_bias_mant(b);
+    for (int32_t e : p.fixed.biasExp)
+      lif.add_bias_exp(e);
+    return Status::success();
+  }
+  case PopulationKind::Lif: {
+    if (fixed)
+      break;
+    pb::LIF &lif = *out.mutable_lif();
+    lif.set_size(p.size);
+    lif.set_du(p.du);
+    lif.set_dv(p.dv);
+    lif.set_vth(p.vth);
+    for (double b : p.bias)
+      lif.add_bias_mant(b);
+    return Status::success();
+  }
+  case PopulationKind::Graded: {
+    if (!fixed)
+      return Status::error(label + " is a float graded unit; Lava's "
+                                   "GradedVec is exported in fixed point "
+                                   "only (convert with --snn-profile=loihi2)");
+    // Memoryless units that send their value every timestep: a sigma-delta
+    // threshold only saves events, so it is dropped. The bias is a constant
+    // source, added by exportNetwork.
+    if (p.activation == Activation::Relu) {
+      pb::GradedReluVec &unit = *out.mutable_graded_relu_vec();
+      unit.set_size(p.size);
+      unit.set_vth(0);
+      unit.set_exp(kFractionBits);
+    } else {
+      pb::GradedVec &unit = *out.mutable_graded_vec();
+      unit.set_size(p.size);
+      unit.set_vth(0);
+      unit.set_exp(kFractionBits);
+    }
+    return Status::success();
+  }
+  case PopulationKind::If:
+    return Status::error(
+        label + " is integrate-and-fire with reset by " +
+        (p.resetSubtract ? "subtraction" : "zero") +
+        ", which Lava's process library has no model of (convert with "
+        "--snn-profile=loihi2 for LIF or graded units)");
+  }
+  return Status::error(label +
+                       (fixed ? " is a float LIF in a fixed-point "
+                                "network"
+                              : " is a fixed-point LIF in a float "
+                                "network") +
+                       "; Lava runs one tag per graph");
+}
+
+void exportWeights(const Projection &q, const Network &net, bool sparse,
+                   pb::Weights &out) {
+  const size_t pre = net.populations[q.pre].size;
+  const size_t post = net.populations[q.post].size;
+  out.set_n_out(post);
+  out.set_n_in(pre);
+  for (size_t i = 0; i < post; ++i)
+    for (size_t j = 0; j < pre; ++j) {
+      int32_t w = q.weights[i * pre + j];
+      if (!sparse) {
+        out.add_dense(w);
+      } else if (w != 0) {
+        out.add_rows(i);
+        out.add_cols(j);
+        out.add_values(w);
+      }
+    }
+  out.set_weight_exp(q.weightExp);
+  out.set_num_weight_bits(q.weightBits);
+  out.set_sign_mode(signMode(q.weights));
+  const Population &from = net.populations[q.pre];
+  const bool graded =
+      from.kind == PopulationKind::Graded ||
+      (from.kind == PopulationKind::Input && from.encoding == Encoding::Graded);
+  out.set_num_message_bits(graded ? 24 : 0);
+}
+
+void connect(pb::Network &graph, const std::string &src, const char *srcPort,
+             const std::string &dst, const char *dstPort) {
+  pb::Connection &c = *graph.add_connections();
+  c.set_src_process(src);
+  c.set_src_port(srcPort);
+  c.set_dst_process(dst);
+  c.set_dst_port(dstPort);
+}
+
+} // namespace
+
+StatusOr<std::string> exportLava(const Network &network,
+                                 const std::string &producer) {
+  if (Status status = network.validate(); !status)
+    return status;
+  bool fixed = true;
+  for (const Population &p : network.populations)
+    if (p.kind == PopulationKind::Lif)
+      fixed = false;
+
+  pb::Network graph;
+  graph.set_schema_version(kSchemaVersion);
+  graph.set_name(network.name);
+  graph.set_producer(producer);
+  graph.set_tag(fixed ? "fixed_pt" : "floating_pt");
+  graph.set_timesteps_per_step(network.timesteps);
+  graph.set_input_width(network.inputWidth);
+  graph.set_payload_fraction_bits(kFractionBits);
+
+  std::set<std::string> names;
+  for (const Population &p : network.populations) {
+    if (Status status = exportPopulation(p, fixed, *graph.add_processes());
+        !status)
+      return status;
+    names.insert(p.name);
+  }
+  // Graded biases: a source of constant payloads through an identity
+  // Sparse (weight 1, exponent 0: exact).
+  for (const Population &p : network.populations) {
+    if (p.kind != PopulationKind::Graded ||
+        std::all_of(p.bias.begin(), p.bias.end(),
+                    [](double b) { return b == 0; }))
+      continue;
+    std::string source = p.name + "_bias",
+                identity = p.name + "_bias_to_" + p.name;
+    if (names.count(source) || names.count(identity))
+      return Status::error("population '" + p.name + "': the names '" + source +
+                           "' and '" + identity +
+                           "' of its bias are taken by populations");
+    names.insert(source);
+    names.insert(identity);
+    pb::Process &constant = *graph.add_processes();
+    constant.set_name(source);
+    pb::RingBufferSource &data = *constant.mutable_source();
+    data.set_size(p.size);
+    data.set_encoding(pb::ENCODING_GRADED);
+    for (double b : p.bias)
+      data.add_constant(std::llround(std::ldexp(b, kFractionBits)));
+    pb::Process &diagonal = *graph.add_processes();
+    diagonal.set_name(identity);
+    pb::Weights &w = *diagonal.mutable_sparse()->mutable_weights();
+    w.set_n_out(p.size);
+    w.set_n_in(p.size);
+    for (size_t i = 0; i < p.size; ++i) {
+      w.add_rows(i);
+      w.add_cols(i);
+      w.add_values(1);
+    }
+    w.set_num_weight_bits(8);
+    w.set_sign_mode(pb::SIGN_MODE_EXCITATORY);
+    w.set_num_message_bits(24);
+    connect(graph, source, "s_out", identity, "s_in");
+    connect(graph, identity, "a_out", p.name, "a_in");
+  }
+
+  for (const Projection &q : network.projections) {
+    const Population &pre = network.populations[q.pre];
+    const Population &post = network.populations[q.post];
+    std::string name = pre.name + "_to_" + post.name;
+    for (int k = 2; names.count(name); ++k)
+      name = pre.name + "_to_" + post.name + "_" + std::to_string(k);
+    names.insert(name);
+    if (fixed && (q.weightBits > 8 || q.weightExp < -8 || q.weightExp > 7 ||
+                  q.delay > 62))
+      return Status::error(
+          "projection " + name + ": " + std::to_string(q.weightBits) +
+          "-bit weights, exponent " + std::to_string(q.weightExp) +
+          " and delay " + std::to_string(q.delay) +
+          " are outside Loihi 2's ranges (8 bits, -8..7, 62); convert with "
+          "--snn-profile=loihi2");
+
+    pb::Process &process = *graph.add_processes();
+    process.set_name(name);
+    size_t nonzero = 0;
+    for (int32_t w : q.weights)
+      nonzero += w != 0;
+    const bool sparse = !q.rule && nonzero * 4 <= q.weights.size();
+    if (q.rule) {
+      pb::LearningDense &learning = *process.mutable_learning_dense();
+      exportWeights(q, network, false, *learning.mutable_weights());
+      learning.set_delays(q.delay);
+      learning.set_w_min(q.wMin);
+      learning.set_w_max(q.wMax);
+      pb::LearningRule &rule = *learning.mutable_learning_rule();
+      rule.set_dw(q.rule->text);
+      using R = pb::LearningRule;
+      setTrace(q.rule->x1, rule, &R::set_x1_impulse, &R::set_x1_tau);
+      setTrace(q.rule->x2, rule, &R::set_x2_impulse, &R::set_x2_tau);
+      setTrace(q.rule->y1, rule, &R::set_y1_impulse, &R::set_y1_tau);
+      setTrace(q.rule->y2, rule, &R::set_y2_impulse, &R::set_y2_tau);
+      setTrace(q.rule->y3, rule, &R::set_y3_impulse, &R::set_y3_tau);
+      rule.set_t_epoch(network.timesteps);
+      if (q.thirdFactor) {
+        rule.set_three_factor(true);
+        learning.set_third_factor(network.populations[*q.thirdFactor].name);
+      }
+    } else if (q.delay > 0) {
+      pb::Weights &w = sparse
+                           ? *process.mutable_delay_sparse()->mutable_weights()
+                           : *process.mutable_delay_dense()->mutable_weights();
+      exportWeights(q, network, sparse, w);
+      if (sparse)
+        process.mutable_delay_sparse()->set_delays(q.delay);
+      else
+        process.mutable_delay_dense()->set_delays(q.delay);
+    } else {
+      exportWeights(q, network, sparse,
+                    sparse ? *process.mutable_sparse()->mutable_weights()
+                           : *process.mutable_dense()->mutable_weights());
+    }
+    connect(graph, pre.name, "s_out", name, "s_in");
+    connect(graph, name, "a_out", post.name, "a_in");
+    if (q.rule)
+      connect(graph, post.name, "s_out", name, "s_in_bap");
+  }
+
+  pb::Probe &probe = *graph.mutable_probe();
+  probe.set_target(network.populations[network.output.population].name);
+  probe.set_decode(network.output.decode == Decode::Rate ? pb::Probe::RATE
+                                                         : pb::Probe::LAST);
+  for (double s : network.output.scale)
+    probe.add_scale(s);
+  for (double o : network.output.offset)
+    probe.add_offset(o);
+
+  std::string bytes;
+  if (!graph.SerializeToString(&bytes))
+    return Status::error("the Lava graph could not be serialized");
+  return bytes;
+}
+
+//===----------------------------------------------------------------------===//
+// Import
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+bool isNeuron(const pb::Process &process) {
+  return process.has_source() || process.has_lif() ||
+         process.has_graded_vec() || process.has_graded_relu_vec();
+}
+
+class Importer {
+public:
+  Importer(const pb::Network &graph, const std::string &path)
+      : graph_(graph), path_(path) {}
+
+  StatusOr<LavaNetwork> run();
+
+private:
+  Status error(const std::string &where, const std::string &message) const {
+    return Status::error(path_ + ": " + where + ": " + message);
+  }
+  Status population(const pb::Process &process, bool fixed, Population &p);
+  /// A connection process; a bias (a constant source through it) is added
+  /// to its post population instead, and `bias` set.
+  Status projection(const pb::Process &process, Projection &q, bool &bias);
+  Status addBias(const std::string &where, const std::vector<int64_t> &data,
+                 const Projection &q);
+  Status weights(const std::string &where, const pb::Weights &w, bool sparse,
+                 Projection &q);
+  /// The population connected to `process`.`port` (as source when `into`
+  /// is false, as destination when true), by index.
+  StatusOr<size_t> endpoint(const std::string &process, const char *port,
+                            bool into) const;
+
+  const pb::Network &graph_;
+  const std::string &path_;
+  std::map<std::string, size_t> populations_;
+  std::map<std::string, std::vector<int64_t>> constants_;
+  Network net_;
+};
+
+Status Importer::population(const pb::Process &process, bool fixed,
+                            Population &p) {
+  const std::string where = "process '" + process.name() + "'";
+  p.name = process.name();
+  if (process.has_source()) {
+    const pb::RingBufferSource &s = process.source();
+    if (!s.constant().empty())
+      return error(where, "a constant source is a bias, not a population");
+    p.kind = PopulationKind::Input;
+    p.size = s.size();
+    switch (s.encoding()) {
+    case pb::ENCODING_RATE:
+      p.encoding = Encoding::Rate;
+      break;
+    case pb::ENCODING_GRADED:
+      p.encoding = Encoding::Graded;
+      break;
+    case pb::ENCODING_SPIKE:
+      p.encoding = Encoding::Spike;
+      break;
+    default:
+      return error(where, "source has no encoding");
+    }
+    p.inputOffset = s.input_offset();
+    p.gain.assign(s.gain().begin(), s.gain().end());
+  } else if (process.has_lif()) {
+    const pb::LIF &lif = process.lif();
+    p.size = lif.size();
+    if (!lif.bias_exp().empty() && lif.bias_exp_size() != lif.size())
+      return error(
+          where, "bias_exp has " + std::to_string(lif.bias_exp_size()) +
+                     " entries for " + std::to_string(lif.size()) + " neurons");
+    if (fixed) {
+      p.kind = PopulationKind::LifFixed;
+      auto integer = [&](double value, const char *field,
+                         int32_t &out) -> Status {
+        if (value != std::floor(value) || std::abs(value) > 1e9)
+          return error(where, std::string(field) + " " + str(value) +
+                                  " is not an integer (fixed_pt)");
+        out = int32_t(value);
+        return Status::success();
+      };
+      int32_t du = 0, dv = 0;
+      if (Status s = integer(lif.du(), "du", du); !s)
+        return s;
+      if (Status s = integer(lif.dv(), "dv", dv); !s)
+        return s;
+      if (Status s = integer(lif.vth(), "vth", p.fixed.vth); !s)
+        return s;
+      p.fixed.du = du;
+      p.fixed.dv = dv;
+      for (double b : lif.bias_mant()) {
+        int32_t mant = 0;
+        if (Status s = integer(b, "bias_mant", mant); !s)
+          return s;
+        p.fixed.biasMant.push_back(mant);
+      }
+      p.fixed.biasExp.assign(lif.bias_exp().begin(), lif.bias_exp().end());
+      if (!p.fixed.biasMant.empty() && p.fixed.biasExp.empty())
+        p.fixed.biasExp.assign(p.size, 0);
+      if (p.fixed.biasMant.empty() && !p.fixed.biasExp.empty())
+        p.fixed.biasMant.assign(p.size, 0);
+    } else {
+      p.kind = PopulationKind::Lif;
+      p.du = lif.du();
+      p.dv = lif.dv();
+      p.vth = lif.vth();
+      p.bias.assign(lif.bias_mant().begin(), lif.bias_mant().end());
+    }
+  } else if (process.has_graded_vec() || process.has_graded_relu_vec()) {
+    const bool relu = process.has_graded_relu_vec();
+    const int64_t vth =
+        relu ? process.graded_relu_vec().vth() : process.graded_vec().vth();
+    const int32_t exp =
+        relu ? process.graded_relu_vec().exp() : process.graded_vec().exp();
+    if (!fixed)
+      return error(where, "graded units are read in fixed_pt graphs only");
+    if (vth != 0)
+      return error(where, "vth " + std::to_string(vth) +
+                              " drops small payloads; engram's graded units "
+                              "send every non-zero value (vth 0)");
+    if (exp != kFractionBits)
+      return error(where, "exp " + std::to_string(exp) +
+                              " differs from payload_fraction_bits " +
+                              std::to_string(kFractionBits));
+    p.kind = PopulationKind::Graded;
+    p.size =
+        relu ? process.graded_relu_vec().size() : process.graded_vec().size();
+    p.activation = relu ? Activation::Relu : Activation::Linear;
+  } else {
+    return error(where, "is not a neuron process");
+  }
+  if (p.size == 0)
+    return error(where, "has size 0");
+  return Status::success();
+}
+
+StatusOr<size_t> Importer::endpoint(const std::string &process,
+                                    const char *port, bool into) const {
+  std::optional<size_t> found;
+  for (const pb::Connection &c : graph_.connections()) {
+    const std::string &self = into ? c.dst_process() : c.src_process();
+    const std::string &selfPort = into ? c.dst_port() : c.src_port();
+    if (self != process || selfPort != port)
+      continue;
+    const std::string &other = into ? c.src_process() : c.dst_process();
+    const std::string &otherPort = into ? c.src_port() : c.dst_port();
+    auto it = populations_.find(other);
+    if (it == populations_.end())
+      return error("process '" + process + "'",
+                   std::string(port) + " is connected to '" + other +
+                       "', which is not a neuron or source process");
+    if (otherPort != (into ? "s_out" : "a_in"))
+      return error("process '" + process + "'",
+                   std::string(port) + " is connected to port '" + otherPort +
+                       "' of '" + other + "' (expected " +
+                       (into ? "s_out" : "a_in") + ")");
+    if (found)
+      return error("process '" + process + "'",
+                   std::string(port) + " has more than one connection");
+    found = it->second;
+  }
+  if (!found)
+    return error("process '" + process + "'",
+                 std::string(port) + " is not connected");
+  return *found;
+}
+
+Status Importer::weights(const std::string &where, const pb::Weights &w,
+                         bool sparse, Projection &q) {
+  const size_t pre = net_.populations[q.pre].size;
+  const size_t post = net_.populations[q.post].size;
+  if (w.n_in() != pre || w.n_out() != post)
+    return error(where, "weights are " + std::to_string(w.n_out()) + " x " +
+                            std::to_string(w.n_in()) + " (n_out x n_in) but " +
+                            net_.populations[q.pre].name + " -> " +
+                            net_.populations[q.post].name + " is " +
+                            std::to_string(post) + " x " + std::to_string(pre));
+  q.weights.assign(pre * post, 0);
+  if (!sparse) {
+    if (size_t(w.dense_size()) != pre * post)
+      return error(where, "has " + std::to_string(w.dense_size()) +
+                              " dense weights, expected " +
+                              std::to_string(pre * post));
+    std::copy(w.dense().begin(), w.dense().end(), q.weights.begin());
+  } else {
+    if (w.rows_size() != w.values_size() || w.cols_size() != w.values_size())
+      return error(where, "sparse weights have " +
+                              std::to_string(w.rows_size()) + " rows, " +
+                              std::to_string(w.cols_size()) + " cols and " +
+                              std::to_string(w.values_size()) + " values");
+    for (int k = 0; k < w.values_size(); ++k) {
+      if (w.rows(k) >= post || w.cols(k) >= pre)
+        return error(where, "sparse weight " + std::to_string(k) + " at (" +
+                                std::to_string(w.rows(k)) + ", " +
+                                std::to_string(w.cols(k)) +
+                                ") is outside the matrix");
+      q.weights[w.rows(k) * pre + w.cols(k)] = w.values(k);
+    }
+  }
+  q.weightExp = w.weight_exp();
+  q.weightBits = int(w.num_weight_bits());
+  if (w.sign_mode() != pb::SIGN_MODE_NULL &&
+      w.sign_mode() != signMode(q.weights))
+    return error(where, "sign_mode " + pb::SignMode_Name(w.sign_mode()) +
+                            " is not the one the weights determine (" +
+                            pb::SignMode_Name(signMode(q.weights)) + ")");
+  return Status::success();
+}
+
+Status Importer::addBias(const std::string &where,
+                         const std::vector<int64_t> &data,
+                         const Projection &q) {
+  Population &post = net_.populations[q.post];
+  if (post.kind != PopulationKind::Graded || q.delay != 0 || q.rule)
+    return error(where, "a constant source feeds it, which engram reads "
+                        "only as the bias of graded units (no delay, no "
+                        "learning)");
+  if (post.bias.empty())
+    post.bias.assign(post.size, 0);
+  std::vector<int32_t> weights = loihi::prepareWeights(
+      q.weights, loihi::signModeOf(q.weights), q.weightBits);
+  for (size_t i = 0; i < post.size; ++i) {
+    int64_t sum = 0;
+    for (size_t j = 0; j < data.size(); ++j)
+      sum += int64_t(weights[i * data.size() + j]) * data[j];
+    sum = q.weightExp >= 0 ? sum * (int64_t(1) << q.weightExp)
+                           : sum >> -q.weightExp;
+    post.bias[i] += std::ldexp(double(sum), -kFractionBits);
+  }
+  return Status::success();
+}
+
+Status Importer::projection(const pb::Process &process, Projection &q,
+                            bool &bias) {
+  const std::string where = "process '" + process.name() + "'";
+  std::string constant;
+  for (const pb::Connection &c : graph_.connections())
+    if (c.dst_process() == process.name() && c.dst_port() == "s_in" &&
+        constants_.count(c.src_process()))
+      constant = c.src_process();
+  StatusOr<size_t> post = endpoint(process.name(), "a_out", false);
+  if (!post)
+    return post.status();
+  q.post = *post;
+  if (!constant.empty()) {
+    // A stand-in pre population of the source's size for the checks.
+    const std::vector<int64_t> &data = constants_[constant];
+    Population stand;
+    stand.name = constant;
+    stand.size = data.size();
+    net_.populations.push_back(stand);
+    q.pre = net_.populations.size() - 1;
+    Status status = process.has_sparse()
+                        ? weights(where, process.sparse().weights(), true, q)
+                    : process.has_dense()
+                        ? weights(where, process.dense().weights(), false, q)
+                        : error(where, "a constant source feeds it; only "
+                                       "Dense and Sparse take a bias");
+    net_.populations.pop_back();
+    if (!status)
+      return status;
+    bias = true;
+    return addBias(where, data, q);
+  }
+  StatusOr<size_t> pre = endpoint(process.name(), "s_in", true);
+  if (!pre)
+    return pre.status();
+  q.pre = *pre;
+  switch (process.kind_case()) {
+  case pb::Process::kDense:
+    return weights(where, process.dense().weights(), false, q);
+  case pb::Process::kSparse:
+    return weights(where, process.sparse().weights(), true, q);
+  case pb::Process::kDelayDense:
+    q.delay = int(process.delay_dense().delays());
+    return weights(where, process.delay_dense().weights(), false, q);
+  case pb::Process::kDelaySparse:
+    q.delay = int(process.delay_sparse().delays());
+    return weights(where, process.delay_sparse().weights(), true, q);
+  case pb::Process::kLearningDense:
+    break;
+  default:
+    return error(where, "is not a connection process");
+  }
+  const pb::LearningDense &learning = process.learning_dense();
+  if (Status s = weights(where, learning.weights(), false, q); !s)
+    return s;
+  q.delay = int(learning.delays());
+  q.wMin = learning.w_min();
+  q.wMax = learning.w_max();
+  const pb::LearningRule &r = learning.learning_rule();
+  if (r.t_epoch() != unsigned(net_.timesteps))
+    return error(where, "t_epoch " + std::to_string(r.t_epoch()) +
+                            " differs from timesteps_per_step " +
+                            std::to_string(net_.timesteps) +
+                            " (engram learns once per step)");
+  StatusOr<std::vector<RuleTerm>> terms = parseRule(r.dw());
+  if (!terms)
+    return terms.status().withPrefix(path_ + ": " + where + ": dw: ");
+  LearningRule rule;
+  rule.text = r.dw();
+  rule.terms = std::move(*terms);
+  rule.x1 = {r.x1_impulse(), decayOf(r.x1_tau())};
+  rule.x2 = {r.x2_impulse(), decayOf(r.x2_tau())};
+  rule.y1 = {r.y1_impulse(), decayOf(r.y1_tau())};
+  rule.y2 = {r.y2_impulse(), decayOf(r.y2_tau())};
+  rule.y3 = {r.y3_impulse(), decayOf(r.y3_tau())};
+  for (double tau :
+       {r.x1_tau(), r.x2_tau(), r.y1_tau(), r.y2_tau(), r.y3_tau()})
+    if (!(tau >= 0))
+      return error(where, "a trace has tau " + str(tau) + " (must be >= 0)");
+  q.rule = std::move(rule);
+  if (r.three_factor() != !learning.third_factor().empty())
+    return error(where, "three_factor and third_factor disagree");
+  if (!learning.third_factor().empty()) {
+    auto it = populations_.find(learning.third_factor());
+    if (it == populations_.end())
+      return error(where, "third_factor '" + learning.third_factor() +
+                              "' is not a neuron process");
+    q.thirdFactor = it->second;
+  }
+  return Status::success();
+}
+
+StatusOr<LavaNetwork> Importer::run() {
+  if (graph_.schema_version() == 0)
+    return Status::error(path_ + ": schema_version is missing (not an "
+                                 "engram Lava graph?)");
+  if (graph_.schema_version() > kSchemaVersion)
+    return Status::error(path_ + ": schema_version " +
+                         std::to_string(graph_.schema_version()) +
+                         " is newer than this engram reads (" +
+                         std::to_string(kSchemaVersion) + ")");
+  LavaNetwork result;
+  if (graph_.tag() == "fixed_pt")
+    result.fixedPoint = true;
+  else if (graph_.tag() == "floating_pt")
+    result.fixedPoint = false;
+  else
+    return error("tag",
+                 "'" + graph_.tag() + "' is neither fixed_pt nor floating_pt");
+  if (graph_.payload_fraction_bits() != unsigned(kFractionBits))
+    return error("payload_fraction_bits",
+                 std::to_string(graph_.payload_fraction_bits()) +
+                     " is not supported (engram's graded payloads have " +
+                     std::to_string(kFractionBits) + ")");
+  net_.name = graph_.name();
+  net_.timesteps = int(graph_.timesteps_per_step());
+  net_.inputWidth = graph_.input_width();
+
+  std::set<std::string> names;
+  for (const pb::Process &process : graph_.processes()) {
+    if (process.name().empty())
+      return error("processes", "a process has no name");
+    if (!names.insert(process.name()).second)
+      return error("process '" + process.name() + "'", "name is not unique");
+    if (process.kind_case() == pb::Process::KIND_NOT_SET)
+      return error("process '" + process.name() + "'", "has no kind");
+    if (!isNeuron(process))
+      continue;
+    if (process.has_source() && !process.source().constant().empty()) {
+      const pb::RingBufferSource &source = process.source();
+      if (size_t(source.constant_size()) != source.size())
+        return error("process '" + process.name() + "'",
+                     "has " + std::to_string(source.constant_size()) +
+                         " constant payloads for size " +
+                         std::to_string(source.size()));
+      constants_[process.name()].assign(source.constant().begin(),
+                                        source.constant().end());
+      continue;
+    }
+    Population p;
+    if (Status s = population(process, result.fixedPoint, p); !s)
+      return s;
+    populations_[p.name] = net_.populations.size();
+    net_.populations.push_back(std::move(p));
+  }
+  for (const pb::Process &process : graph_.processes()) {
+    if (isNeuron(process))
+      continue;
+    Projection q;
+    bool bias = false;
+    if (Status s = projection(process, q, bias); !s)
+      return s;
+    if (!bias)
+      net_.projections.push_back(std::move(q));
+  }
+  for (const pb::Connection &c : graph_.connections())
+    for (const std::string *name : {&c.src_process(), &c.dst_process()})
+      if (!names.count(*name))
+        return error("connections", "'" + c.src_process() + "." + c.src_port() +
+                                        " -> " + c.dst_process() + "." +
+                                        c.dst_port() + "' names no process '" +
+                                        *name + "'");
+
+  const pb::Probe &probe = graph_.probe();
+  auto target = populations_.find(probe.target());
+  if (target == populations_.end())
+    return error("probe",
+                 "target '" + probe.target() + "' is not a neuron process");
+  net_.output.population = target->second;
+  net_.output.decode =
+      probe.decode() == pb::Probe::LAST ? Decode::Last : Decode::Rate;
+  net_.output.scale.assign(probe.scale().begin(), probe.scale().end());
+  net_.output.offset.assign(probe.offset().begin(), probe.offset().end());
+  if (Status status = net_.validate(); !status)
+    return status.withPrefix(path_ + ": ");
+  result.network = std::move(net_);
+  return result;
+}
+
+} // namespace
+
+StatusOr<LavaNetwork> importLava(const std::string &bytes,
+                                 const std::string &path) {
+  pb::Network graph;
+  if (!graph.ParseFromString(bytes))
+    return Status::error(path + ": not an engram.lava.v1.Network (the "
+                                "protobuf does not parse)");
+  return Importer(graph, path).run();
+}
+
+} // namespace engram::lava

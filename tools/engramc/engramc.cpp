@@ -18,6 +18,7 @@
 #include "backends/cpu/CpuCodegen.h"
 #include "backends/cuda/CudaCodegen.h"
 #include "backends/lava/Lava.h"
+#include "backends/nir/Nir.h"
 #include "backends/snn/ToRuntime.h"
 #include "passes/Import.h"
 #include "passes/Passes.h"
@@ -45,9 +46,9 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Target { None, Cpu, Cuda, Lava };
+enum class Target { None, Cpu, Cuda, Lava, Nir };
 
-bool neuromorphic(Target t) { return t == Target::Lava; }
+bool neuromorphic(Target t) { return t == Target::Lava || t == Target::Nir; }
 enum class Emit {
   Default,
   Engram,
@@ -65,7 +66,7 @@ cl::OptionCategory category("engramc options");
 cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                cl::desc("<model package directory, model.json, "
                                         ".mlir file ('-' for stdin MLIR) or "
-                                        "spiking network (.pb)>"),
+                                        "spiking network (.pb, .nir)>"),
                                cl::cat(category));
 
 cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
@@ -81,7 +82,10 @@ cl::opt<Target> target(
                           "weights and launch plan, as a .cuda file"),
                clEnumValN(Target::Lava, "lava",
                           "a Lava process graph (.pb, engram_lava.proto) for "
-                          "Loihi 2; backends/lava/lava_loader.py runs it")),
+                          "Loihi 2; backends/lava/lava_loader.py runs it"),
+               clEnumValN(Target::Nir, "nir",
+                          "a NIR graph (.nir, HDF5) for snnTorch, Norse, "
+                          "Sinabs, SpiNNaker 2, Xylo, ...")),
     cl::init(Target::None), cl::cat(category));
 
 cl::opt<Emit> emit(
@@ -236,6 +240,19 @@ cl::opt<std::string> snnZeroInput(
              "except for loihi2"),
     cl::init("auto"), cl::cat(snnCategory));
 
+cl::OptionCategory nirCategory("engramc options for .nir inputs");
+cl::opt<double> nirDt("nir-dt",
+                      cl::desc("Timestep of the forward-Euler discretization "
+                               "of NIR's equations, in the file's time unit "
+                               "(default: the file's metadata, else 1e-4, "
+                               "snnTorch's convention)"),
+                      cl::init(0.0), cl::cat(nirCategory));
+cl::opt<int64_t> nirTimesteps(
+    "nir-timesteps",
+    cl::desc("Timesteps each input row is held for (default: the file's "
+             "metadata, else 1)"),
+    cl::init(0), cl::cat(nirCategory));
+
 /// Whether any --snn-* option was given.
 bool snnOptionsGiven() {
   return snnCalibration.getNumOccurrences() ||
@@ -281,6 +298,11 @@ snn::NetworkOp findNetwork(ModuleOp module) {
 /// Reads the input as a package or as MLIR text; diagnostics are printed.
 OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
                                 llvm::SourceMgr &sourceMgr) {
+  if (!StringRef(inputPath).ends_with(".nir") &&
+      (nirDt.getNumOccurrences() || nirTimesteps.getNumOccurrences())) {
+    fail("--nir-dt and --nir-timesteps are for .nir inputs");
+    return nullptr;
+  }
   if (inputPath != "-" && ::engram::runtime::isPackagePath(inputPath)) {
     auto model = ::engram::runtime::loadPackage(inputPath);
     if (!model) {
@@ -301,6 +323,17 @@ OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
       return nullptr;
     }
     return wrapNetwork(context, graph->network, inputPath);
+  }
+  if (StringRef(inputPath).ends_with(".nir")) {
+    ::engram::nir::NirImportOptions options;
+    options.dt = nirDt;
+    options.timesteps = int(nirTimesteps);
+    auto network = ::engram::nir::importNir(inputPath, options);
+    if (!network) {
+      fail(network.status().message());
+      return nullptr;
+    }
+    return wrapNetwork(context, *network, inputPath);
   }
   std::string error;
   auto file = openInputFile(inputPath, &error);
@@ -377,6 +410,8 @@ std::string targetName() {
   switch (target) {
   case Target::Lava:
     return "lava";
+  case Target::Nir:
+    return "nir";
   case Target::Cpu:
     return "cpu";
   case Target::Cuda:
@@ -395,6 +430,17 @@ FailureOr<std::string> finishSpiking(ModuleOp module) {
   FailureOr<::engram::runtime::snn::Network> runtime = snn::toRuntime(network);
   if (failed(runtime))
     return failure();
+  if (target == Target::Nir) {
+    auto graph = ::engram::nir::exportNir(*runtime, "engramc");
+    if (!graph) {
+      fail(graph.status().message());
+      return failure();
+    }
+    for (const std::string &dropped : graph->dropped)
+      llvm::WithColor::warning(llvm::errs(), "engramc")
+          << "NIR drops " << dropped << "\n";
+    return std::move(graph->bytes);
+  }
   ::engram::runtime::StatusOr<std::string> bytes =
       ::engram::lava::exportLava(*runtime, "engramc");
   if (!bytes) {
@@ -515,14 +561,14 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(
-      {&category, &snnCategory, &cl::getGeneralCategory()});
+      {&category, &snnCategory, &nirCategory, &cl::getGeneralCategory()});
   cl::ParseCommandLineOptions(argc, argv, "engram compiler\n");
 
   // lld, which the CPU backend runs in process, resets every command-line
   // option when it finishes: keep what is needed after it.
   std::string outputFile = outputPath;
   bool binary = (target == Target::Cpu || target == Target::Cuda ||
-                 target == Target::Lava) &&
+                 target == Target::Lava || target == Target::Nir) &&
                 emit == Emit::Default;
   if (binary && outputPath == "-" &&
       llvm::sys::Process::StandardOutIsDisplayed())

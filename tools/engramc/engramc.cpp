@@ -20,6 +20,7 @@
 #include "backends/lava/Lava.h"
 #include "backends/nir/Nir.h"
 #include "backends/snn/ToRuntime.h"
+#include "backends/spinnaker/Pynn.h"
 #include "passes/Import.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
@@ -36,6 +37,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -46,9 +48,11 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Target { None, Cpu, Cuda, Lava, Nir };
+enum class Target { None, Cpu, Cuda, Lava, Nir, Spinnaker };
 
-bool neuromorphic(Target t) { return t == Target::Lava || t == Target::Nir; }
+bool neuromorphic(Target t) {
+  return t == Target::Lava || t == Target::Nir || t == Target::Spinnaker;
+}
 enum class Emit {
   Default,
   Engram,
@@ -83,6 +87,10 @@ cl::opt<Target> target(
                clEnumValN(Target::Lava, "lava",
                           "a Lava process graph (.pb, engram_lava.proto) for "
                           "Loihi 2; backends/lava/lava_loader.py runs it"),
+               clEnumValN(Target::Spinnaker, "spinnaker",
+                          "a PyNN script (-o net_pynn.py, its arrays in "
+                          "net_pynn.npz beside it) for SpiNNaker, NEST or "
+                          "Brian2"),
                clEnumValN(Target::Nir, "nir",
                           "a NIR graph (.nir, HDF5) for snnTorch, Norse, "
                           "Sinabs, SpiNNaker 2, Xylo, ...")),
@@ -412,6 +420,8 @@ std::string targetName() {
     return "lava";
   case Target::Nir:
     return "nir";
+  case Target::Spinnaker:
+    return "spinnaker";
   case Target::Cpu:
     return "cpu";
   case Target::Cuda:
@@ -422,6 +432,10 @@ std::string targetName() {
   return "";
 }
 
+/// A second output file written with the first (the arrays of
+/// --target=spinnaker): path and bytes.
+std::pair<std::string, std::string> companion;
+
 /// The spiking network printed (--emit=snn) or exported for the target.
 FailureOr<std::string> finishSpiking(ModuleOp module) {
   if (emit == Emit::Snn || !neuromorphic(target))
@@ -430,6 +444,23 @@ FailureOr<std::string> finishSpiking(ModuleOp module) {
   FailureOr<::engram::runtime::snn::Network> runtime = snn::toRuntime(network);
   if (failed(runtime))
     return failure();
+  if (target == Target::Spinnaker) {
+    StringRef script = outputPath.getValue();
+    if (script == "-" || !script.ends_with(".py")) {
+      fail("--target=spinnaker writes a Python script and its arrays "
+           "beside it: give -o FILE.py");
+      return failure();
+    }
+    std::string npz = (script.drop_back(3) + ".npz").str();
+    auto exported = ::engram::pynn::exportPynn(
+        *runtime, llvm::sys::path::filename(npz).str(), "engramc");
+    if (!exported) {
+      fail(exported.status().message());
+      return failure();
+    }
+    companion = {npz, std::move(exported->npz)};
+    return std::move(exported->script);
+  }
   if (target == Target::Nir) {
     auto graph = ::engram::nir::exportNir(*runtime, "engramc");
     if (!graph) {
@@ -506,6 +537,8 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     // Each hardware target has its own profile unless one is given.
     if (!snnProfile.getNumOccurrences() && target == Target::Lava)
       options.profile = "loihi2";
+    if (!snnProfile.getNumOccurrences() && target == Target::Spinnaker)
+      options.profile = "spinnaker";
     PassManager snn(module.getContext());
     snn.enableTiming(timing);
     snn.addPass(mlir::engram::createConvertEngramToSnn(options));
@@ -598,10 +631,18 @@ int main(int argc, char **argv) {
   if (failed(bytes))
     return 1;
 
+  if (!companion.first.empty())
+    if (auto status = ::engram::runtime::writeFileAtomic(companion.first,
+                                                         companion.second);
+        !status)
+      return fail(status.message());
   std::string error;
   auto output = openOutputFile(outputFile, &error);
-  if (!output)
+  if (!output) {
+    if (!companion.first.empty())
+      std::remove(companion.first.c_str());
     return fail(error);
+  }
   output->os() << *bytes;
   output->keep();
   return 0;

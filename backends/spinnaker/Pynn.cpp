@@ -1,0 +1,197 @@
+//===- Pynn.cpp - spiking networks as PyNN scripts ------------------------===//
+//
+// The script is pynn_template.py (embedded at build time) with two markers
+// replaced: the network's description as JSON (populations, projections,
+// probe, scalar parameters) and the name of the .npz holding its arrays
+// (weights as post x pre matrices in threshold units, biases, input gains,
+// the probe's scale and offset).
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/spinnaker/Pynn.h"
+#include "backends/spinnaker/PynnTemplate.h"
+#include "runtime/Npy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+using namespace engram::runtime;
+using namespace engram::runtime::snn;
+using nlohmann::json;
+
+namespace engram::pynn {
+namespace {
+
+/// Lava's trace decay per timestep as PyNN's time constant, in timesteps.
+double tauOf(double decay) {
+  if (decay >= 1)
+    return 0;
+  return -1 / std::log1p(-decay);
+}
+
+/// Pair-based STDP, dw = a·x1·y0 − b·y1·x0, as PyNN's SpikePairRule: the
+/// only learning rule PyNN has. Anything else is refused.
+StatusOr<json> stdpOf(const Projection &q, const std::string &label) {
+  const LearningRule &rule = *q.rule;
+  std::optional<double> plus, minus;
+  for (const RuleTerm &term : rule.terms) {
+    if (term.factors.size() != 1)
+      break;
+    if (term.dependency == RuleDependency::Y0 &&
+        term.factors[0] == RuleFactor::X1 && term.coefficient > 0 && !plus)
+      plus = term.coefficient;
+    else if (term.dependency == RuleDependency::X0 &&
+             term.factors[0] == RuleFactor::Y1 && term.coefficient < 0 &&
+             !minus)
+      minus = -term.coefficient;
+    else {
+      plus.reset();
+      break;
+    }
+  }
+  if (!plus || !minus || rule.terms.size() != 2 || q.thirdFactor)
+    return Status::error(
+        label + ": the learning rule '" + rule.text +
+        "' has no PyNN form (PyNN's STDPMechanism takes pair-based STDP, "
+        "dw = a*x1*y0 - b*x0*y1; convert with --snn-learning=off)");
+  if (q.wMin < 0 || std::any_of(q.weights.begin(), q.weights.end(),
+                                [](int32_t w) { return w < 0; }))
+    return Status::error(label + ": plastic weights must stay excitatory "
+                                 "(w_min >= 0): PyNN's STDP bounds a "
+                                 "projection's weights on one receptor");
+  const double unit = std::ldexp(1.0, q.weightExp);
+  // PyNN's additive STDP changes w by w_max·A·exp(−Δt/τ) per pair; engram
+  // by coefficient·impulse·exp(−Δt/τ) mantissas.
+  const double wMax = q.wMax * unit, wMin = q.wMin * unit;
+  const double scale = wMax != 0 ? unit / wMax : 0;
+  return json{{"tau_plus", tauOf(rule.x1.decay)},
+              {"tau_minus", tauOf(rule.y1.decay)},
+              {"a_plus", *plus * rule.x1.impulse * scale},
+              {"a_minus", *minus * rule.y1.impulse * scale},
+              {"w_min", wMin},
+              {"w_max", wMax}};
+}
+
+std::string replaceAll(std::string text, const std::string &marker,
+                       const std::string &value) {
+  for (size_t at = text.find(marker); at != std::string::npos;
+       at = text.find(marker, at + value.size()))
+    text.replace(at, marker.size(), value);
+  return text;
+}
+
+} // namespace
+
+StatusOr<PynnExport> exportPynn(const Network &network,
+                                const std::string &npzName,
+                                const std::string &producer) {
+  if (Status status = network.validate(); !status)
+    return status;
+  std::vector<NpzMember> arrays;
+  auto add = [&](const std::string &name, const std::vector<double> &values,
+                 std::vector<int64_t> shape) {
+    arrays.push_back({name, encodeNpy(shape, values.data())});
+  };
+
+  json populations = json::array();
+  for (const Population &p : network.populations) {
+    const std::string label = "population '" + p.name + "'";
+    json entry = {{"name", p.name}, {"size", p.size}};
+    const int64_t n = int64_t(p.size);
+    switch (p.kind) {
+    case PopulationKind::Input:
+      if (p.encoding == Encoding::Graded)
+        return Status::error(label + " sends graded values, which SpiNNaker "
+                                     "has no events for (convert with "
+                                     "--snn-encoding=rate)");
+      entry["kind"] = "input";
+      entry["encoding"] = p.encoding == Encoding::Rate ? "rate" : "spike";
+      entry["input_offset"] = p.inputOffset;
+      add("gain/" + p.name, p.gain, {n});
+      break;
+    case PopulationKind::If:
+      entry["kind"] = "if";
+      entry["vth"] = p.vth;
+      entry["reset"] = p.resetSubtract ? "subtract" : "zero";
+      break;
+    case PopulationKind::Lif:
+      entry["kind"] = "lif";
+      entry["du"] = p.du;
+      entry["dv"] = p.dv;
+      entry["vth"] = p.vth;
+      break;
+    case PopulationKind::Graded:
+      return Status::error(label + " is a graded unit, which SpiNNaker has "
+                                   "no events for (convert with "
+                                   "--snn-encoding=rate)");
+    case PopulationKind::LifFixed:
+      return Status::error(label + " is Loihi's fixed-point LIF (convert "
+                                   "with --snn-profile=spinnaker)");
+    }
+    if (!p.bias.empty())
+      add("bias/" + p.name, p.bias, {n});
+    entry["bias"] = !p.bias.empty();
+    populations.push_back(entry);
+  }
+
+  json projections = json::array();
+  std::set<std::string> names;
+  for (size_t k = 0; k < network.projections.size(); ++k) {
+    const Projection &q = network.projections[k];
+    const Population &pre = network.populations[q.pre];
+    const Population &post = network.populations[q.post];
+    std::string name = pre.name + "_to_" + post.name;
+    for (int i = 2; !names.insert(name).second; ++i)
+      name = pre.name + "_to_" + post.name + "_" + std::to_string(i);
+    std::vector<double> weights;
+    for (int32_t w : q.weights)
+      weights.push_back(std::ldexp(double(w), q.weightExp));
+    add("weights/" + name, weights, {int64_t(post.size), int64_t(pre.size)});
+    json entry = {{"name", name},
+                  {"pre", pre.name},
+                  {"post", post.name},
+                  {"delay", q.delay}};
+    if (q.rule) {
+      StatusOr<json> stdp = stdpOf(q, "projection '" + name + "'");
+      if (!stdp)
+        return stdp.status();
+      entry["stdp"] = *stdp;
+    }
+    projections.push_back(entry);
+  }
+
+  const Probe &probe = network.output;
+  const Population &probed = network.populations[probe.population];
+  const int64_t outputs = int64_t(probed.size);
+  add("probe/scale",
+      probe.scale.empty() ? std::vector<double>(outputs, 1) : probe.scale,
+      {outputs});
+  add("probe/offset",
+      probe.offset.empty() ? std::vector<double>(outputs, 0) : probe.offset,
+      {outputs});
+
+  json description = {
+      {"format", "engram-pynn-1"},
+      {"producer", producer},
+      {"name", network.name},
+      {"timesteps", network.timesteps},
+      {"input_width", network.inputWidth},
+      {"populations", populations},
+      {"projections", projections},
+      {"probe",
+       {{"population", probed.name},
+        {"decode", probe.decode == Decode::Rate ? "rate" : "last"}}}};
+
+  PynnExport result;
+  result.script =
+      replaceAll(kPynnTemplate, "__ENGRAM_NETWORK__", description.dump(1));
+  result.script =
+      replaceAll(result.script, "__ENGRAM_ARRAYS__", json(npzName).dump());
+  result.npz = encodeNpz(arrays);
+  return result;
+}
+
+} // namespace engram::pynn

@@ -168,29 +168,33 @@ StatusOr<std::vector<std::string>> members(hid_t group) {
   return names;
 }
 
-StatusOr<Handle> openGroup(hid_t parent, const std::string &name) {
+namespace {
+
+/// Opens the member `name` of `parent`, which must be of `type` (a group or
+/// a dataset, named `what` in the message).
+StatusOr<Handle> openObject(hid_t parent, const std::string &name,
+                            H5I_type_t type, const char *what) {
   if (!exists(parent, name))
     return Status::error("has no '" + name + "'");
-  Handle group(H5Oopen(parent, name.c_str(), H5P_DEFAULT));
-  if (!group.valid())
+  Handle object(H5Oopen(parent, name.c_str(), H5P_DEFAULT));
+  if (!object.valid())
     return Status::error("cannot open '" + name + "'");
-  if (H5Iget_type(group.get()) != H5I_GROUP)
-    return Status::error("'" + name + "' is not a group");
-  return group;
+  if (H5Iget_type(object.get()) != type)
+    return Status::error("'" + name + "' is not a " + what);
+  return object;
+}
+
+StatusOr<Handle> openDataset(hid_t parent, const std::string &name) {
+  return openObject(parent, name, H5I_DATASET, "dataset");
+}
+
+} // namespace
+
+StatusOr<Handle> openGroup(hid_t parent, const std::string &name) {
+  return openObject(parent, name, H5I_GROUP, "group");
 }
 
 namespace {
-
-StatusOr<Handle> openDataset(hid_t parent, const std::string &name) {
-  if (!exists(parent, name))
-    return Status::error("has no '" + name + "'");
-  Handle set(H5Oopen(parent, name.c_str(), H5P_DEFAULT));
-  if (!set.valid())
-    return Status::error("cannot open '" + name + "'");
-  if (H5Iget_type(set.get()) != H5I_DATASET)
-    return Status::error("'" + name + "' is not a dataset");
-  return set;
-}
 
 /// Every string of a string dataset, fixed or variable length.
 StatusOr<std::vector<std::string>>

@@ -1,4 +1,5 @@
-//===- LoihiFixed.cpp - Loihi fixed-point LIF and Dense ---------------------===//
+//===- LoihiFixed.cpp - Loihi fixed-point LIF and Dense
+//---------------------===//
 //
 // The arithmetic of docs/loihi-fixed-point.md: decays truncate toward zero in
 // 64 bits, u wraps once into 24 bits, v saturates, the bias is shifted by its
@@ -24,10 +25,9 @@ int64_t decay(int64_t x, int64_t factor) {
   return product < 0 ? -magnitude : magnitude;
 }
 
-/// a << e for e >= 0, a >> -e (arithmetic, rounding down) otherwise.
-int64_t shiftBy(int64_t a, int e) { return e >= 0 ? a << e : a >> -e; }
-
 } // namespace
+
+int64_t shiftBy(int64_t a, int e) { return e >= 0 ? a << e : a >> -e; }
 
 Status LifParams::validate(size_t size) const {
   if (du < 0 || du > 4095 || dv < 0 || dv > 4095)
@@ -60,18 +60,19 @@ void stepLif(const LifParams &params, const std::vector<int32_t> &input,
   spikes.assign(size, 0);
   for (size_t i = 0; i < size; ++i) {
     // The current: decay, input in u units, one wrap into 24 bits.
-    int64_t u = decay(state.u[i], uFactor) +
-                (int64_t(input[i]) << kActivationShift);
+    int64_t u =
+        decay(state.u[i], uFactor) + (int64_t(input[i]) << kActivationShift);
     if (u > kHalfRange)
       u -= 2 * kHalfRange;
     else if (u <= -kHalfRange)
       u += 2 * kHalfRange;
     state.u[i] = int32_t(u);
     // The voltage: decay, plus the new current and the bias, saturated.
-    int64_t bias = params.biasMant.empty()
-                       ? 0
-                       : shiftBy(params.biasMant[i],
-                                 params.biasExp.empty() ? 0 : params.biasExp[i]);
+    int64_t bias =
+        params.biasMant.empty()
+            ? 0
+            : shiftBy(params.biasMant[i],
+                      params.biasExp.empty() ? 0 : params.biasExp[i]);
     int64_t v = decay(state.v[i], vFactor) + u + bias;
     v = std::clamp(v, -kHalfRange + 1, kHalfRange - 1);
     if (v > threshold) {
@@ -93,8 +94,8 @@ SignMode signModeOf(const std::vector<int32_t> &weights) {
   return positive ? SignMode::Mixed : SignMode::Inhibitory;
 }
 
-std::vector<int32_t> prepareWeights(std::vector<int32_t> weights,
-                                    SignMode mode, int weightBits) {
+std::vector<int32_t> prepareWeights(std::vector<int32_t> weights, SignMode mode,
+                                    int weightBits) {
   const bool mixed = mode == SignMode::Mixed;
   const bool inhibitory = mode == SignMode::Inhibitory;
   const int64_t low = mixed ? -256 : 0, high = 255;

@@ -58,6 +58,10 @@ void stepLif(const LifParams &params, const std::vector<int32_t> &input,
              LifState &state, std::vector<uint8_t> &spikes);
 
 /// How the weights of a projection are signed (Lava's SignMode).
+/// a << e for e >= 0, a >> -e (arithmetic, rounding down) otherwise: how
+/// Loihi applies weight and bias exponents.
+int64_t shiftBy(int64_t a, int e);
+
 enum class SignMode { Mixed, Excitatory, Inhibitory };
 
 /// Excitatory when no weight is negative (all zeros included), inhibitory
@@ -67,8 +71,8 @@ SignMode signModeOf(const std::vector<int32_t> &weights);
 /// The weights a Dense projection uses: clipped to 8 bits of magnitude
 /// ([0, 255], or [-256, 255] when mixed) and truncated to `weightBits`
 /// (the lowest 8 - weightBits bits cleared, one more when mixed).
-std::vector<int32_t> prepareWeights(std::vector<int32_t> weights,
-                                    SignMode mode, int weightBits);
+std::vector<int32_t> prepareWeights(std::vector<int32_t> weights, SignMode mode,
+                                    int weightBits);
 
 /// What a Dense projection sends for binary `spikes`: per post neuron,
 /// (Σ_j w_ij·s_j) << weightExp, or >> -weightExp (rounding down); `weights`

@@ -27,6 +27,26 @@ std::string str(double x) {
   return buffer;
 }
 
+} // namespace
+
+double Trace::tau() const {
+  if (decay >= 1)
+    return 0;
+  if (decay <= 0)
+    return INFINITY;
+  return -1 / std::log1p(-decay);
+}
+
+double Trace::decayOf(double tau) {
+  if (tau == 0)
+    return 1;
+  if (std::isinf(tau))
+    return 0;
+  return -std::expm1(-1 / tau);
+}
+
+namespace {
+
 //===----------------------------------------------------------------------===//
 // Validation
 //===----------------------------------------------------------------------===//
@@ -643,8 +663,7 @@ void Simulator::sendFixed(size_t q, size_t t) {
     int64_t sum = 0;
     for (size_t j = 0; j < pre; ++j)
       sum += int64_t(weights[i * pre + j]) * payload[j];
-    sum = projection.weightExp >= 0 ? sum * (int64_t(1) << projection.weightExp)
-                                    : sum >> -projection.weightExp;
+    sum = loihi::shiftBy(sum, projection.weightExp);
     slot[i] = int32_t(std::clamp<int64_t>(sum, -kGradedLimit, kGradedLimit));
   }
 }

@@ -90,6 +90,12 @@ struct Population {
 /// graded event, 0 without one).
 struct Trace {
   double impulse = 0, decay = 0;
+
+  /// The time constant of the decay, in timesteps, as Lava and PyNN state
+  /// it: decay = 1 − exp(−1/τ). A decay of 1 (the trace holds only this
+  /// timestep's event) is τ = 0, a decay of 0 is τ = ∞.
+  double tau() const;
+  static double decayOf(double tau);
 };
 
 /// A learning rule `dw = Σ c · dep · f1 · f2 ...`, Lava's form: every term has

@@ -32,25 +32,6 @@ std::string str(double value) {
   return buffer;
 }
 
-/// Lava's time constant of a trace that keeps 1 - decay of itself each
-/// timestep: decay = 1 - exp(-1/tau); 0 stands for decay 1 (no memory) and
-/// infinity for decay 0.
-double tauOf(double decay) {
-  if (decay >= 1)
-    return 0;
-  if (decay <= 0)
-    return INFINITY;
-  return -1 / std::log1p(-decay);
-}
-
-double decayOf(double tau) {
-  if (tau == 0)
-    return 1;
-  if (std::isinf(tau))
-    return 0;
-  return -std::expm1(-1 / tau);
-}
-
 pb::SignMode signMode(const std::vector<int32_t> &weights) {
   switch (loihi::signModeOf(weights)) {
   case loihi::SignMode::Mixed:
@@ -67,7 +48,7 @@ void setTrace(const Trace &trace, pb::LearningRule &rule,
               void (pb::LearningRule::*impulse)(double),
               void (pb::LearningRule::*tau)(double)) {
   (rule.*impulse)(trace.impulse);
-  (rule.*tau)(tauOf(trace.decay));
+  (rule.*tau)(trace.tau());
 }
 
 Status exportPopulation(const Population &p, bool fixed, pb::Process &out) {
@@ -553,8 +534,7 @@ Status Importer::addBias(const std::string &where,
     int64_t sum = 0;
     for (size_t j = 0; j < data.size(); ++j)
       sum += int64_t(weights[i * data.size() + j]) * data[j];
-    sum = q.weightExp >= 0 ? sum * (int64_t(1) << q.weightExp)
-                           : sum >> -q.weightExp;
+    sum = loihi::shiftBy(sum, q.weightExp);
     post.bias[i] += std::ldexp(double(sum), -kFractionBits);
   }
   return Status::success();
@@ -630,11 +610,11 @@ Status Importer::projection(const pb::Process &process, Projection &q,
   LearningRule rule;
   rule.text = r.dw();
   rule.terms = std::move(*terms);
-  rule.x1 = {r.x1_impulse(), decayOf(r.x1_tau())};
-  rule.x2 = {r.x2_impulse(), decayOf(r.x2_tau())};
-  rule.y1 = {r.y1_impulse(), decayOf(r.y1_tau())};
-  rule.y2 = {r.y2_impulse(), decayOf(r.y2_tau())};
-  rule.y3 = {r.y3_impulse(), decayOf(r.y3_tau())};
+  rule.x1 = {r.x1_impulse(), Trace::decayOf(r.x1_tau())};
+  rule.x2 = {r.x2_impulse(), Trace::decayOf(r.x2_tau())};
+  rule.y1 = {r.y1_impulse(), Trace::decayOf(r.y1_tau())};
+  rule.y2 = {r.y2_impulse(), Trace::decayOf(r.y2_tau())};
+  rule.y3 = {r.y3_impulse(), Trace::decayOf(r.y3_tau())};
   for (double tau :
        {r.x1_tau(), r.x2_tau(), r.y1_tau(), r.y2_tau(), r.y3_tau()})
     if (!(tau >= 0))

@@ -25,13 +25,6 @@ using nlohmann::json;
 namespace engram::pynn {
 namespace {
 
-/// Lava's trace decay per timestep as PyNN's time constant, in timesteps.
-double tauOf(double decay) {
-  if (decay >= 1)
-    return 0;
-  return -1 / std::log1p(-decay);
-}
-
 /// Pair-based STDP, dw = a·x1·y0 − b·y1·x0, as PyNN's SpikePairRule: the
 /// only learning rule PyNN has. Anything else is refused.
 StatusOr<json> stdpOf(const Projection &q, const std::string &label) {
@@ -67,8 +60,10 @@ StatusOr<json> stdpOf(const Projection &q, const std::string &label) {
   // by coefficient·impulse·exp(−Δt/τ) mantissas.
   const double wMax = q.wMax * unit, wMin = q.wMin * unit;
   const double scale = wMax != 0 ? unit / wMax : 0;
-  return json{{"tau_plus", tauOf(rule.x1.decay)},
-              {"tau_minus", tauOf(rule.y1.decay)},
+  // PyNN's time constants are finite: a trace that never decays gets 1e9.
+  auto tau = [](const Trace &t) { return std::min(t.tau(), 1e9); };
+  return json{{"tau_plus", tau(rule.x1)},
+              {"tau_minus", tau(rule.y1)},
               {"a_plus", *plus * rule.x1.impulse * scale},
               {"a_minus", *minus * rule.y1.impulse * scale},
               {"w_min", wMin},

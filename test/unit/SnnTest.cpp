@@ -9,6 +9,8 @@
 
 #include "runtime/Snn.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 using namespace engram::runtime;
@@ -632,4 +634,19 @@ TEST(SnnTest, SpikeSourceFiresAtTheStartOfTheWindow) {
   const std::vector<float> x = {0.0f, 0.3f, 2.0f, 0.0f};
   EXPECT_EQ(recordOf(network, x, 2, 0),
             (std::vector<float>{0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0}));
+}
+
+// Lava's and PyNN's trace time constants: decay = 1 - exp(-1/tau), with the
+// two ends (no memory: tau 0; no decay: tau infinite) exact.
+TEST(SnnTrace, TimeConstantRoundTrip) {
+  const Trace none{1, 1}, keep{1, 0}, quarter{1, 0.25};
+  EXPECT_EQ(none.tau(), 0);
+  EXPECT_TRUE(std::isinf(keep.tau()));
+  EXPECT_EQ(Trace::decayOf(0), 1);
+  EXPECT_EQ(Trace::decayOf(INFINITY), 0);
+  EXPECT_NEAR(quarter.tau(), 3.4760594967822, 1e-12);
+  for (double decay : {1e-6, 0.01, 0.25, 0.5, 0.9, 0.999}) {
+    const Trace trace{1, decay};
+    EXPECT_NEAR(Trace::decayOf(trace.tau()), decay, 1e-14);
+  }
 }

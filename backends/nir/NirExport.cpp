@@ -1,0 +1,374 @@
+//===- NirExport.cpp - spiking networks as NIR graphs (HDF5) --------------===//
+//
+// One node per population (Input, IF, LIF, CubaLIF, Scale), one Affine or
+// Linear node per projection "<pre>_to_<post>" (followed by a Delay node
+// when the projection has a delay), and an Output node. NIR's equations are
+// continuous in time; engram's are their forward-Euler steps of length dt,
+// so that dv = dt/tau, and so on. Every node also carries engram's exact
+// parameters under metadata/engram_*, which the importer prefers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/nir/Hdf5.h"
+#include "backends/nir/Nir.h"
+#include "backends/nir/NirCommon.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+using namespace engram::runtime;
+using namespace engram::runtime::snn;
+using namespace engram::nir::hdf5;
+using engram::nir::detail::filled;
+
+namespace engram::nir {
+namespace {
+//===----------------------------------------------------------------------===//
+// Export
+//===----------------------------------------------------------------------===//
+
+/// A neuron population as NIR sees it, in float: LIF dynamics
+/// u ← u(1−du) + k·I, v ← v(1−dv) + u + bias, spike when v > vth.
+struct FloatNeuron {
+  double du = 1, dv = 0;
+  double inputScale = 1; ///< k: weights are multiplied by it
+  double vth = 1;
+  std::vector<double> bias;
+};
+
+FloatNeuron floatNeuron(const Population &p) {
+  FloatNeuron f;
+  if (p.kind == PopulationKind::Lif) {
+    f.du = p.du;
+    f.dv = p.dv;
+    f.vth = p.vth;
+    f.bias = p.bias;
+  } else if (p.kind == PopulationKind::LifFixed) {
+    // Lava's integer LIF without its rounding: u keeps (4095 − du)/4096,
+    // v keeps (4096 − dv)/4096, inputs count 2^6, the threshold is vth·2^6.
+    f.du = double(p.fixed.du + 1) / 4096;
+    f.dv = double(p.fixed.dv) / 4096;
+    f.inputScale = 64;
+    f.vth = double(p.fixed.vth) * 64;
+    for (size_t i = 0; i < p.fixed.biasMant.size(); ++i)
+      f.bias.push_back(
+          std::ldexp(double(p.fixed.biasMant[i]), p.fixed.biasExp[i]));
+  } else { // If, Graded
+    f.vth = p.vth;
+    f.bias = p.bias;
+  }
+  if (f.bias.empty())
+    f.bias.assign(p.size, 0);
+  return f;
+}
+
+class Exporter {
+public:
+  Exporter(const Network &net, const std::string &producer)
+      : net_(net), producer_(producer) {}
+  StatusOr<NirExport> run();
+
+private:
+  Status population(hid_t nodes, size_t index);
+  Status projection(hid_t nodes, size_t index);
+  /// Whether population `p`'s bias travels on its first incoming Affine.
+  bool biasOnAffine(size_t p) const;
+  std::string unique(const std::string &name) {
+    std::string result = name;
+    for (int k = 2; !names_.insert(result).second; ++k)
+      result = name + "_" + std::to_string(k);
+    return result;
+  }
+
+  const Network &net_;
+  const std::string &producer_;
+  const double dt_ = kDefaultDt;
+  std::set<std::string> names_;
+  std::vector<std::pair<std::string, std::string>> edges_;
+  std::vector<bool> biasPlaced_;
+  NirExport result_;
+};
+
+bool Exporter::biasOnAffine(size_t p) const {
+  const Population &pop = net_.populations[p];
+  if (pop.kind == PopulationKind::Input)
+    return false;
+  FloatNeuron f = floatNeuron(pop);
+  // LIF and CubaLIF hold the bias as v_leak; IF and Scale nodes have none.
+  bool leaky = pop.kind != PopulationKind::Graded &&
+               pop.kind != PopulationKind::If && f.dv > 0;
+  return !leaky && std::any_of(f.bias.begin(), f.bias.end(),
+                               [](double b) { return b != 0; });
+}
+
+Status Exporter::population(hid_t nodes, size_t index) {
+  const Population &p = net_.populations[index];
+  const std::string label = "population '" + p.name + "'";
+  StatusOr<Handle> node = createGroup(nodes, p.name);
+  if (!node)
+    return node.status();
+  StatusOr<Handle> meta = createGroup(node->get(), "metadata");
+  if (!meta)
+    return meta.status();
+  const hid_t g = node->get(), m = meta->get();
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  auto kind = [&](const char *name) {
+    return writeString(m, "engram_kind", name);
+  };
+  Status s = Status::success();
+  auto all = [&](std::initializer_list<Status> statuses) {
+    for (const Status &status : statuses)
+      if (!status)
+        return status;
+    return Status::success();
+  };
+  switch (p.kind) {
+  case PopulationKind::Input:
+    return all({writeString(g, "type", "Input"),
+                writeInts(g, "shape", {int64_t(p.size)}, {1}), kind("input"),
+                writeString(m, "engram_encoding",
+                            p.encoding == Encoding::Rate    ? "rate"
+                            : p.encoding == Encoding::Spike ? "spike"
+                                                            : "graded"),
+                writeDoubles(m, "engram_gain", p.gain, shape)});
+  case PopulationKind::Graded:
+    if (p.activation == Activation::Relu)
+      return Status::error(label + " is a graded ReLU unit, which NIR has "
+                                   "no node for (export a rate-coded "
+                                   "network: --snn-encoding=rate)");
+    s = all({writeString(g, "type", "Scale"),
+             writeDoubles(g, "scale", filled(p.size, 1), shape),
+             kind("graded")});
+    if (s && p.delta)
+      s = writeDoubles(m, "engram_delta", {*p.delta}, {1});
+    if (s && !p.bias.empty())
+      s = writeDoubles(m, "engram_bias", p.bias, shape);
+    return s;
+  case PopulationKind::If:
+    s = all(
+        {writeString(g, "type", "IF"),
+         writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
+         writeDoubles(g, "v_threshold", filled(p.size, p.vth), shape),
+         writeDoubles(g, "v_reset", filled(p.size, 0), shape), kind("if"),
+         writeString(m, "engram_reset", p.resetSubtract ? "subtract" : "zero"),
+         writeDoubles(m, "engram_vth", {p.vth}, {1})});
+    if (s && !p.bias.empty())
+      s = writeDoubles(m, "engram_bias", p.bias, shape);
+    return s;
+  case PopulationKind::Lif:
+  case PopulationKind::LifFixed:
+    break;
+  }
+  FloatNeuron f = floatNeuron(p);
+  std::vector<double> vth = filled(p.size, f.vth), zero = filled(p.size, 0);
+  if (f.du == 1 && f.dv == 0) {
+    s = all({writeString(g, "type", "IF"),
+             writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
+             writeDoubles(g, "v_threshold", vth, shape),
+             writeDoubles(g, "v_reset", zero, shape)});
+  } else if (f.dv == 0) {
+    return Status::error(label + " keeps its synaptic current (du < 1) "
+                                 "without leak (dv = 0), which NIR has no "
+                                 "node for (CubaLIF needs a leak)");
+  } else {
+    std::vector<double> leak;
+    for (double b : f.bias)
+      leak.push_back(b / f.dv);
+    std::vector<double> common = filled(p.size, 1 / f.dv);
+    if (f.du == 1) {
+      s = all({writeString(g, "type", "LIF"),
+               writeDoubles(g, "tau", filled(p.size, dt_ / f.dv), shape),
+               writeDoubles(g, "r", common, shape),
+               writeDoubles(g, "v_leak", leak, shape),
+               writeDoubles(g, "v_threshold", vth, shape),
+               writeDoubles(g, "v_reset", zero, shape)});
+    } else {
+      s = all({writeString(g, "type", "CubaLIF"),
+               writeDoubles(g, "tau_syn", filled(p.size, dt_ / f.du), shape),
+               writeDoubles(g, "tau_mem", filled(p.size, dt_ / f.dv), shape),
+               writeDoubles(g, "r", common, shape),
+               writeDoubles(g, "v_leak", leak, shape),
+               writeDoubles(g, "v_threshold", vth, shape),
+               writeDoubles(g, "v_reset", zero, shape),
+               writeDoubles(g, "w_in", filled(p.size, 1 / f.du), shape)});
+    }
+  }
+  if (!s)
+    return s;
+  if (p.kind == PopulationKind::Lif)
+    return all({kind("lif"), writeDoubles(m, "engram_du", {p.du}, {1}),
+                writeDoubles(m, "engram_dv", {p.dv}, {1}),
+                writeDoubles(m, "engram_vth", {p.vth}, {1}),
+                writeDoubles(m, "engram_bias", f.bias, shape)});
+  std::vector<int64_t> mant(p.fixed.biasMant.begin(), p.fixed.biasMant.end()),
+      exps(p.fixed.biasExp.begin(), p.fixed.biasExp.end());
+  s = all({kind("lif_fixed"), writeInts(m, "engram_du", {p.fixed.du}, {1}),
+           writeInts(m, "engram_dv", {p.fixed.dv}, {1}),
+           writeInts(m, "engram_vth", {p.fixed.vth}, {1})});
+  if (s && !mant.empty())
+    s = all({writeInts(m, "engram_bias_mant", mant, shape),
+             writeInts(m, "engram_bias_exp", exps, shape)});
+  return s;
+}
+
+Status Exporter::projection(hid_t nodes, size_t index) {
+  const Projection &q = net_.projections[index];
+  const Population &pre = net_.populations[q.pre];
+  const Population &post = net_.populations[q.post];
+  const std::string name = unique(pre.name + "_to_" + post.name);
+  FloatNeuron f = floatNeuron(post);
+  const size_t rows = post.size, cols = pre.size;
+  std::vector<double> weight(rows * cols);
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j)
+      weight[i * cols + j] =
+          std::ldexp(double(q.weights[i * cols + j]), q.weightExp) *
+          f.inputScale *
+          (pre.kind == PopulationKind::Input ? pre.gain[j] : 1.0);
+  const bool bias = biasOnAffine(q.post) && !biasPlaced_[q.post];
+  StatusOr<Handle> node = createGroup(nodes, name);
+  if (!node)
+    return node.status();
+  const hid_t g = node->get();
+  Status s = writeString(g, "type", bias ? "Affine" : "Linear");
+  if (s)
+    s = writeDoubles(g, "weight", weight, {int64_t(rows), int64_t(cols)});
+  if (s && bias) {
+    s = writeDoubles(g, "bias", f.bias, {int64_t(rows)});
+    biasPlaced_[q.post] = true;
+  }
+  StatusOr<Handle> meta = createGroup(g, "metadata");
+  if (!meta)
+    return meta.status();
+  std::vector<int64_t> mantissas(q.weights.begin(), q.weights.end());
+  if (s)
+    s = writeInts(meta->get(), "engram_weights", mantissas,
+                  {int64_t(rows), int64_t(cols)});
+  if (s)
+    s = writeInts(meta->get(), "engram_exp", {q.weightExp}, {1});
+  if (s)
+    s = writeInts(meta->get(), "engram_bits", {q.weightBits}, {1});
+  if (!s)
+    return s;
+  if (q.rule)
+    result_.dropped.push_back(
+        "projection '" + pre.name + " -> " + post.name +
+        "': its learning rule '" + q.rule->text +
+        "' (NIR has no plasticity; its initial weights are exported)");
+  edges_.emplace_back(pre.name, name);
+  if (q.delay == 0) {
+    edges_.emplace_back(name, post.name);
+    return Status::success();
+  }
+  const std::string delay = unique(name + "_delay");
+  StatusOr<Handle> delayNode = createGroup(nodes, delay);
+  if (!delayNode)
+    return delayNode.status();
+  s = writeString(delayNode->get(), "type", "Delay");
+  if (s)
+    s = writeDoubles(delayNode->get(), "delay",
+                     filled(rows, double(q.delay) * dt_), {int64_t(rows)});
+  edges_.emplace_back(name, delay);
+  edges_.emplace_back(delay, post.name);
+  return s;
+}
+
+StatusOr<NirExport> Exporter::run() {
+  if (Status status = net_.validate(); !status)
+    return status;
+  size_t inputs = 0;
+  for (const Population &p : net_.populations) {
+    names_.insert(p.name);
+    if (p.kind != PopulationKind::Input)
+      continue;
+    ++inputs;
+    if (p.inputOffset != 0 || p.size != net_.inputWidth)
+      return Status::error("population '" + p.name + "' reads features " +
+                           std::to_string(p.inputOffset) + ".." +
+                           std::to_string(p.inputOffset + p.size) + " of " +
+                           std::to_string(net_.inputWidth) +
+                           "; NIR's Input node is the whole input");
+  }
+  if (inputs != 1)
+    return Status::error("the network has " + std::to_string(inputs) +
+                         " input populations; NIR graphs have one Input");
+  biasPlaced_.assign(net_.populations.size(), false);
+
+  StatusOr<Handle> file = createMemoryFile();
+  if (!file)
+    return file.status();
+  if (Status s = writeString(file->get(), "version", kNirVersion); !s)
+    return s;
+  StatusOr<Handle> graph = createGroup(file->get(), "node");
+  if (!graph)
+    return graph.status();
+  StatusOr<Handle> nodes = createGroup(graph->get(), "nodes");
+  if (!nodes)
+    return nodes.status();
+  for (size_t p = 0; p < net_.populations.size(); ++p)
+    if (Status s = population(nodes->get(), p); !s)
+      return s;
+  for (size_t q = 0; q < net_.projections.size(); ++q)
+    if (Status s = projection(nodes->get(), q); !s)
+      return s;
+  for (size_t p = 0; p < net_.populations.size(); ++p)
+    if (biasOnAffine(p) && !biasPlaced_[p])
+      return Status::error("population '" + net_.populations[p].name +
+                           "' has a bias but no incoming projection to "
+                           "carry it (NIR puts biases on Affine nodes)");
+
+  const Population &probed = net_.populations[net_.output.population];
+  const std::string output = unique("output");
+  StatusOr<Handle> out = createGroup(nodes->get(), output);
+  if (!out)
+    return out.status();
+  Status s = writeString(out->get(), "type", "Output");
+  if (s)
+    s = writeInts(out->get(), "shape", {int64_t(probed.size)}, {1});
+  StatusOr<Handle> outMeta = createGroup(out->get(), "metadata");
+  if (!outMeta)
+    return outMeta.status();
+  if (s)
+    s = writeString(outMeta->get(), "engram_decode",
+                    net_.output.decode == Decode::Rate ? "rate" : "last");
+  if (s && !net_.output.scale.empty())
+    s = writeDoubles(outMeta->get(), "engram_scale", net_.output.scale,
+                     {int64_t(probed.size)});
+  if (s && !net_.output.offset.empty())
+    s = writeDoubles(outMeta->get(), "engram_offset", net_.output.offset,
+                     {int64_t(probed.size)});
+  edges_.emplace_back(probed.name, output);
+
+  if (s)
+    s = writeString(graph->get(), "type", "NIRGraph");
+  if (s)
+    s = writeEdges(graph->get(), edges_);
+  StatusOr<Handle> meta = createGroup(graph->get(), "metadata");
+  if (!meta)
+    return meta.status();
+  if (s)
+    s = writeDoubles(meta->get(), "dt", {dt_}, {1});
+  if (s)
+    s = writeInts(meta->get(), "engram_timesteps", {net_.timesteps}, {1});
+  if (s)
+    s = writeString(meta->get(), "engram_name", net_.name);
+  if (s)
+    s = writeString(meta->get(), "engram_producer", producer_);
+  if (!s)
+    return s;
+  StatusOr<std::string> bytes = fileImage(file->get());
+  if (!bytes)
+    return bytes.status();
+  result_.bytes = std::move(*bytes);
+  return std::move(result_);
+}
+
+} // namespace
+
+StatusOr<NirExport> exportNir(const Network &network,
+                              const std::string &producer) {
+  return Exporter(network, producer).run();
+}
+
+} // namespace engram::nir

@@ -8,7 +8,6 @@ check requires) and prints it as text for lit:
 import sys
 
 import h5py
-import numpy as np
 
 # The datasets of each node type (NIR 1.0.x), besides `type` and the
 # optional `metadata` group.

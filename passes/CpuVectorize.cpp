@@ -122,7 +122,8 @@ struct CpuVectorizePass
   LogicalResult lowerMultiReductions(func::FuncOp func) const {
     SmallVector<Operation *> outer, inner;
     func.walk([&](vector::MultiDimReductionOp op) {
-      ArrayRef<bool> mask = op.getReductionMask();
+      // The mask is returned by value: keep it alive while it is read.
+      SmallVector<bool> mask = op.getReductionMask();
       (mask.back() ? inner : outer).push_back(op);
     });
     for (auto [ops, strategy] :

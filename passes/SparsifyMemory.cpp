@@ -47,8 +47,13 @@ struct SparsifyMemoryPass
       ArrayRef<float> row = ArrayRef<float>(*values).slice(r * width, width);
       SmallVector<int32_t> order(width);
       std::iota(order.begin(), order.end(), 0);
-      std::stable_sort(order.begin(), order.end(), [&](int32_t x, int32_t y) {
-        return std::abs(row[x]) > std::abs(row[y]);
+      // Largest magnitude first, ties and NaN (last) by column: a strict
+      // total order.
+      auto key = [&](int32_t i) {
+        return std::isnan(row[i]) ? -1.0f : std::abs(row[i]);
+      };
+      llvm::sort(order, [&](int32_t x, int32_t y) {
+        return key(x) > key(y) || (key(x) == key(y) && x < y);
       });
       order.resize(kept);
       llvm::sort(order);

@@ -71,8 +71,7 @@ LogicalResult refineBatch(func::FuncOp func, int64_t tile) {
       result.setType(withBatch(result.getType(), tile));
     if (auto splat = dyn_cast<tensor::SplatOp>(op)) {
       auto type = cast<RankedTensorType>(splat.getType());
-      if (static_cast<int64_t>(splat.getDynamicSizes().size()) !=
-          type.getNumDynamicDims()) {
+      if (splat.getDynamicSizes().size() != type.getNumDynamicDims()) {
         // Only the batch could have been static'ized: drop its size.
         b.setInsertionPoint(splat);
         SmallVector<Value> sizes(splat.getDynamicSizes().drop_front());

@@ -10,6 +10,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace engram::runtime {
@@ -106,8 +107,13 @@ template <typename Row> void topKSoftmax(Row &row, int64_t k) {
   const int64_t n = row.size();
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), int64_t(0));
-  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
-    return row(x) > row(y);
+  // Descending, ties and NaN (ranked last) by index: a strict total order.
+  auto key = [&](int64_t i) {
+    T v = row(i);
+    return std::isnan(v) ? -std::numeric_limits<T>::infinity() : v;
+  };
+  std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+    return key(x) > key(y) || (key(x) == key(y) && x < y);
   });
   T top = row(order[0]), sum = 0;
   std::vector<T> weights(n, T(0));

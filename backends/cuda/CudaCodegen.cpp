@@ -292,8 +292,7 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
     return module.emitError() << "--target=cuda: cannot create a temporary "
                                  "directory: "
                               << ec.message();
-  auto cleanup =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
   struct Embedded {
     const char *name;
     const unsigned char *data;

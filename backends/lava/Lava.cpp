@@ -376,7 +376,7 @@ Status Importer::population(const pb::Process &process, bool fixed,
   } else if (process.has_lif()) {
     const pb::LIF &lif = process.lif();
     p.size = lif.size();
-    if (!lif.bias_exp().empty() && lif.bias_exp_size() != lif.size())
+    if (!lif.bias_exp().empty() && uint32_t(lif.bias_exp_size()) != lif.size())
       return error(
           where, "bias_exp has " + std::to_string(lif.bias_exp_size()) +
                      " entries for " + std::to_string(lif.size()) + " neurons");

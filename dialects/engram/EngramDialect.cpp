@@ -34,7 +34,10 @@ struct EngramInlinerInterface : public DialectInlinerInterface {
 void EngramDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/engram/EngramOps.cpp.inc"
+#pragma GCC diagnostic pop
       >();
   registerTypes();
   registerAttributes();

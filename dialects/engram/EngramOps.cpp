@@ -367,7 +367,7 @@ LogicalResult HebbianUpdateOp::verify() {
 // LoopOp
 //===----------------------------------------------------------------------===//
 
-void LoopOp::build(OpBuilder &builder, OperationState &state, Value input,
+void LoopOp::build(OpBuilder &, OperationState &state, Value input,
                    Value initHidden, Value initTrace,
                    RankedTensorType statesType) {
   state.addOperands({input, initHidden, initTrace});
@@ -533,4 +533,7 @@ void LoopOp::getAsmBlockArgumentNames(Region &region,
 }
 
 #define GET_OP_CLASSES
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/engram/EngramOps.cpp.inc"
+#pragma GCC diagnostic pop

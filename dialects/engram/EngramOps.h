@@ -16,6 +16,9 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #define GET_OP_CLASSES
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/engram/EngramOps.h.inc"
+#pragma GCC diagnostic pop
 
 #endif // ENGRAM_DIALECTS_ENGRAM_ENGRAMOPS_H

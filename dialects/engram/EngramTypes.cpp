@@ -20,7 +20,10 @@ using namespace mlir::engram;
 #include "dialects/engram/EngramEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/engram/EngramAttrs.cpp.inc"
+#pragma GCC diagnostic pop
 
 #define GET_TYPEDEF_CLASSES
 #include "dialects/engram/EngramTypes.cpp.inc"
@@ -28,7 +31,10 @@ using namespace mlir::engram;
 void EngramDialect::registerAttributes() {
   addAttributes<
 #define GET_ATTRDEF_LIST
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/engram/EngramAttrs.cpp.inc"
+#pragma GCC diagnostic pop
       >();
 }
 
@@ -37,7 +43,7 @@ void EngramDialect::registerAttributes() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                unsigned bits, QuantScale scale,
+                                unsigned bits, QuantScale /*scale*/,
                                 Rounding rounding, uint64_t seed) {
   if (bits != 1 && bits != 4 && bits != 8)
     return emitError() << "a quantized memory bank has 8, 4 or 1 bits, got "
@@ -179,7 +185,7 @@ void MemoryType::print(AsmPrinter &printer) const {
 
 LogicalResult MemoryType::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ArrayRef<int64_t> shape, Type elementType,
-                                 QuantAttr quant, EllAttr sparsity) {
+                                 QuantAttr /*quant*/, EllAttr sparsity) {
   if (shape.size() != 2)
     return emitError() << "memory bank must have shape NxH (slots x width), "
                           "got rank "
@@ -226,7 +232,7 @@ void TraceType::print(AsmPrinter &printer) const {
 
 LogicalResult TraceType::verify(function_ref<InFlightDiagnostic()> emitError,
                                 ArrayRef<int64_t> shape, Type elementType,
-                                FixedAttr fixed) {
+                                FixedAttr /*fixed*/) {
   if (shape.size() != 2 && shape.size() != 3)
     return emitError() << "trace must have shape NxH (shared, batch_mean) or "
                           "BxNxH (per_sequence), got rank "

@@ -17,7 +17,10 @@ using namespace mlir::snn;
 #include "dialects/snn/SnnEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/snn/SnnAttrs.cpp.inc"
+#pragma GCC diagnostic pop
 
 #define GET_TYPEDEF_CLASSES
 #include "dialects/snn/SnnTypes.cpp.inc"
@@ -38,14 +41,20 @@ void SnnDialect::registerTypes() {
       >();
   addAttributes<
 #define GET_ATTRDEF_LIST
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/snn/SnnAttrs.cpp.inc"
+#pragma GCC diagnostic pop
       >();
 }
 
 void SnnDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/snn/SnnOps.cpp.inc"
+#pragma GCC diagnostic pop
       >();
   registerTypes();
 }

@@ -25,7 +25,10 @@ using namespace mlir;
 using namespace mlir::snn;
 
 #define GET_OP_CLASSES
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/snn/SnnOps.cpp.inc"
+#pragma GCC diagnostic pop
 
 static int64_t sizeOf(Value population) {
   return cast<PopulationType>(population.getType()).getSize();
@@ -135,8 +138,8 @@ static FailureOr<engram::runtime::loihi::LifParams> lifParams(LifFixedOp op) {
   params.du = static_cast<int>(op.getDu());
   params.dv = static_cast<int>(op.getDv());
   params.vth = static_cast<int32_t>(op.getVth());
-  if (op.getDu() != params.du || op.getDv() != params.dv ||
-      op.getVth() != params.vth)
+  if (op.getDu() != uint64_t(params.du) || op.getDv() != uint64_t(params.dv) ||
+      op.getVth() != uint64_t(params.vth))
     return op.emitOpError("du, dv and vth must fit in 32 bits");
   if (bool(op.getBiasMantAttr()) != bool(op.getBiasExpAttr()))
     return op.emitOpError("needs both bias_mant and bias_exp, or neither");

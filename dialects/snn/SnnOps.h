@@ -16,6 +16,9 @@
 #include "mlir/IR/SymbolTable.h"
 
 #define GET_OP_CLASSES
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter" // ODS-generated code
 #include "dialects/snn/SnnOps.h.inc"
+#pragma GCC diagnostic pop
 
 #endif // ENGRAM_DIALECTS_SNN_SNNOPS_H

@@ -87,7 +87,7 @@ void lowerLoopToScf(LoopOp loop, RewriterBase &rewriter) {
 struct MemoryLowering : OpConversionPattern<MemoryOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(MemoryOp op, OpAdaptor adaptor,
+  matchAndRewrite(MemoryOp op, OpAdaptor /*adaptor*/,
                   ConversionPatternRewriter &rewriter) const override {
     FailureOr<Value> bank = denseMemoryBank(rewriter, op.getLoc(), op);
     if (failed(bank))

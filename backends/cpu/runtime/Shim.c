@@ -36,8 +36,10 @@ extern const char engram_metadata_json[];
 
 /* void _mlir_ciface_engram_forward(desc *input, desc *output[, desc *h,
  * desc *trace]). Descriptors are { float *allocated, *aligned; int64_t
- * offset, sizes[rank], strides[rank]; }, all 8-byte fields. */
-extern void _mlir_ciface_engram_forward();
+ * offset, sizes[rank], strides[rank]; }, all 8-byte fields. Its arity
+ * depends on the model (engram_layout[kLayoutHasState]), so it is declared
+ * with no parameters and called through a pointer of its real type. */
+extern void _mlir_ciface_engram_forward(void);
 
 struct engram_model {
   float *hidden, *trace;
@@ -66,6 +68,10 @@ static Descriptor describe(float *data, int rank, const int64_t *sizes) {
   return d;
 }
 
+typedef void (*ForwardOutput)(Descriptor *, Descriptor *);
+typedef void (*ForwardStates)(Descriptor *, Descriptor *, Descriptor *,
+                              Descriptor *);
+
 typedef struct {
   const float *input;
   float *output, *hidden, *trace;
@@ -84,13 +90,13 @@ static void runSlice(const Slice *s) {
   Descriptor in = describe((float *)s->input, 3, inSizes);
   Descriptor out = describe(s->output, (int)L[kLayoutOutputRank], outSizes);
   if (!L[kLayoutHasState]) {
-    _mlir_ciface_engram_forward(&in, &out);
+    ((ForwardOutput)_mlir_ciface_engram_forward)(&in, &out);
     return;
   }
   Descriptor h = describe(s->hidden, 2, hSizes);
   Descriptor t = describe(s->trace, traceRank,
                           traceRank == 3 ? tSizes : tSizes + 1);
-  _mlir_ciface_engram_forward(&in, &out, &h, &t);
+  ((ForwardStates)_mlir_ciface_engram_forward)(&in, &out, &h, &t);
 }
 
 static void *runSliceThread(void *slice) {

@@ -27,7 +27,13 @@ int64_t decay(int64_t x, int64_t factor) {
 
 } // namespace
 
-int64_t shiftBy(int64_t a, int e) { return e >= 0 ? a << e : a >> -e; }
+int64_t shiftLeft(int64_t a, int e) {
+  // Through unsigned: a negative a shifts as two's complement does on the
+  // chip (a signed left shift of a negative value is undefined in C++17).
+  return int64_t(uint64_t(a) << e);
+}
+
+int64_t shiftBy(int64_t a, int e) { return e >= 0 ? shiftLeft(a, e) : a >> -e; }
 
 Status LifParams::validate(size_t size) const {
   if (du < 0 || du > 4095 || dv < 0 || dv > 4095)
@@ -61,7 +67,7 @@ void stepLif(const LifParams &params, const std::vector<int32_t> &input,
   for (size_t i = 0; i < size; ++i) {
     // The current: decay, input in u units, one wrap into 24 bits.
     int64_t u =
-        decay(state.u[i], uFactor) + (int64_t(input[i]) << kActivationShift);
+        decay(state.u[i], uFactor) + shiftLeft(input[i], kActivationShift);
     if (u > kHalfRange)
       u -= 2 * kHalfRange;
     else if (u <= -kHalfRange)
@@ -103,7 +109,7 @@ std::vector<int32_t> prepareWeights(std::vector<int32_t> weights, SignMode mode,
   for (int32_t &w : weights) {
     int64_t x = inhibitory ? -int64_t(w) : w;
     x = std::clamp(x, low, high);
-    x = (x >> dropped) << dropped; // Arithmetic: rounds toward -infinity.
+    x = shiftLeft(x >> dropped, dropped); // Rounds toward -infinity.
     w = int32_t(inhibitory ? -x : x);
   }
   return weights;

@@ -57,11 +57,14 @@ struct LifState {
 void stepLif(const LifParams &params, const std::vector<int32_t> &input,
              LifState &state, std::vector<uint8_t> &spikes);
 
-/// How the weights of a projection are signed (Lava's SignMode).
 /// a << e for e >= 0, a >> -e (arithmetic, rounding down) otherwise: how
 /// Loihi applies weight and bias exponents.
 int64_t shiftBy(int64_t a, int e);
 
+/// a · 2^e for e >= 0, wrapping as two's complement (defined for negative a).
+int64_t shiftLeft(int64_t a, int e);
+
+/// How the weights of a projection are signed (Lava's SignMode).
 enum class SignMode { Mixed, Excitatory, Inhibitory };
 
 /// Excitatory when no weight is negative (all zeros included), inhibitory

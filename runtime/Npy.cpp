@@ -9,8 +9,10 @@
 #include "runtime/Npy.h"
 
 #include "runtime/Files.h"
+#include "runtime/Model.h"
 
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <sstream>
 
@@ -45,9 +47,10 @@ Status parseShape(const std::string &header, std::vector<int64_t> &shape) {
     if (first == std::string::npos)
       continue;
     char *end = nullptr;
+    errno = 0;
     long long dim = std::strtoll(item.c_str() + first, &end, 10);
-    if (end == item.c_str() + first || dim < 0)
-      return Status::error("header 'shape' holds a non-integer '" + item + "'");
+    if (end == item.c_str() + first || dim < 0 || errno == ERANGE)
+      return Status::error("header 'shape' holds '" + item + "', not a size");
     shape.push_back(dim);
   }
   return Status::success();
@@ -139,6 +142,19 @@ void put32(std::string &out, uint32_t v) {
 
 } // namespace
 
+std::string dtypeName(const std::string &descr) {
+  static const std::pair<const char *, const char *> names[] = {
+      {"f2", "float16"}, {"f4", "float32"}, {"f8", "float64"},
+      {"i1", "int8"},    {"u1", "uint8"},   {"b1", "bool"},
+      {"i2", "int16"},   {"u2", "uint16"},  {"i4", "int32"},
+      {"u4", "uint32"},  {"i8", "int64"},   {"u8", "uint64"}};
+  if (descr.size() >= 2)
+    for (const auto &[code, name] : names)
+      if (descr.compare(1, std::string::npos, code) == 0)
+        return name;
+  return "'" + descr + "'";
+}
+
 StatusOr<NpyArray> parseNpy(const std::string &bytes) {
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0)
     return Status::error("not a .npy file (no \\x93NUMPY magic)");
@@ -177,15 +193,23 @@ StatusOr<NpyArray> parseNpy(const std::string &bytes) {
                          "C-order array (numpy.ascontiguousarray)");
   if (Status status = parseShape(header, array.shape); !status)
     return status;
-  size_t count = 1;
-  for (int64_t dim : array.shape)
-    count *= dim;
   size_t size = itemSize(array.dtype);
-  size_t dataStart = headerStart + headerLength;
-  if (size == 0 || bytes.size() - dataStart < count * size)
-    return Status::error("truncated data: shape needs " +
-                         std::to_string(count * size) + " bytes, file has " +
-                         std::to_string(bytes.size() - dataStart));
+  if (size == 0)
+    return Status::error("unsupported dtype '" + array.dtype + "'");
+  // The bytes the shape needs, without overflow: a header may claim any
+  // shape.
+  const size_t dataStart = headerStart + headerLength;
+  const size_t available = bytes.size() - dataStart;
+  size_t count = 1, needed = 0;
+  bool overflow = false;
+  for (int64_t dim : array.shape)
+    overflow |= __builtin_mul_overflow(count, size_t(dim), &count);
+  overflow |= __builtin_mul_overflow(count, size, &needed);
+  if (overflow || available < needed)
+    return Status::error("truncated data: shape " + shapeToString(array.shape) +
+                         " of " + dtypeName(array.dtype) +
+                         " needs more than the " + std::to_string(available) +
+                         " bytes the file has");
   if (!convert(array.dtype, bytes.data() + dataStart, count, array.data))
     return Status::error("unsupported dtype '" + array.dtype + "'");
   return array;
@@ -209,17 +233,23 @@ std::string encodeNpy(const std::vector<int64_t> &shape, const double *data) {
   return encode(shape, data, "<f8");
 }
 
+std::string encodeNpy(const std::vector<int64_t> &shape, const uint8_t *data) {
+  return encode(shape, data, "|u1");
+}
+
 std::string encodeNpz(const std::vector<NpzMember> &members) {
+  constexpr uint32_t kUtf8Names = 1 << 11;
   std::string archive, directory;
   for (const NpzMember &member : members) {
     std::string name = member.name + ".npy";
     uint32_t crc = crc32(member.npyBytes);
     uint32_t size = static_cast<uint32_t>(member.npyBytes.size());
     uint32_t offset = static_cast<uint32_t>(archive.size());
-    // Local file header: stored (method 0), no data descriptor.
+    // Local file header: stored (method 0), no data descriptor, the name in
+    // UTF-8 (flag bit 11; without it readers take the name as CP437).
     put32(archive, 0x04034b50);
     put16(archive, 20);
-    put16(archive, 0);
+    put16(archive, kUtf8Names);
     put16(archive, 0);
     put32(archive, 0); // DOS time and date.
     put32(archive, crc);
@@ -233,7 +263,7 @@ std::string encodeNpz(const std::vector<NpzMember> &members) {
     put32(directory, 0x02014b50);
     put16(directory, 20);
     put16(directory, 20);
-    put16(directory, 0);
+    put16(directory, kUtf8Names);
     put16(directory, 0);
     put32(directory, 0);
     put32(directory, crc);

@@ -25,6 +25,9 @@ struct NpyArray {
   std::string dtype;
 };
 
+/// A dtype's NumPy name ("<f4" is float32, "|u1" uint8), or the code quoted.
+std::string dtypeName(const std::string &descr);
+
 /// Parses the bytes of a .npy file (errors carry no file name).
 StatusOr<NpyArray> parseNpy(const std::string &bytes);
 
@@ -34,6 +37,7 @@ StatusOr<NpyArray> readNpy(const std::string &path);
 /// The bytes of a .npy file holding `data` with `shape`.
 std::string encodeNpy(const std::vector<int64_t> &shape, const float *data);
 std::string encodeNpy(const std::vector<int64_t> &shape, const double *data);
+std::string encodeNpy(const std::vector<int64_t> &shape, const uint8_t *data);
 
 /// One member of an .npz archive: `name` without the ".npy" suffix.
 struct NpzMember {

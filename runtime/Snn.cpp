@@ -232,7 +232,30 @@ Status validateProbe(const Network &network) {
 
 } // namespace
 
+/// Names are data in every format engram writes, but a NUL byte ends a
+/// C string (HDF5 link names) and zip members hold 16-bit name lengths.
+static Status checkName(const std::string &name, const std::string &what) {
+  if (name.size() > kMaxNameBytes)
+    return Status::error(what + " has a name of " +
+                         std::to_string(name.size()) + " bytes; at most " +
+                         std::to_string(kMaxNameBytes) + " are allowed");
+  if (name.find('\0') != std::string::npos)
+    return Status::error(what + " has a NUL byte in its name");
+  return Status::success();
+}
+
+Status checkFixedPoint(const Network &network) {
+  for (const Population &p : network.populations)
+    if (p.kind != PopulationKind::Input && p.kind != PopulationKind::LifFixed &&
+        p.kind != PopulationKind::Graded)
+      return Status::error(label(p) + " (" + kindName(p.kind) +
+                           ") has no fixed-point form");
+  return Status::success();
+}
+
 Status Network::validate() const {
+  if (Status status = checkName(name, "the network"); !status)
+    return status;
   const std::string prefix = name.empty() ? "" : "network '" + name + "': ";
   if (timesteps < 1)
     return Status::error(prefix + "timesteps must be at least 1, got " +
@@ -243,6 +266,9 @@ Status Network::validate() const {
     if (p.name.empty())
       return Status::error(prefix + "population " + std::to_string(i) +
                            " has no name");
+    if (Status status = checkName(p.name, "population " + std::to_string(i));
+        !status)
+      return status.withPrefix(prefix);
     if (!names.insert(p.name).second)
       return Status::error(prefix + "two populations are named '" + p.name +
                            "'");
@@ -338,11 +364,8 @@ Status Simulator::prepare() {
   }
   if (!fixed_)
     return Status::success();
-  for (const Population &p : net_.populations)
-    if (p.kind != PopulationKind::Input && p.kind != PopulationKind::LifFixed &&
-        p.kind != PopulationKind::Graded)
-      return Status::error(label(p) + " (" + kindName(p.kind) +
-                           ") has no fixed-point form");
+  if (Status status = checkFixedPoint(net_); !status)
+    return status;
   for (size_t q = 0; q < net_.projections.size(); ++q) {
     const Projection &projection = net_.projections[q];
     auto dense = loihi::Dense::create(

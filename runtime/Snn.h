@@ -162,6 +162,9 @@ struct Probe {
   std::vector<double> scale, offset;
 };
 
+/// The longest population or network name, in bytes.
+inline constexpr size_t kMaxNameBytes = 1024;
+
 struct Network {
   std::string name;
   int timesteps = 1;
@@ -202,6 +205,10 @@ struct RunResult {
   /// With RunOptions::record: per population, B x (S·timesteps) x size.
   std::vector<std::vector<float>> record;
 };
+
+/// Whether every population has a Loihi fixed-point form (input, lif_fixed
+/// or graded), as RunOptions::fixedPoint needs.
+Status checkFixedPoint(const Network &network);
 
 /// Runs `x` (B x S x inputWidth, row-major) through the network.
 StatusOr<RunResult> run(const Network &network, const float *x, size_t batch,

@@ -24,7 +24,7 @@ add_compile_options(${ENGRAM_WARNING_FLAGS})
 if(ENGRAM_SANITIZE)
   list(JOIN ENGRAM_SANITIZE "," engram_sanitizers)
   set(engram_sanitize_flags -fsanitize=${engram_sanitizers}
-      -fno-omit-frame-pointer -g)
+      -fno-omit-frame-pointer -g -O1)
   if("undefined" IN_LIST ENGRAM_SANITIZE)
     list(APPEND engram_sanitize_flags -fno-sanitize-recover=undefined)
   endif()

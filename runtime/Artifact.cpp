@@ -91,6 +91,54 @@ Status checkCpuFeatures(const nlohmann::json &metadata) {
 
 } // namespace
 
+StatusOr<ArtifactLayout> parseArtifactMetadata(const std::string &metadata) {
+  StatusOr<nlohmann::json> json = parseJson(metadata);
+  if (!json)
+    return json.status().withPrefix("metadata: ");
+  if (!json->is_object())
+    return Status::error("metadata: expected a JSON object, got " +
+                         describeJson(*json));
+  auto format = json->find("format");
+  if (format == json->end() || !format->is_string() ||
+      format->get<std::string>() != kArtifactFormat)
+    return Status::error("artifact format " +
+                         (format == json->end()
+                              ? std::string("missing")
+                              : format->dump(-1, ' ', false,
+                                             nlohmann::json::error_handler_t::
+                                                 replace)) +
+                         ", this engram-run reads \"" + kArtifactFormat + "\"");
+  auto config = json->find("config"), output = json->find("output");
+  if (config == json->end() || !config->is_object() || output == json->end() ||
+      !output->is_object())
+    return Status::error("metadata has no 'config' and 'output' objects");
+  ArtifactLayout layout;
+  Status status = readInt(*config, "input_dim", layout.inputDim);
+  if (status)
+    status = readInt(*output, "rank", layout.outputRank);
+  if (status && layout.outputRank != 2 && layout.outputRank != 3)
+    status = Status::error("metadata field 'rank' must be 2 or 3, got " +
+                           std::to_string(layout.outputRank));
+  if (status)
+    status = readInt(*output, "units", layout.outputUnits);
+  auto states = json->find("has_final_states");
+  layout.hasStates =
+      states != json->end() && states->is_boolean() && states->get<bool>();
+  if (status && layout.hasStates) {
+    status = readInt(*config, "hidden_dim", layout.hidden);
+    if (status)
+      status = readInt(*config, "memory_size", layout.slots);
+    auto batching = config->find("trace_batching");
+    layout.sharedTrace =
+        batching != config->end() && *batching == nlohmann::json("batch_mean");
+  }
+  if (!status)
+    return status;
+  if (Status cpu = checkCpuFeatures(*json); !cpu)
+    return cpu;
+  return layout;
+}
+
 StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
   std::unique_ptr<Artifact> artifact(new Artifact());
   artifact->path_ = path;
@@ -125,43 +173,10 @@ StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
                                 "functions of the C ABI)");
   artifact->api_ = std::move(api);
   artifact->metadata_ = artifact->api_->metadata();
-
-  StatusOr<nlohmann::json> json = parseJson(artifact->metadata_);
-  if (!json)
-    return json.status().withPrefix(path + ": metadata: ");
-  auto format = json->find("format");
-  if (format == json->end() || !format->is_string() ||
-      format->get<std::string>() != kArtifactFormat)
-    return Status::error(path + ": artifact format " +
-                         (format == json->end() ? std::string("missing")
-                                                : format->dump()) +
-                         ", this engram-run reads \"" + kArtifactFormat +
-                         "\"");
-  auto config = json->find("config"), output = json->find("output");
-  if (config == json->end() || !config->is_object() ||
-      output == json->end() || !output->is_object())
-    return Status::error(path + ": metadata has no 'config' and 'output' "
-                                "objects");
-  Status status = readInt(*config, "input_dim", artifact->inputDim_);
-  if (status)
-    status = readInt(*output, "rank", artifact->outputRank_);
-  if (status)
-    status = readInt(*output, "units", artifact->outputUnits_);
-  auto states = json->find("has_final_states");
-  artifact->hasStates_ =
-      states != json->end() && states->is_boolean() && states->get<bool>();
-  if (status && artifact->hasStates_) {
-    status = readInt(*config, "hidden_dim", artifact->hidden_);
-    if (status)
-      status = readInt(*config, "memory_size", artifact->slots_);
-    auto batching = config->find("trace_batching");
-    artifact->sharedTrace_ = batching != config->end() &&
-                             *batching == nlohmann::json("batch_mean");
-  }
-  if (!status)
-    return status.withPrefix(path + ": ");
-  if (Status cpu = checkCpuFeatures(*json); !cpu)
-    return cpu.withPrefix(path + ": ");
+  StatusOr<ArtifactLayout> layout = parseArtifactMetadata(artifact->metadata_);
+  if (!layout)
+    return layout.status().withPrefix(path + ": ");
+  artifact->layout_ = *layout;
   artifact->model_ = artifact->api_->create();
   if (!artifact->model_)
     return Status::error(path + ": cannot create a model instance");
@@ -176,12 +191,13 @@ static void reshape(Tensor<float> &tensor, std::vector<int64_t> shape) {
 
 Status Artifact::run(const Tensor<float> &input, int threads,
                      RunResult<float> &result) {
-  if (Status status = checkInputShape(input.shape, inputDim_); !status)
+  if (Status status = checkInputShape(input.shape, layout_.inputDim); !status)
     return status;
   const int64_t batch = input.dim(0), steps = input.dim(1);
-  reshape(result.output, outputRank_ == 2
-                             ? std::vector<int64_t>{batch, outputUnits_}
-                             : std::vector<int64_t>{batch, steps, outputUnits_});
+  const int64_t units = layout_.outputUnits;
+  reshape(result.output, layout_.outputRank == 2
+                             ? std::vector<int64_t>{batch, units}
+                             : std::vector<int64_t>{batch, steps, units});
   if (api_->run(model_, batch, steps, input.ptr(), result.output.ptr(),
                 threads) != 0)
     return Status::error(path_ + ": " + api_->lastError(model_));
@@ -190,12 +206,13 @@ Status Artifact::run(const Tensor<float> &input, int threads,
 }
 
 Status Artifact::readStates(RunResult<float> &result) {
-  if (!hasStates_)
+  if (!layout_.hasStates)
     return Status::success();
-  reshape(result.hidden, {lastBatch_, hidden_});
-  reshape(result.trace, sharedTrace_
-                            ? std::vector<int64_t>{slots_, hidden_}
-                            : std::vector<int64_t>{lastBatch_, slots_, hidden_});
+  const int64_t hidden = layout_.hidden, slots = layout_.slots;
+  reshape(result.hidden, {lastBatch_, hidden});
+  reshape(result.trace, layout_.sharedTrace
+                            ? std::vector<int64_t>{slots, hidden}
+                            : std::vector<int64_t>{lastBatch_, slots, hidden});
   if (api_->readStates(model_, result.hidden.ptr(), result.trace.ptr()) != 0)
     return Status::error(path_ + ": cannot read the final states");
   return Status::success();

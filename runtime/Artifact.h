@@ -22,6 +22,17 @@ namespace engram::runtime {
 inline constexpr const char *kArtifactFormat = "engram-artifact/1";
 inline constexpr int kArtifactAbiVersion = 1;
 
+/// What the runtime needs from an artifact's metadata JSON.
+struct ArtifactLayout {
+  int64_t inputDim = 0, outputRank = 0, outputUnits = 0;
+  int64_t hidden = 0, slots = 0;
+  bool hasStates = false, sharedTrace = false;
+};
+
+/// Checks the metadata JSON of a CPU artifact (format, shapes, the CPU
+/// features it needs) and returns its layout; errors carry no file name.
+StatusOr<ArtifactLayout> parseArtifactMetadata(const std::string &metadata);
+
 class Artifact {
 public:
   /// Opens `path`; errors say what is wrong with the file.
@@ -30,8 +41,8 @@ public:
 
   /// The artifact's metadata JSON.
   const std::string &metadata() const { return metadata_; }
-  int64_t inputDim() const { return inputDim_; }
-  bool hasFinalStates() const { return hasStates_; }
+  int64_t inputDim() const { return layout_.inputDim; }
+  bool hasFinalStates() const { return layout_.hasStates; }
 
   /// Runs `input` (B×S×D) on `threads` threads into `result.output` (reused
   /// when its shape is already right); the final states stay in the
@@ -53,10 +64,8 @@ private:
   void *handle_ = nullptr;
   std::unique_ptr<Api> api_;
   void *model_ = nullptr;
-  int64_t inputDim_ = 0, outputRank_ = 0, outputUnits_ = 0;
-  int64_t hidden_ = 0, slots_ = 0;
+  ArtifactLayout layout_;
   int64_t lastBatch_ = 0;
-  bool hasStates_ = false, sharedTrace_ = false;
 };
 
 } // namespace engram::runtime

@@ -12,7 +12,7 @@ import lit.formats
 config.name = "engram"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "lit-helpers", "unit", "CMakeLists.txt"]
+config.excludes = ["Inputs", "lit-helpers", "unit", "fuzz", "sanitizers", "CMakeLists.txt"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.engram_obj_root, "test")
 

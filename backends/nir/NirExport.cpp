@@ -74,6 +74,9 @@ private:
   Status projection(hid_t nodes, size_t index);
   /// Whether population `p`'s bias travels on its first incoming Affine.
   bool biasOnAffine(size_t p) const;
+  /// The node key of every population: its name, made a safe HDF5 link
+  /// name ('/' is a path separator, "." and ".." are not names) and unique.
+  void assignKeys();
   std::string unique(const std::string &name) {
     std::string result = name;
     for (int k = 2; !names_.insert(result).second; ++k)
@@ -85,10 +88,29 @@ private:
   const std::string &producer_;
   const double dt_ = kDefaultDt;
   std::set<std::string> names_;
+  std::vector<std::string> keys_;
   std::vector<std::pair<std::string, std::string>> edges_;
   std::vector<bool> biasPlaced_;
   NirExport result_;
 };
+
+void Exporter::assignKeys() {
+  std::vector<std::string> safe;
+  for (const Population &p : net_.populations) {
+    std::string key = p.name;
+    std::replace(key.begin(), key.end(), '/', '_');
+    if (key == "." || key == "..")
+      key = "_" + key;
+    safe.push_back(key);
+    // Names that are already safe keep their key; the others get theirs
+    // after every safe name is taken.
+    if (key == p.name)
+      names_.insert(key);
+  }
+  for (size_t i = 0; i < safe.size(); ++i)
+    keys_.push_back(safe[i] == net_.populations[i].name ? safe[i]
+                                                        : unique(safe[i]));
+}
 
 bool Exporter::biasOnAffine(size_t p) const {
   const Population &pop = net_.populations[p];
@@ -105,13 +127,16 @@ bool Exporter::biasOnAffine(size_t p) const {
 Status Exporter::population(hid_t nodes, size_t index) {
   const Population &p = net_.populations[index];
   const std::string label = "population '" + p.name + "'";
-  StatusOr<Handle> node = createGroup(nodes, p.name);
+  StatusOr<Handle> node = createGroup(nodes, keys_[index]);
   if (!node)
     return node.status();
   StatusOr<Handle> meta = createGroup(node->get(), "metadata");
   if (!meta)
     return meta.status();
   const hid_t g = node->get(), m = meta->get();
+  if (keys_[index] != p.name)
+    if (Status s = writeString(m, "engram_name", p.name); !s)
+      return s;
   const std::vector<int64_t> shape = {int64_t(p.size)};
   auto kind = [&](const char *name) {
     return writeString(m, "engram_kind", name);
@@ -216,7 +241,8 @@ Status Exporter::projection(hid_t nodes, size_t index) {
   const Projection &q = net_.projections[index];
   const Population &pre = net_.populations[q.pre];
   const Population &post = net_.populations[q.post];
-  const std::string name = unique(pre.name + "_to_" + post.name);
+  const std::string &preKey = keys_[q.pre], &postKey = keys_[q.post];
+  const std::string name = unique(preKey + "_to_" + postKey);
   FloatNeuron f = floatNeuron(post);
   const size_t rows = post.size, cols = pre.size;
   std::vector<double> weight(rows * cols);
@@ -256,9 +282,9 @@ Status Exporter::projection(hid_t nodes, size_t index) {
         "projection '" + pre.name + " -> " + post.name +
         "': its learning rule '" + q.rule->text +
         "' (NIR has no plasticity; its initial weights are exported)");
-  edges_.emplace_back(pre.name, name);
+  edges_.emplace_back(preKey, name);
   if (q.delay == 0) {
-    edges_.emplace_back(name, post.name);
+    edges_.emplace_back(name, postKey);
     return Status::success();
   }
   const std::string delay = unique(name + "_delay");
@@ -270,16 +296,16 @@ Status Exporter::projection(hid_t nodes, size_t index) {
     s = writeDoubles(delayNode->get(), "delay",
                      filled(rows, double(q.delay) * dt_), {int64_t(rows)});
   edges_.emplace_back(name, delay);
-  edges_.emplace_back(delay, post.name);
+  edges_.emplace_back(delay, postKey);
   return s;
 }
 
 StatusOr<NirExport> Exporter::run() {
   if (Status status = net_.validate(); !status)
     return status;
+  assignKeys();
   size_t inputs = 0;
   for (const Population &p : net_.populations) {
-    names_.insert(p.name);
     if (p.kind != PopulationKind::Input)
       continue;
     ++inputs;
@@ -338,7 +364,7 @@ StatusOr<NirExport> Exporter::run() {
   if (s && !net_.output.offset.empty())
     s = writeDoubles(outMeta->get(), "engram_offset", net_.output.offset,
                      {int64_t(probed.size)});
-  edges_.emplace_back(probed.name, output);
+  edges_.emplace_back(keys_[net_.output.population], output);
 
   if (s)
     s = writeString(graph->get(), "type", "NIRGraph");

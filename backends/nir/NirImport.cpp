@@ -190,7 +190,12 @@ Status Importer::population(const Node &node) {
   if (!size || *size == 0)
     return error(node.name, node.type + " has no usable shape or parameters");
   Population p;
-  p.name = node.name;
+  // engram writes a name that is not a safe HDF5 link name (a '/', "." or
+  // "..") under another key, with the name itself in the metadata.
+  auto original = node.metaText.find("engram_name");
+  p.name = original != node.metaText.end() && !original->second.empty()
+               ? original->second
+               : node.name;
   p.size = *size;
   std::vector<double> scale(p.size, 1);
   bool exact = false;
@@ -372,7 +377,7 @@ Status Importer::population(const Node &node) {
         p.bias = leak;
     }
   }
-  index_[p.name] = net_.populations.size();
+  index_[node.name] = net_.populations.size();
   net_.populations.push_back(std::move(p));
   inputScale_.push_back(std::move(scale));
   exact_.push_back(exact);

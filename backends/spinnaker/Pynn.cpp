@@ -1,10 +1,11 @@
 //===- Pynn.cpp - spiking networks as PyNN scripts ------------------------===//
 //
-// The script is pynn_template.py (embedded at build time) with two markers
-// replaced: the network's description as JSON (populations, projections,
-// probe, scalar parameters) and the name of the .npz holding its arrays
-// (weights as post x pre matrices in threshold units, biases, input gains,
-// the probe's scale and offset).
+// The script is pynn_template.py (embedded at build time) with one marker
+// replaced: the name of the .npz beside it, in hex, so that no name from the
+// network can become Python source. The .npz holds the network's
+// description as JSON bytes ('network': populations, projections, probe,
+// scalar parameters) and its arrays (weights as post x pre matrices in
+// threshold units, biases, input gains, the probe's scale and offset).
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,6 +77,16 @@ std::string replaceAll(std::string text, const std::string &marker,
        at = text.find(marker, at + value.size()))
     text.replace(at, marker.size(), value);
   return text;
+}
+
+std::string hex(const std::string &bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
 }
 
 } // namespace
@@ -169,7 +180,7 @@ StatusOr<PynnExport> exportPynn(const Network &network,
       {outputs});
 
   json description = {
-      {"format", "engram-pynn-1"},
+      {"format", "engram-pynn-2"},
       {"producer", producer},
       {"name", network.name},
       {"timesteps", network.timesteps},
@@ -180,11 +191,15 @@ StatusOr<PynnExport> exportPynn(const Network &network,
        {{"population", probed.name},
         {"decode", probe.decode == Decode::Rate ? "rate" : "last"}}}};
 
+  // Names that are not UTF-8 are written with U+FFFD in their place.
+  const std::string text =
+      description.dump(1, ' ', false, json::error_handler_t::replace);
+  arrays.push_back(
+      {"network", encodeNpy({int64_t(text.size())},
+                            reinterpret_cast<const uint8_t *>(text.data()))});
   PynnExport result;
   result.script =
-      replaceAll(kPynnTemplate, "__ENGRAM_NETWORK__", description.dump(1));
-  result.script =
-      replaceAll(result.script, "__ENGRAM_ARRAYS__", json(npzName).dump());
+      replaceAll(kPynnTemplate, "__ENGRAM_ARRAYS_HEX__", hex(npzName));
   result.npz = encodeNpz(arrays);
   return result;
 }

@@ -33,13 +33,15 @@ import os
 import sys
 import tempfile
 import warnings
+import zipfile
 
 import numpy as np
 
-NETWORK = json.loads(r'''
-__ENGRAM_NETWORK__
-''')
-ARRAYS = __ENGRAM_ARRAYS__
+# The network's description (JSON) and arrays are data in the .npz beside
+# this script, whose name is written here in hex: nothing taken from the
+# network becomes Python source.
+ARRAYS = bytes.fromhex("__ENGRAM_ARRAYS_HEX__").decode("utf-8", "surrogateescape")
+NETWORK = None  # the description, set by load_network()
 
 H = 1.0          # ms per engram timestep
 SUBSTEPS = 16    # PyNN steps per engram timestep
@@ -53,13 +55,29 @@ def fail(message):
     sys.exit(f"{os.path.basename(sys.argv[0])}: error: {message}")
 
 
-def load_arrays():
+def load_network():
+    """Reads the .npz: sets NETWORK and returns the arrays."""
+    global NETWORK
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), ARRAYS)
     try:
-        with np.load(path) as npz:
-            return {k: npz[k] for k in npz.files}
-    except OSError as e:
-        fail(f"cannot read the network's arrays: {e}")
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        NETWORK = json.loads(arrays.pop("network").tobytes().decode("utf-8"))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        fail(f"cannot read the network from {path}: {e}")
+    if NETWORK.get("format") != "engram-pynn-2":
+        fail(f"{path}: format {NETWORK.get('format')!r}, this script reads "
+             "'engram-pynn-2'")
+    return arrays
+
+
+def save_npz(file, arrays):
+    """np.savez, but any string is a valid member name."""
+    with zipfile.ZipFile(file, "w") as z:
+        for name, value in arrays.items():
+            with z.open(name + ".npy", "w") as member:
+                np.lib.format.write_array(member, np.asanyarray(value),
+                                          allow_pickle=False)
 
 
 def spike_times(x, source, arrays, dt):
@@ -246,6 +264,7 @@ def main():
                         "compilation; cython: compiled, faster on long runs)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    arrays = load_network()
     try:
         x = np.load(args.input).astype(np.float64)
     except (OSError, ValueError) as e:
@@ -259,7 +278,6 @@ def main():
         sim = importlib.import_module("pyNN." + args.simulator)
     except ImportError as e:
         fail(f"PyNN backend '{args.simulator}' is not available: {e}")
-    arrays = load_arrays()
 
     B = x.shape[0]
     batch = min(args.batch, B)
@@ -286,8 +304,8 @@ def main():
         correct = int((y.argmax(1) == labels[:B]).sum())
         print(f"accuracy: {correct / B:.4f} ({correct}/{B})")
     for path, write in ((args.output, lambda f: np.save(f, y)),
-                        (args.counts, lambda f: np.savez(
-                            f, **{k: np.concatenate(v) for k, v in counts.items()}))):
+                        (args.counts, lambda f: save_npz(
+                            f, {k: np.concatenate(v) for k, v in counts.items()}))):
         if not path:
             continue
         folder = os.path.dirname(os.path.abspath(path))

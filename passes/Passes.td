@@ -325,7 +325,11 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
            "encoding=graded: units send the change of their value when it "
            "exceeds this fraction of their population's calibrated range "
            "(sigma-delta; 0: any change, exact); negative: the value every "
-           "timestep">
+           "timestep">,
+    Option<"optionPrefix", "option-prefix", "std::string", /*default=*/"\"\"",
+           "how messages name these options: empty (default) as this pass's "
+           "options (`timesteps`), or with a driver's prefix (engramc sets "
+           "`--snn-`, so that its users read `--snn-timesteps`)">
   ];
   let dependentDialects = ["::mlir::snn::SnnDialect"];
 }

@@ -52,4 +52,23 @@ Status writeFileAtomic(const std::string &path, const std::string &bytes) {
   return Status::success();
 }
 
+Status checkOutputPath(const std::string &path) {
+  if (path == "-")
+    return Status::success();
+  if (path.empty())
+    return Status::error("an output path is empty");
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+    return Status::error(path + ": cannot write: is a directory");
+  size_t slash = path.rfind('/');
+  std::string folder = slash == std::string::npos ? "."
+                       : slash == 0               ? "/"
+                                                  : path.substr(0, slash);
+  if (stat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+    return Status::error(path + ": cannot write: no folder " + folder);
+  if (access(folder.c_str(), W_OK | X_OK) != 0)
+    return Status::error(path + ": cannot write: " + std::strerror(errno));
+  return Status::success();
+}
+
 } // namespace engram::runtime

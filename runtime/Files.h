@@ -20,6 +20,11 @@ StatusOr<std::string> readFile(const std::string &path);
 /// Writes `bytes` to `path` atomically; "-" writes to standard output.
 Status writeFileAtomic(const std::string &path, const std::string &bytes);
 
+/// Whether `path` can be written, checked before long work starts: its
+/// folder exists and is writable, and it is not a folder itself. "-"
+/// (standard output) always can.
+Status checkOutputPath(const std::string &path);
+
 } // namespace engram::runtime
 
 #endif // ENGRAM_RUNTIME_FILES_H

@@ -11,6 +11,7 @@
 
 #include "dialects/engram/EngramOps.h"
 #include "passes/Pipelines.h"
+#include "runtime/Version.h"
 
 #include "lld/Common/Driver.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -174,6 +175,7 @@ std::string describeArtifact(func::FuncOp func, const EntryLayout &layout,
   llvm::json::Object root{
       {"format", kArtifactFormat},
       {"abi_version", kAbiVersion},
+      {"producer", ::engram::runtime::producer("engramc")},
       {"config", std::move(config)},
       {"output",
        llvm::json::Object{{"rank", layout.outputRank},

@@ -13,6 +13,7 @@
 #include "passes/LiftModel.h"
 
 #include "runtime/CudaBundle.h"
+#include "runtime/Version.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
@@ -367,7 +368,7 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
   rt::CudaBundle bundle = rt::makeCudaBundle(
       *model, (*cubin)->getBuffer().str(), (*ptx)->getBuffer().str(), kernels);
   bundle.target = {{"arch", arch},
-                   {"producer", "engramc"},
+                   {"producer", rt::producer("engramc")},
                    {"kernel", "persistent recurrent kernel "
                               "(backends/cuda/kernels/engram_cell.cuh)"}};
   rt::StatusOr<std::string> bytes = rt::encodeCudaBundle(bundle);

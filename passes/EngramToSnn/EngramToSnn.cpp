@@ -122,6 +122,20 @@ private:
     return rate() && profile == snn::Profile::Loihi2;
   }
 
+  /// An option as the user spelled it: `timesteps` for the pass,
+  /// `--snn-timesteps` for engramc (option-prefix).
+  std::string opt(StringRef name) const {
+    return options.optionPrefix + name.str();
+  }
+  /// An error at the module, led by the pass's name unless a driver
+  /// speaks for it.
+  InFlightDiagnostic fail() {
+    InFlightDiagnostic diag = emitError(module.getLoc());
+    if (options.optionPrefix.empty())
+      diag << "convert-engram-to-snn: ";
+    return diag;
+  }
+
   ModuleOp module;
   const rt::Model &model;
   const ConvertEngramToSnnOptions &options;
@@ -139,13 +153,11 @@ private:
 };
 
 LogicalResult Converter::checkOptions() {
-  Location loc = module.getLoc();
   const auto &o = options;
   encoding = o.encoding;
   if (encoding != "rate" && encoding != "graded")
-    return emitError(loc) << "convert-engram-to-snn: encoding must be rate or "
-                             "graded, not '"
-                          << encoding << "'";
+    return fail() << opt("encoding") << " must be rate or graded, not '"
+                  << encoding << "'";
   if (o.profile == "generic")
     profile = snn::Profile::Generic;
   else if (o.profile == "loihi2")
@@ -153,49 +165,45 @@ LogicalResult Converter::checkOptions() {
   else if (o.profile == "spinnaker")
     profile = snn::Profile::Spinnaker;
   else
-    return emitError(loc) << "convert-engram-to-snn: profile must be generic, "
-                             "loihi2 or spinnaker, not '"
-                          << o.profile << "'";
+    return fail() << opt("profile")
+                  << " must be generic, loihi2 or spinnaker, not '" << o.profile
+                  << "'";
   if (profile == snn::Profile::Spinnaker && !rate())
-    return emitError(loc) << "convert-engram-to-snn: spinnaker has no graded "
-                             "events; use encoding=rate";
+    return fail() << "spinnaker has no graded events; use " << opt("encoding")
+                  << "=rate";
   if (o.learning != "on" && o.learning != "off" && o.learning != "auto")
-    return emitError(loc) << "convert-engram-to-snn: learning must be on, "
-                             "off or auto, not '"
-                          << o.learning << "'";
+    return fail() << opt("learning") << " must be on, off or auto, not '"
+                  << o.learning << "'";
   if (o.learning == "on" && profile == snn::Profile::Spinnaker)
-    return emitError(loc) << "convert-engram-to-snn: spinnaker has no "
-                             "three-factor learning rules; use learning=off";
+    return fail() << "spinnaker has no three-factor learning rules; use "
+                  << opt("learning") << "=off";
   learn = o.learning == "on" ||
           (o.learning == "auto" && profile != snn::Profile::Spinnaker);
   if (o.zeroInput != "exact" && o.zeroInput != "ignore" &&
       o.zeroInput != "auto")
-    return emitError(loc) << "convert-engram-to-snn: zero-input must be "
-                             "exact, ignore or auto, not '"
-                          << o.zeroInput << "'";
+    return fail() << opt("zero-input")
+                  << " must be exact, ignore or auto, not '" << o.zeroInput
+                  << "'";
   if (o.recall == "linear")
     recall = Recall::Linear;
   else if (o.recall == "kwta")
     recall = Recall::Kwta;
   else
-    return emitError(loc) << "convert-engram-to-snn: recall must be linear or "
-                             "kwta, not '"
-                          << o.recall << "'";
+    return fail() << opt("recall") << " must be linear or kwta, not '"
+                  << o.recall << "'";
   if (recall == Recall::Kwta && (o.k < 1 || o.k > cell.slots))
-    return emitError(loc) << "convert-engram-to-snn: k must be in 1.."
-                          << cell.slots << " (the memory slots), not " << o.k;
+    return fail() << opt("k") << " must be in 1.." << cell.slots
+                  << " (the memory slots), not " << o.k;
   if (!(o.inhibition >= 0 && o.inhibition < 1))
-    return emitError(loc) << "convert-engram-to-snn: inhibition must be in "
-                             "[0, 1), not "
-                          << o.inhibition;
+    return fail() << opt("inhibition") << " must be in [0, 1), not "
+                  << o.inhibition;
   if (!(o.percentile > 50 && o.percentile <= 100))
-    return emitError(loc) << "convert-engram-to-snn: percentile must be in "
-                             "(50, 100], not "
-                          << o.percentile;
+    return fail() << opt("percentile") << " must be in (50, 100], not "
+                  << o.percentile;
   int64_t maxBits = profile == snn::Profile::Loihi2 ? 8 : 16;
   if (o.weightBits < 1 || o.weightBits > maxBits)
-    return emitError(loc) << "convert-engram-to-snn: weight-bits must be in 1.."
-                          << maxBits << ", not " << o.weightBits;
+    return fail() << opt("weight-bits") << " must be in 1.." << maxBits
+                  << ", not " << o.weightBits;
   // Graded events settle one projection per timestep; the chain x → … → h
   // and the step from h to the readout must fit in a window.
   int64_t depth = (cell.layerNorm ? 8 : 6) + (zeroInputRequested() ? 1 : 0);
@@ -205,49 +213,48 @@ LogicalResult Converter::checkOptions() {
   int64_t maximum =
       profile == snn::Profile::Loihi2 ? (cell.layerNorm ? 65 : 64) : 1024;
   if (o.timesteps < minimum || o.timesteps > maximum)
-    return emitError(loc) << "convert-engram-to-snn: timesteps must be in "
-                          << minimum << ".." << maximum
-                          << " for encoding=" << encoding
-                          << (rate() ? ""
-                                     : " (graded values settle one "
-                                       "projection per timestep)")
-                          << ", not " << o.timesteps;
+    return fail()
+           << opt("timesteps") << " must be in " << minimum << ".." << maximum
+           << " for " << opt("encoding") << "=" << encoding
+           << (rate() ? ""
+                      : " (graded values settle one projection per timestep)")
+           << ", not " << o.timesteps;
   if (o.calibrationSamples < 1)
-    return emitError(loc) << "convert-engram-to-snn: calibration-samples must "
-                             "be at least 1";
+    return fail() << opt("calibration-samples") << " must be at least 1";
   const rt::ModelConfig &config = model.config;
   if (config.traceBatching != rt::TraceBatching::PerSequence)
-    return emitError(loc) << "convert-engram-to-snn: a batch_mean trace is "
-                             "shared by the batch; a spiking network runs one "
-                             "sequence at a time (per_sequence)";
+    return fail() << "a batch_mean trace is shared by the batch; a spiking "
+                     "network runs one "
+                     "sequence at a time (per_sequence)";
   if (config.pooling() != rt::Pooling::Last)
-    return emitError(loc) << "convert-engram-to-snn: only pooling 'last' "
-                             "converts (the network's output is read at the "
-                             "end of the sequence), not '"
-                          << rt::toString(config.pooling()) << "'";
+    return fail() << "only pooling 'last' converts (the network's output is "
+                     "read at the "
+                     "end of the sequence), not '"
+                  << rt::toString(config.pooling()) << "'";
   return success();
 }
 
 LogicalResult Converter::calibrate() {
-  Location loc = module.getLoc();
   if (options.calibration.empty())
-    return emitError(loc) << "convert-engram-to-snn: needs calibration data: "
-                             "calibration=FILE.npy, inputs B×S×"
-                          << cell.inputDim;
+    return fail() << "needs calibration data: " << opt("calibration")
+                  << "=FILE.npy, inputs B×S×" << cell.inputDim;
   rt::StatusOr<rt::NpyArray> file = rt::readNpy(options.calibration);
   if (!file.ok())
-    return emitError(loc) << "convert-engram-to-snn: "
-                          << file.status().message();
+    return fail() << file.status().message();
+  if (file->dtype != "<f4" && file->dtype != "<f8")
+    return fail() << options.calibration << ": dtype "
+                  << rt::dtypeName(file->dtype) << "; " << opt("calibration")
+                  << " takes float32 or float64 inputs (scale integer data as "
+                     "the model was trained, e.g. images / 255)";
   const std::vector<int64_t> &shape = file->shape;
   if (shape.size() != 3 || shape[2] != cell.inputDim || shape[0] < 1 ||
       shape[1] < 1)
-    return emitError(loc) << "convert-engram-to-snn: " << options.calibration
-                          << ": expected inputs B×S×" << cell.inputDim
-                          << ", got " << rt::shapeToString(shape);
+    return fail() << options.calibration << ": expected inputs B×S×"
+                  << cell.inputDim << ", got " << rt::shapeToString(shape);
   for (double v : file->data)
     if (!std::isfinite(v))
-      return emitError(loc) << "convert-engram-to-snn: " << options.calibration
-                            << ": holds a value that is not finite";
+      return fail() << options.calibration
+                    << ": holds a value that is not finite";
   int64_t sequences = std::min<int64_t>(shape[0], options.calibrationSamples);
   calibrationSequences = sequences;
   // The zero-input detector needs non-negative inputs (so that any input
@@ -843,6 +850,7 @@ struct ConvertEngramToSnnPass
     options.sigmaDelta = sigmaDelta;
     options.zeroInput = zeroInput;
     options.learning = learning;
+    options.optionPrefix = optionPrefix;
     Converter converter(module, *model, options);
     if (failed(converter.run()))
       signalPassFailure();

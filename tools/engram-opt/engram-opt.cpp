@@ -14,6 +14,26 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "tools/ToolSupport.h"
+
+/// The head of --help: engram's own passes before the alphabetical list of
+/// every registered pass (test/Tools/tool-conventions.test keeps it in step
+/// with passes/Passes.td).
+static const char *const kOverview = R"(engram optimizer driver
+
+engram's passes (options: docs/reference/Passes.md):
+  --engram-hoist-encoder      encode the whole sequence before the time loop
+  --engram-quantize-memory    int8/int4/binary memory bank, fixed-point trace
+  --engram-sparsify-memory    top-k recall and magnitude pruning of the bank
+  --engram-tile-batch         run a per-sequence model on batch tiles
+  --convert-engram-to-linalg  lower engram to linalg, tensor, scf, arith
+  --engram-cpu-vectorize      tile and vectorize for the host CPU
+  --engram-cpu-bufferize      bufferize with results as out-params
+  --convert-engram-to-snn     the cell as a spiking network (snn dialect)
+engram's pipelines:
+  --engram-cpu-pipeline       engram IR to the LLVM dialect for the CPU
+Every upstream MLIR pass is registered too; all are listed below.
+)";
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -22,6 +42,8 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::engram::registerEngramPasses();
   mlir::engram::registerEngramPipelines();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "engram optimizer driver\n", registry));
+  // MlirOptMain registers its own options when it parses: they stay listed.
+  engram::tools::organizeOptions("engram-opt", [] {});
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, kOverview, registry));
 }

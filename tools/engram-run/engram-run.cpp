@@ -3,6 +3,7 @@
 // engram-run MODEL --input x.npy [--output y.npy] [--dump-state state.npz]
 //            [--labels labels.npy] [--precision=f32|f64] [--entry=NAME]
 //            [--threads N] [--bench] [--fixed-point] [--record spikes.npz]
+//            [--expect golden.npy [--rtol R] [--atol A]]
 //
 // Runs a compiled artifact (model.so or model.cuda from engramc), a model
 // package with the reference interpreter, engram MLIR with the reference
@@ -21,9 +22,12 @@
 #include "runtime/Package.h"
 #include "runtime/Reference.h"
 #include "runtime/Snn.h"
+#include "runtime/Text.h"
+#include "runtime/Version.h"
 
 #ifdef ENGRAM_RUN_WITH_MLIR
 #include "tools/engram-run/MlirInput.h"
+#include "llvm/Config/llvm-config.h"
 #endif
 
 #include <algorithm>
@@ -33,6 +37,9 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
 
 using namespace engram::runtime;
 
@@ -53,7 +60,10 @@ a Lava process graph (.pb, from engramc --target=lava) run with the same
 simulator in the graph's tag (fixed_pt: Loihi fixed point).
 
 OPTIONS:
-  --input FILE.npy        input sequences, float32 or float64, B x S x D
+  --input FILE.npy        input sequences, float32 or float64, B x S x D, all
+                          finite (integer arrays are refused: scale them as
+                          the model was trained, e.g. images / 255, and save
+                          them as float32)
   --output FILE.npy       write the model output (B x C, B x H or B x S x ...)
   --dump-state FILE.npz   write the final states: 'h' (B x H) and 'trace'
                           (B x N x H, or N x H with batch_mean batching)
@@ -71,11 +81,21 @@ OPTIONS:
                           LIF and Dense) instead of float
   --record FILE.npz       spiking networks: write every population's events,
                           B x (S*timesteps) x size, one member per population
+  --expect FILE.npy       compare the output with FILE.npy (a golden output):
+                          exit 1 with the worst mismatch when an element is
+                          outside atol + rtol * |expected| (NaN matches
+                          nothing); for regression tests (docs/testing-your-
+                          model.md)
+  --rtol R, --atol A      tolerances of --expect (default 1e-4 and 1e-6, the
+                          float32 tolerance of ENGRAM_SEMANTICS.md)
+  --version               print engram's version, revision and LLVM version
   --help                  show this text
 )";
 
 struct Options {
-  std::string model, input, output, dumpState, labels, record;
+  std::string model, input, output, dumpState, labels, record, expect;
+  std::string rtolText = "1e-4", atolText = "1e-6";
+  double rtol = 1e-4, atol = 1e-6;
   std::string precision = "f32";
   std::string entry = "forward";
   std::string threads = "1";
@@ -85,16 +105,76 @@ struct Options {
   int threadCount = 1;
 };
 
-Status parseArguments(int argc, char **argv, Options &options, bool &help) {
+/// A non-negative number of --rtol or --atol.
+Status parseTolerance(const std::string &name, const std::string &text,
+                      double &value) {
+  char *end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end || !(value >= 0) || !std::isfinite(value))
+    return Status::error(name + " must be a non-negative number, got '" + text +
+                         "'");
+  return Status::success();
+}
+
+/// Checks what can be checked before any work: the model exists, every
+/// output can be written, the options' values.
+Status checkArguments(Options &options) {
+  struct stat info;
+  if (stat(options.model.c_str(), &info) != 0)
+    return Status::error(options.model + ": cannot read: " +
+                         std::strerror(errno));
+  if (options.printMetadata)
+    return Status::success();
+  if (options.input.empty())
+    return Status::error("no --input given");
+  for (const std::string *path :
+       {&options.output, &options.dumpState, &options.record})
+    if (!path->empty())
+      if (Status status = checkOutputPath(*path); !status)
+        return status;
+  if (options.precision != "f32" && options.precision != "f64")
+    return Status::error("--precision must be f32 or f64, got '" +
+                         options.precision + "'");
+  char *end = nullptr;
+  long threads = std::strtol(options.threads.c_str(), &end, 10);
+  if (options.threads.empty() || *end || threads < 1 || threads > 64)
+    return Status::error("--threads must be an integer from 1 to 64, got '" +
+                         options.threads + "'");
+  options.threadCount = static_cast<int>(threads);
+  if (Status status = parseTolerance("--rtol", options.rtolText, options.rtol);
+      !status)
+    return status;
+  if (Status status = parseTolerance("--atol", options.atolText, options.atol);
+      !status)
+    return status;
+  if (options.expect.empty() &&
+      (options.rtolText != "1e-4" || options.atolText != "1e-6"))
+    return Status::error("--rtol and --atol are the tolerances of --expect");
+  if (options.output.empty() && options.dumpState.empty() &&
+      options.labels.empty() && options.record.empty() &&
+      options.expect.empty() && !options.bench)
+    return Status::error("nothing to do: give --output, --dump-state, "
+                         "--labels, --record, --expect or --bench");
+  return Status::success();
+}
+
+Status parseArguments(int argc, char **argv, Options &options, bool &help,
+                      bool &version) {
   std::map<std::string, std::string *> valued = {
       {"--input", &options.input},          {"--output", &options.output},
       {"--dump-state", &options.dumpState}, {"--labels", &options.labels},
       {"--precision", &options.precision},  {"--entry", &options.entry},
-      {"--threads", &options.threads},      {"--record", &options.record}};
+      {"--threads", &options.threads},      {"--record", &options.record},
+      {"--expect", &options.expect},        {"--rtol", &options.rtolText},
+      {"--atol", &options.atolText}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       help = true;
+      return Status::success();
+    }
+    if (arg == "--version") {
+      version = true;
       return Status::success();
     }
     if (arg == "--bench") {
@@ -130,24 +210,7 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help) {
   }
   if (options.model.empty())
     return Status::error("no MODEL given (see --help)");
-  if (options.printMetadata)
-    return Status::success();
-  if (options.input.empty())
-    return Status::error("no --input given");
-  if (options.precision != "f32" && options.precision != "f64")
-    return Status::error("--precision must be f32 or f64, got '" +
-                         options.precision + "'");
-  char *end = nullptr;
-  long threads = std::strtol(options.threads.c_str(), &end, 10);
-  if (options.threads.empty() || *end || threads < 1 || threads > 64)
-    return Status::error("--threads must be an integer from 1 to 64, got '" +
-                         options.threads + "'");
-  options.threadCount = static_cast<int>(threads);
-  if (options.output.empty() && options.dumpState.empty() &&
-      options.labels.empty() && options.record.empty() && !options.bench)
-    return Status::error("nothing to do: give --output, --dump-state, "
-                         "--labels, --record or --bench");
-  return Status::success();
+  return checkArguments(options);
 }
 
 bool endsWith(const std::string &text, const std::string &suffix) {
@@ -344,6 +407,98 @@ writeOutputs(const std::vector<std::pair<std::string, std::string>> &files) {
   return Status::success();
 }
 
+/// Reads --input: float32 or float64, B x S x D, every value finite.
+StatusOr<NpyArray> readInput(const Options &options) {
+  StatusOr<NpyArray> array = readNpy(options.input);
+  if (!array)
+    return array.status();
+  if (array->dtype != "<f4" && array->dtype != "<f8")
+    return Status::error(
+        options.input + ": dtype " + dtypeName(array->dtype) +
+        "; inputs are float32 or float64 (scale integer data as the model "
+        "was trained, e.g. images / 255, and save it as float32)");
+  if (array->shape.size() != 3)
+    return Status::error(options.input + ": input has shape " +
+                         shapeToString(array->shape) +
+                         ", expected batch x steps x features");
+  for (size_t i = 0; i < array->data.size(); ++i)
+    if (!std::isfinite(array->data[i])) {
+      const int64_t steps = array->shape[1], features = array->shape[2];
+      return Status::error(options.input + ": element [" +
+                           std::to_string(i / (steps * features)) + ", " +
+                           std::to_string(i / features % steps) + ", " +
+                           std::to_string(i % features) + "] is " +
+                           (std::isnan(array->data[i]) ? "NaN" : "infinite") +
+                           "; inputs must be finite");
+    }
+  return array;
+}
+
+/// The index of flat element `i` of `shape`, as "[a, b, c]".
+std::string indexOf(size_t i, const std::vector<int64_t> &shape) {
+  std::string text;
+  for (size_t d = shape.size(); d-- > 0;) {
+    const size_t extent = shape[d] > 0 ? size_t(shape[d]) : 1;
+    text = std::to_string(i % extent) + (text.empty() ? "" : ", ") + text;
+    i /= extent;
+  }
+  return "[" + text + "]";
+}
+
+/// --expect: the output must equal the golden file within atol + rtol·|e|.
+template <typename T>
+Status checkExpected(const Options &options, const Tensor<T> &output) {
+  StatusOr<NpyArray> golden = readNpy(options.expect);
+  if (!golden)
+    return golden.status();
+  if (golden->dtype != "<f4" && golden->dtype != "<f8")
+    return Status::error(options.expect + ": dtype " +
+                         dtypeName(golden->dtype) +
+                         "; a golden output is float32 or float64");
+  if (golden->shape != output.shape)
+    return Status::error("--expect: the output has shape " +
+                         shapeToString(output.shape) + ", " + options.expect +
+                         " has " + shapeToString(golden->shape));
+  size_t bad = 0, worst = 0;
+  double worstExcess = -1, maxRelative = 0;
+  for (size_t i = 0; i < golden->data.size(); ++i) {
+    const double got = output.data[i], want = golden->data[i];
+    const double error = std::fabs(got - want);
+    const double allowed = options.atol + options.rtol * std::fabs(want);
+    // NaN fails every comparison, so it never matches.
+    const bool ok = error <= allowed;
+    const double excess = ok                  ? 0
+                          : std::isnan(error) ? HUGE_VAL
+                                              : error - allowed;
+    if (!ok && excess > worstExcess) {
+      worstExcess = excess;
+      worst = i;
+    }
+    bad += !ok;
+    if (want != 0 && std::isfinite(error))
+      maxRelative = std::max(maxRelative, error / std::fabs(want));
+  }
+  char line[512];
+  if (bad == 0) {
+    std::snprintf(line, sizeof line,
+                  "expect: %zu elements match %s (rtol %g, atol %g; largest "
+                  "relative error %.3g)\n",
+                  golden->data.size(), options.expect.c_str(), options.rtol,
+                  options.atol, maxRelative);
+    std::fputs(line, stdout);
+    return Status::success();
+  }
+  const double got = output.data[worst], want = golden->data[worst];
+  std::snprintf(line, sizeof line,
+                "%zu of %zu elements outside rtol %g + atol %g; worst at %s: "
+                "got %.9g, expected %.9g (relative error %.3g)",
+                bad, golden->data.size(), options.rtol, options.atol,
+                indexOf(worst, golden->shape).c_str(), got, want,
+                want != 0 ? std::fabs(got - want) / std::fabs(want)
+                          : std::fabs(got - want));
+  return Status::error("--expect " + options.expect + ": " + line);
+}
+
 /// Runs a spiking network with the simulator: the decoded output, the
 /// accuracy, the events and synaptic operations per inference, and the
 /// recorded events.
@@ -360,6 +515,11 @@ Status runSpiking(const Options &options, const snn::Network &network,
     return Status::error(
         options.input + ": input has " + std::to_string(input.dim(2)) +
         " features; the network reads " + std::to_string(network.inputWidth));
+  if (options.fixedPoint)
+    if (Status status = snn::checkFixedPoint(network); !status)
+      return Status::error(
+          "--fixed-point: " + options.model + ": " + status.message() +
+          "; convert the model for Loihi with engramc --snn-profile=loihi2");
   snn::RunOptions runOptions;
   runOptions.fixedPoint = options.fixedPoint;
   runOptions.record = !options.record.empty();
@@ -381,6 +541,9 @@ Status runSpiking(const Options &options, const snn::Network &network,
   if (!options.labels.empty())
     if (Status status = reportAccuracy(options, output); !status)
       return status;
+  if (!options.expect.empty())
+    if (Status status = checkExpected(options, output); !status)
+      return status;
   std::string outputBytes, recordBytes;
   if (!options.output.empty())
     outputBytes = encodeNpy(output.shape, output.ptr());
@@ -400,16 +563,12 @@ Status runSpiking(const Options &options, const snn::Network &network,
 }
 
 template <typename T> Status run(const Options &options) {
-  StatusOr<NpyArray> array = readNpy(options.input);
+  StatusOr<NpyArray> array = readInput(options);
   if (!array)
     return array.status();
   Tensor<T> input;
   input.shape = array->shape;
   input.data.assign(array->data.begin(), array->data.end());
-  if (input.rank() != 3)
-    return Status::error(options.input + ": input has shape " +
-                         shapeToString(input.shape) +
-                         ", expected batch x steps x features");
 
   if (endsWith(options.model, ".pb")) {
     StatusOr<std::string> bytes = readFile(options.model);
@@ -461,6 +620,9 @@ template <typename T> Status run(const Options &options) {
   if (!options.labels.empty())
     if (Status status = reportAccuracy(options, result.output); !status)
       return status;
+  if (!options.expect.empty())
+    if (Status status = checkExpected(options, result.output); !status)
+      return status;
   if (options.bench) {
     Status status = CudaArtifact::isCudaArtifactPath(options.model)
                         ? benchmarkCuda(options, input)
@@ -485,10 +647,19 @@ template <typename T> Status run(const Options &options) {
 
 int main(int argc, char **argv) {
   Options options;
-  bool help = false;
-  Status status = parseArguments(argc, argv, options, help);
+  bool help = false, version = false;
+  Status status = parseArguments(argc, argv, options, help, version);
   if (help) {
     std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (version) {
+#ifdef ENGRAM_RUN_WITH_MLIR
+    const char *llvm = LLVM_VERSION_STRING " (with MLIR, for .mlir inputs)";
+#else
+    const char *llvm = "not linked (runtime-only build)";
+#endif
+    std::fputs(versionText("engram-run", llvm).c_str(), stdout);
     return 0;
   }
   if (status.ok() && options.printMetadata) {
@@ -516,7 +687,8 @@ int main(int argc, char **argv) {
         options.precision == "f64" ? run<double>(options) : run<float>(options);
   }
   if (!status.ok()) {
-    std::fprintf(stderr, "engram-run: error: %s\n", status.message().c_str());
+    std::fprintf(stderr, "engram-run: error: %s\n",
+                 printable(status.message()).c_str());
     return 1;
   }
   return 0;

@@ -26,6 +26,9 @@
 #include "passes/Pipelines.h"
 #include "runtime/Files.h"
 #include "runtime/Package.h"
+#include "runtime/Text.h"
+#include "runtime/Version.h"
+#include "tools/ToolSupport.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -36,6 +39,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -65,7 +69,33 @@ enum class Emit {
   Snn
 };
 
-cl::OptionCategory category("engramc options");
+/// The message for a value that is none of an option's `valid` ones.
+std::string notAChoice(StringRef value, SmallVector<StringRef> valid) {
+  llvm::sort(valid);
+  return ("'" + value +
+          "' is not one of its values (valid: " + llvm::join(valid, ", ") + ")")
+      .str();
+}
+
+/// A parser of an enumerated option whose error lists the valid values.
+template <typename T> class ChoiceParser : public cl::parser<T> {
+public:
+  using cl::parser<T>::parser;
+  bool parse(cl::Option &option, StringRef, StringRef arg, T &value) {
+    SmallVector<StringRef> valid;
+    for (const auto &choice : this->Values) {
+      if (choice.Name == arg) {
+        value = choice.V.getValue();
+        return false;
+      }
+      valid.push_back(choice.Name);
+    }
+    return option.error(notAChoice(arg, valid));
+  }
+};
+
+// Categories sort by name in --help: engram's come first ('E' < 'G', 'M').
+cl::OptionCategory category("Engram options");
 
 cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                cl::desc("<model package directory, model.json, "
@@ -77,7 +107,7 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(category));
 
-cl::opt<Target> target(
+cl::opt<Target, false, ChoiceParser<Target>> target(
     "target", cl::desc("Compile for a target"),
     cl::values(clEnumValN(Target::Cpu, "cpu",
                           "native code for a CPU, as a shared object"),
@@ -96,7 +126,7 @@ cl::opt<Target> target(
                           "Sinabs, SpiNNaker 2, Xylo, ...")),
     cl::init(Target::None), cl::cat(category));
 
-cl::opt<Emit> emit(
+cl::opt<Emit, false, ChoiceParser<Emit>> emit(
     "emit", cl::desc("Stage to stop after and print"),
     cl::values(clEnumValN(Emit::Engram, "engram", "the engram dialect"),
                clEnumValN(Emit::Linalg, "linalg",
@@ -183,8 +213,9 @@ cl::opt<bool> hoistEncoder(
              "the time loop"),
     cl::init(false), cl::cat(category));
 
-cl::OptionCategory snnCategory("engramc --emit=snn options "
-                               "(convert-engram-to-snn, docs/spiking.md)");
+cl::OptionCategory snnCategory("Engram options of spiking conversion "
+                               "(--emit=snn, lava, nir, spinnaker; "
+                               "docs/spiking.md)");
 
 cl::opt<std::string> snnCalibration(
     "snn-calibration",
@@ -248,7 +279,7 @@ cl::opt<std::string> snnZeroInput(
              "except for loihi2"),
     cl::init("auto"), cl::cat(snnCategory));
 
-cl::OptionCategory nirCategory("engramc options for .nir inputs");
+cl::OptionCategory nirCategory("Engram options of .nir inputs");
 cl::opt<double> nirDt("nir-dt",
                       cl::desc("Timestep of the forward-Euler discretization "
                                "of NIR's equations, in the file's time unit "
@@ -275,8 +306,32 @@ bool snnOptionsGiven() {
 }
 
 int fail(const Twine &message) {
-  llvm::WithColor::error(llvm::errs(), "engramc") << message << "\n";
+  llvm::WithColor::error(llvm::errs(), "engramc")
+      << ::engram::runtime::printable(message.str()) << "\n";
   return 1;
+}
+
+/// Checks the enumerated options held as strings (they are handed to pass
+/// options as they are) before any work; false after an error.
+bool checkChoices() {
+  struct Choice {
+    const cl::opt<std::string> &option;
+    SmallVector<StringRef> valid;
+  };
+  const Choice choices[] = {{snnEncoding, {"rate", "graded"}},
+                            {snnProfile, {"generic", "loihi2", "spinnaker"}},
+                            {snnRecall, {"linear", "kwta"}},
+                            {snnLearning, {"auto", "on", "off"}},
+                            {snnZeroInput, {"auto", "exact", "ignore"}},
+                            {quantizeScale, {"row", "tensor"}},
+                            {quantizeRounding, {"nearest", "stochastic"}}};
+  for (const Choice &choice : choices)
+    if (!llvm::is_contained(choice.valid, StringRef(choice.option))) {
+      fail("for the --" + choice.option.ArgStr +
+           " option: " + notAChoice(choice.option, choice.valid));
+      return false;
+    }
+  return true;
 }
 
 /// A module holding `network` as an snn.network (an imported spiking
@@ -432,6 +487,9 @@ std::string targetName() {
   return "";
 }
 
+/// What engramc writes into every artifact and export as its producer.
+std::string producer() { return ::engram::runtime::producer("engramc"); }
+
 /// A second output file written with the first (the arrays of
 /// --target=spinnaker): path and bytes.
 std::pair<std::string, std::string> companion;
@@ -453,7 +511,7 @@ FailureOr<std::string> finishSpiking(ModuleOp module) {
     }
     std::string npz = (script.drop_back(3) + ".npz").str();
     auto exported = ::engram::pynn::exportPynn(
-        *runtime, llvm::sys::path::filename(npz).str(), "engramc");
+        *runtime, llvm::sys::path::filename(npz).str(), producer());
     if (!exported) {
       fail(exported.status().message());
       return failure();
@@ -462,7 +520,7 @@ FailureOr<std::string> finishSpiking(ModuleOp module) {
     return std::move(exported->script);
   }
   if (target == Target::Nir) {
-    auto graph = ::engram::nir::exportNir(*runtime, "engramc");
+    auto graph = ::engram::nir::exportNir(*runtime, producer());
     if (!graph) {
       fail(graph.status().message());
       return failure();
@@ -473,7 +531,7 @@ FailureOr<std::string> finishSpiking(ModuleOp module) {
     return std::move(graph->bytes);
   }
   ::engram::runtime::StatusOr<std::string> bytes =
-      ::engram::lava::exportLava(*runtime, "engramc");
+      ::engram::lava::exportLava(*runtime, producer());
   if (!bytes) {
     fail(bytes.status().message());
     return failure();
@@ -534,6 +592,7 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
     options.sigmaDelta = snnSigmaDelta;
     options.zeroInput = snnZeroInput;
     options.learning = snnLearning;
+    options.optionPrefix = "--snn-";
     // Each hardware target has its own profile unless one is given.
     if (!snnProfile.getNumOccurrences() && target == Target::Lava)
       options.profile = "loihi2";
@@ -589,13 +648,22 @@ FailureOr<std::string> compile(ModuleOp module, TimingScope &timing) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  registerAsmPrinterCLOptions();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions(
-      {&category, &snnCategory, &nirCategory, &cl::getGeneralCategory()});
+  ::engram::tools::organizeOptions("engramc", [] {
+    registerAsmPrinterCLOptions();
+    registerMLIRContextCLOptions();
+    registerPassManagerCLOptions();
+    registerDefaultTimingManagerCLOptions();
+  });
   cl::ParseCommandLineOptions(argc, argv, "engram compiler\n");
+  if (inputPath != "-" && !llvm::sys::fs::exists(inputPath))
+    return fail(inputPath + ": cannot read: No such file or directory");
+  if (!checkChoices())
+    return 1;
+  if (outputPath != "-")
+    if (::engram::runtime::Status status =
+            ::engram::runtime::checkOutputPath(outputPath);
+        !status)
+      return fail(status.message());
 
   // lld, which the CPU backend runs in process, resets every command-line
   // option when it finishes: keep what is needed after it.
@@ -615,7 +683,7 @@ int main(int argc, char **argv) {
   // One message per error: the location says where, no IR dump after it.
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  ::engram::tools::PrintableDiagnostics diagnostics(sourceMgr, &context);
   DefaultTimingManager timingManager;
   applyDefaultTimingManagerCLOptions(timingManager);
   TimingScope timing = timingManager.getRootScope();

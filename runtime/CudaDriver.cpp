@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <initializer_list>
+#include <memory>
 #include <type_traits>
 
 namespace engram::runtime {
@@ -123,8 +124,9 @@ Status CudaDriver::resolve() {
 }
 
 StatusOr<CudaDriver *> CudaDriver::load() {
-  // Never freed: the driver stays loaded for the life of the process.
-  CudaDriver *driver = new CudaDriver();
+  // Freed when loading fails; otherwise kept, with the library, for the life
+  // of the process.
+  std::unique_ptr<CudaDriver> driver(new CudaDriver());
   std::string reasons;
   for (const char *name : {"libcuda.so.1", "libcuda.so"}) {
     driver->handle_ = dlopen(name, RTLD_NOW | RTLD_LOCAL);
@@ -154,7 +156,7 @@ StatusOr<CudaDriver *> CudaDriver::load() {
   if (driver->deviceCount_ < 1)
     return Status::error("CUDA driver present but no GPU: cuDeviceGetCount "
                          "found no device");
-  return driver;
+  return driver.release();
 }
 
 bool cudaGpuAvailable(std::string *why) {

@@ -657,9 +657,15 @@ void Simulator::sendFixed(size_t q, size_t t) {
   const bool graded =
       from.kind == PopulationKind::Graded ||
       (from.kind == PopulationKind::Input && from.encoding == Encoding::Graded);
-  std::vector<uint8_t> spikes(events.begin(), events.end());
-  if (!graded && std::find(spikes.begin(), spikes.end(), 1) == spikes.end())
-    return;
+  // Binary events as Dense takes them; graded payloads (any real value,
+  // negative ones too) never go through uint8_t.
+  std::vector<uint8_t> spikes;
+  if (!graded) {
+    for (double event : events)
+      spikes.push_back(event != 0);
+    if (std::find(spikes.begin(), spikes.end(), 1) == spikes.end())
+      return;
+  }
   std::vector<int32_t> rounded;
   if (projection.rule) {
     for (double w : state.weights)

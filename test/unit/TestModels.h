@@ -11,6 +11,7 @@
 #include "runtime/Model.h"
 #include "runtime/Tensor.h"
 
+#include <limits>
 #include <random>
 
 namespace engram::runtime::testing {
@@ -60,9 +61,11 @@ Tensor<T> randomInput(int64_t batch, int64_t steps, int64_t width,
   return input;
 }
 
-/// max |a - b| / max |b|.
+/// max |a - b| / max |b|; infinite when the shapes differ.
 template <typename A, typename B>
 double relativeError(const Tensor<A> &a, const Tensor<B> &b) {
+  if (a.shape != b.shape)
+    return std::numeric_limits<double>::infinity();
   double diff = 0, scale = 0;
   for (size_t i = 0; i < b.data.size(); ++i) {
     diff = std::max(diff, std::abs(double(a.data[i]) - double(b.data[i])));

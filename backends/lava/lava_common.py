@@ -7,8 +7,17 @@ turns into a message; and Report, which collects what validation finds.
 """
 
 import math
+import re
 
 PROG = "lava_loader.py"
+
+
+def printable(text):
+    """One message line: control characters (a newline in a process name,
+    an escape sequence) written as \\xNN, never sent to the terminal."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: "\\x%02X" % ord(m.group()), str(text))
+
+
 SCHEMA_VERSION = 1
 TAGS = ("fixed_pt", "floating_pt")
 

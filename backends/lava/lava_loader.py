@@ -60,7 +60,7 @@ if MODULES not in sys.path:
 
 from lava_check import check_network  # noqa: E402
 from lava_common import (KIND_ORDER, LAVA_NAME, NEURONS, PROG,  # noqa: E402
-                         SCHEMA_VERSION, SOURCE, Failure, Report)
+                         SCHEMA_VERSION, SOURCE, Failure, Report, printable)
 from lava_run import import_lava, output_row, run_sequence  # noqa: E402
 
 
@@ -225,7 +225,7 @@ def write_output(path, y):
 
 def print_lines(lines):
     for line in lines:
-        print(line, file=sys.stderr)
+        print(printable(line), file=sys.stderr)
 
 
 def run_check(args, net, graph, report):
@@ -234,7 +234,7 @@ def run_check(args, net, graph, report):
         return 1
     if not args.quiet:
         print_lines(report.warnings + report.refusal_lines(as_warning=True))
-        print(summary(args.network, net, graph))
+        print(printable(summary(args.network, net, graph)))
     return 0
 
 
@@ -277,7 +277,7 @@ def main(argv=None):
             return run_check(args, net, graph, report)
         return run_network(args, net, graph, report)
     except Failure as failure:
-        print(failure, file=sys.stderr)
+        print(printable(failure), file=sys.stderr)
         return 1
 
 

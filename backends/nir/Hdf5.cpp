@@ -196,6 +196,34 @@ StatusOr<Handle> openGroup(hid_t parent, const std::string &name) {
 
 namespace {
 
+/// The most elements engram reads from one dataset (a 8192 x 8192 weight
+/// matrix): a corrupt file may claim any shape, and the buffer is allocated
+/// before libhdf5 reads.
+constexpr size_t kMaxElements = size_t(1) << 26;
+
+/// The shape of dataset `set` and its element count, checked against
+/// kMaxElements without overflow.
+StatusOr<size_t> shapeOf(hid_t set, const std::string &name,
+                         std::vector<int64_t> &shape) {
+  Handle space(H5Dget_space(set));
+  int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0)
+    return Status::error("cannot read the shape of '" + name + "'");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  size_t count = 1;
+  bool tooLarge = false;
+  shape.clear();
+  for (hsize_t d : dims) {
+    tooLarge |= __builtin_mul_overflow(count, size_t(d), &count);
+    shape.push_back(int64_t(d));
+  }
+  if (tooLarge || count > kMaxElements)
+    return Status::error("'" + name + "' has more than " +
+                         std::to_string(kMaxElements) + " elements");
+  return count;
+}
+
 /// Every string of a string dataset, fixed or variable length.
 StatusOr<std::vector<std::string>>
 readStrings(hid_t set, const std::string &name, std::vector<int64_t> &shape) {
@@ -203,15 +231,10 @@ readStrings(hid_t set, const std::string &name, std::vector<int64_t> &shape) {
   if (H5Tget_class(type.get()) != H5T_STRING)
     return Status::error("'" + name + "' is not a string");
   Handle space(H5Dget_space(set));
-  int rank = H5Sget_simple_extent_ndims(space.get());
-  std::vector<hsize_t> dims(size_t(std::max(rank, 0)));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  size_t count = 1;
-  shape.clear();
-  for (hsize_t d : dims) {
-    count *= size_t(d);
-    shape.push_back(int64_t(d));
-  }
+  StatusOr<size_t> elements = shapeOf(set, name, shape);
+  if (!elements)
+    return elements.status();
+  const size_t count = *elements;
   std::vector<std::string> result;
   if (H5Tis_variable_str(type.get()) > 0) {
     Handle memType = stringType();
@@ -224,8 +247,12 @@ readStrings(hid_t set, const std::string &name, std::vector<int64_t> &shape) {
     H5Dvlen_reclaim(memType.get(), space.get(), H5P_DEFAULT, text.data());
     return result;
   }
-  size_t size = H5Tget_size(type.get());
-  std::vector<char> buffer(count * size);
+  size_t size = H5Tget_size(type.get()), bytes = 0;
+  if (size == 0 || __builtin_mul_overflow(count, size, &bytes) ||
+      bytes > kMaxElements)
+    return Status::error("'" + name + "' holds strings of " +
+                         std::to_string(size) + " bytes, too many to read");
+  std::vector<char> buffer(bytes);
   if (H5Dread(set, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) <
       0)
     return Status::error("cannot read '" + name + "'");
@@ -261,18 +288,11 @@ StatusOr<Array> readArray(hid_t parent, const std::string &name) {
   H5T_class_t kind = H5Tget_class(type.get());
   if (kind != H5T_FLOAT && kind != H5T_INTEGER)
     return Status::error("'" + name + "' is not numeric");
-  Handle space(H5Dget_space(set->get()));
-  int rank = H5Sget_simple_extent_ndims(space.get());
-  std::vector<hsize_t> dims(size_t(std::max(rank, 0)));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   Array array;
-  size_t count = 1;
-  for (hsize_t d : dims) {
-    count *= size_t(d);
-    array.shape.push_back(int64_t(d));
-  }
-  if (count > (size_t(1) << 30))
-    return Status::error("'" + name + "' is too large");
+  StatusOr<size_t> elements = shapeOf(set->get(), name, array.shape);
+  if (!elements)
+    return elements.status();
+  const size_t count = *elements;
   array.values.resize(count);
   if (count && H5Dread(set->get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
                        H5P_DEFAULT, array.values.data()) < 0)

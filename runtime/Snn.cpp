@@ -244,6 +244,24 @@ static Status checkName(const std::string &name, const std::string &what) {
   return Status::success();
 }
 
+Status checkPopulationSize(size_t size, const std::string &what) {
+  if (size > kMaxPopulationSize)
+    return Status::error(what + " has " + std::to_string(size) +
+                         " neurons; engram takes at most " +
+                         std::to_string(kMaxPopulationSize));
+  return Status::success();
+}
+
+Status checkProjectionSize(size_t post, size_t pre, const std::string &what) {
+  if (Status s = checkPopulationSize(std::max(post, pre), what); !s)
+    return s;
+  if (uint64_t(post) * pre > kMaxProjectionWeights)
+    return Status::error(what + " connects " + std::to_string(post) + " x " +
+                         std::to_string(pre) + " neurons; engram takes at most " +
+                         std::to_string(kMaxProjectionWeights) + " weights");
+  return Status::success();
+}
+
 Status checkFixedPoint(const Network &network) {
   for (const Population &p : network.populations)
     if (p.kind != PopulationKind::Input && p.kind != PopulationKind::LifFixed &&

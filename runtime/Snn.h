@@ -165,6 +165,17 @@ struct Probe {
 /// The longest population or network name, in bytes.
 inline constexpr size_t kMaxNameBytes = 1024;
 
+/// The largest population and projection (post x pre weights, as the
+/// simulator holds them) the readers accept: sizes come from files, and a
+/// few bytes must not make engram allocate terabytes.
+inline constexpr size_t kMaxPopulationSize = size_t(1) << 24;
+inline constexpr uint64_t kMaxProjectionWeights = uint64_t(1) << 28;
+
+/// Whether a population of `size` neurons, or a projection between two,
+/// stays within those limits; the error names `what`.
+Status checkPopulationSize(size_t size, const std::string &what);
+Status checkProjectionSize(size_t post, size_t pre, const std::string &what);
+
 struct Network {
   std::string name;
   int timesteps = 1;

@@ -10,10 +10,12 @@
 # each target for SECONDS: it first replays its seeds, the inputs it found
 # before (build-fuzz/corpus-found/) and the committed regression inputs
 # (test/fuzz/regressions/), then fuzzes. The nir target runs with -fork=1
-# -ignore_crashes=1, since a crash there may be libhdf5's own: its crash
-# inputs are listed, and fail the run like any other. A summary table
-# (executions, coverage, crashes) ends the output and is written to
-# build-fuzz/fuzz-summary.txt. Exits 1 when any target crashed.
+# -ignore_crashes=1, since a crash there may be libhdf5's own: each crash
+# input is replayed, and those whose report starts in libhdf5 are moved to
+# build-fuzz/crashes/nir/libhdf5/ and counted apart (test/fuzz/third-party/
+# says why). A summary table (executions, coverage, crashes, third-party
+# crashes) ends the output and is written to build-fuzz/fuzz-summary.txt.
+# Exits 1 when any target crashed in engram's code.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 which=${1:-all}
@@ -38,12 +40,33 @@ ENGRAM_SKIP_INSTALL=1 ENGRAM_BUILD_DIR=$build \
   ENGRAM_CMAKE_ARGS="-DENGRAM_SANITIZE=address;undefined -DENGRAM_FUZZ=ON" \
   ENGRAM_BUILD_TARGETS=engram-fuzzers "$root/scripts/setup.sh"
 source "$root/test/sanitizers/env.sh"
+# libhdf5's own leaks on corrupt files are known (test/sanitizers/lsan-fuzz.supp).
+export LSAN_OPTIONS="suppressions=$root/test/sanitizers/lsan-fuzz.supp:print_suppressions=0"
 
 echo "== seed corpus"
 /usr/bin/python3 "$root/test/fuzz/make_corpus.py" "$tools/bin" "$build/corpus"
 
+# Where a crash input's report starts, replayed alone: "none" when it does
+# not crash again, "libhdf5" when its first frame past the sanitizer's and
+# libFuzzer's own is in libhdf5, "engram" otherwise.
+origin() {
+  local report status=0
+  report=$(timeout 120 "$1" -timeout=25 -rss_limit_mb=4096 -malloc_limit_mb=4096 \
+    "$2" 2>&1) || status=$?
+  if [[ $status -eq 0 ]]; then
+    echo none
+  elif grep -E '^ +#[0-9]+ 0x' <<< "$report" |
+     grep -vE ' in (__sanitizer|__asan|__interceptor|__lsan|fuzzer::|malloc|calloc|realloc|free|memcpy|memmove|memset|operator new)|crtstuff|libc\.so' |
+     head -1 | grep -q 'libhdf5'; then
+    echo libhdf5
+  else
+    echo engram
+  fi
+}
+
 summary="$build/fuzz-summary.txt"
-printf "%-18s %8s %12s %8s %8s %s\n" target seconds executions cov ft crashes > "$summary"
+printf "%-18s %8s %12s %8s %8s %8s %s\n" target seconds executions cov ft crashes \
+  "third-party" > "$summary"
 status=0
 for t in "${targets[@]}"; do
   echo "== fuzzing $t for $seconds s"
@@ -61,9 +84,20 @@ for t in "${targets[@]}"; do
   execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
-  ncrash=$(find "$crashes" -type f | wc -l)
-  printf "%-18s %8s %12s %8s %8s %s\n" "$t" "$seconds" "${execs:-0}" "${cov:-?}" \
-    "${ft:-?}" "$ncrash" >> "$summary"
+  # The nir target goes on after a crash (-fork=1 -ignore_crashes=1): its
+  # inputs that crash inside libhdf5 are kept apart (test/fuzz/third-party).
+  if [[ $t == nir ]]; then
+    mkdir -p "$crashes/libhdf5" "$crashes/none"
+    for input in $(find "$crashes" -maxdepth 1 -type f); do
+      where=$(origin "$build/test/fuzz/engram-fuzz-$t" "$input")
+      [[ $where != engram ]] && mv "$input" "$crashes/$where/"
+    done
+    [[ $rc -ne 0 && -z $(find "$crashes" -maxdepth 1 -type f) ]] && rc=0
+  fi
+  ncrash=$(find "$crashes" -maxdepth 1 -type f | wc -l)
+  nthird=$(find "$crashes/libhdf5" -type f 2>/dev/null | wc -l)
+  printf "%-18s %8s %12s %8s %8s %8s %s\n" "$t" "$seconds" "${execs:-0}" \
+    "${cov:-?}" "${ft:-?}" "$ncrash" "$nthird" >> "$summary"
   if [[ $rc -ne 0 || $ncrash -ne 0 ]]; then
     status=1
     echo "fuzz.sh: $t failed (exit $rc); log: $log; crash inputs:" >&2

@@ -480,6 +480,8 @@ Status Importer::weights(const std::string &where, const pb::Weights &w,
                          bool sparse, Projection &q) {
   const size_t pre = net_.populations[q.pre].size;
   const size_t post = net_.populations[q.post].size;
+  if (Status s = checkProjectionSize(post, pre, where); !s)
+    return s;
   if (w.n_in() != pre || w.n_out() != post)
     return error(where, "weights are " + std::to_string(w.n_out()) + " x " +
                             std::to_string(w.n_in()) + " (n_out x n_in) but " +
@@ -526,6 +528,18 @@ Status Importer::addBias(const std::string &where,
     return error(where, "a constant source feeds it, which engram reads "
                         "only as the bias of graded units (no delay, no "
                         "learning)");
+  // The ranges Dense applies its weights in, and 24-bit payloads: the sums
+  // below stay within 64 bits.
+  if (q.weightBits < 1 || q.weightBits > 8 || q.weightExp < -24 ||
+      q.weightExp > 24)
+    return error(where, "a bias needs num_weight_bits in 1..8 and weight_exp "
+                        "in -24..24, not " +
+                            std::to_string(q.weightBits) + " and " +
+                            std::to_string(q.weightExp));
+  for (int64_t payload : data)
+    if (payload < -kGradedLimit || payload > kGradedLimit)
+      return error(where, "a constant payload " + std::to_string(payload) +
+                              " is outside the 24-bit range");
   if (post.bias.empty())
     post.bias.assign(post.size, 0);
   std::vector<int32_t> weights = loihi::prepareWeights(
@@ -534,8 +548,11 @@ Status Importer::addBias(const std::string &where,
     int64_t sum = 0;
     for (size_t j = 0; j < data.size(); ++j)
       sum += int64_t(weights[i * data.size() + j]) * data[j];
-    sum = loihi::shiftBy(sum, q.weightExp);
-    post.bias[i] += std::ldexp(double(sum), -kFractionBits);
+    // A left shift in double: exact for these sums, and no overflow.
+    const double value = q.weightExp >= 0
+                             ? std::ldexp(double(sum), q.weightExp)
+                             : double(loihi::shiftBy(sum, q.weightExp));
+    post.bias[i] += std::ldexp(value, -kFractionBits);
   }
   return Status::success();
 }
@@ -670,6 +687,10 @@ StatusOr<LavaNetwork> Importer::run() {
       continue;
     if (process.has_source() && !process.source().constant().empty()) {
       const pb::RingBufferSource &source = process.source();
+      if (Status s = checkPopulationSize(source.size(),
+                                         "process '" + process.name() + "'");
+          !s)
+        return s;
       if (size_t(source.constant_size()) != source.size())
         return error("process '" + process.name() + "'",
                      "has " + std::to_string(source.constant_size()) +
@@ -681,6 +702,10 @@ StatusOr<LavaNetwork> Importer::run() {
     }
     Population p;
     if (Status s = population(process, result.fixedPoint, p); !s)
+      return s;
+    if (Status s = checkPopulationSize(p.size,
+                                       "process '" + process.name() + "'");
+        !s)
       return s;
     populations_[p.name] = net_.populations.size();
     net_.populations.push_back(std::move(p));

@@ -239,12 +239,14 @@ readStrings(hid_t set, const std::string &name, std::vector<int64_t> &shape) {
   if (H5Tis_variable_str(type.get()) > 0) {
     Handle memType = stringType();
     std::vector<char *> text(count, nullptr);
-    if (H5Dread(set, memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                text.data()) < 0)
-      return Status::error("cannot read '" + name + "'");
+    const bool read = H5Dread(set, memType.get(), H5S_ALL, H5S_ALL,
+                              H5P_DEFAULT, text.data()) >= 0;
     for (char *t : text)
       result.push_back(t ? t : "");
+    // A read that fails half-way has filled some strings: free them too.
     H5Dvlen_reclaim(memType.get(), space.get(), H5P_DEFAULT, text.data());
+    if (!read)
+      return Status::error("cannot read '" + name + "'");
     return result;
   }
   size_t size = H5Tget_size(type.get()), bytes = 0;
@@ -288,6 +290,12 @@ StatusOr<Array> readArray(hid_t parent, const std::string &name) {
   H5T_class_t kind = H5Tget_class(type.get());
   if (kind != H5T_FLOAT && kind != H5T_INTEGER)
     return Status::error("'" + name + "' is not numeric");
+  // libhdf5 sizes its conversion buffer by the file's element size, which a
+  // corrupt file may set to gigabytes: numbers are 1 to 16 bytes.
+  const size_t bytes = H5Tget_size(type.get());
+  if (bytes < 1 || bytes > 16)
+    return Status::error("'" + name + "' holds numbers of " +
+                         std::to_string(bytes) + " bytes");
   Array array;
   StatusOr<size_t> elements = shapeOf(set->get(), name, array.shape);
   if (!elements)

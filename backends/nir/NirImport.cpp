@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -156,6 +157,20 @@ std::vector<std::string> Importer::predecessors(const std::string &name) const {
   return result;
 }
 
+/// `x` as an integer of type T, saturated at T's range (NaN is 0): numbers
+/// in a file may be anything, and validation then refuses what is out of
+/// range by its value.
+template <typename T> T saturate(double x) {
+  using Limits = std::numeric_limits<T>;
+  if (std::isnan(x))
+    return T(0);
+  if (x <= double(Limits::lowest()))
+    return Limits::lowest();
+  if (x >= double(Limits::max()))
+    return Limits::max();
+  return T(x);
+}
+
 /// The size of a neuron node: the length of its parameter arrays (or of the
 /// Input/Output shape).
 std::optional<size_t> sizeOf(const Node &node) {
@@ -163,7 +178,7 @@ std::optional<size_t> sizeOf(const Node &node) {
     auto it = node.params.find("shape");
     if (it == node.params.end() || it->second.values.size() != 1)
       return std::nullopt;
-    return size_t(it->second.values[0]);
+    return saturate<size_t>(it->second.values[0]);
   }
   for (const char *key : {"v_threshold", "threshold", "scale", "tau", "r"}) {
     auto it = node.params.find(key);
@@ -189,6 +204,8 @@ Status Importer::population(const Node &node) {
   std::optional<size_t> size = sizeOf(node);
   if (!size || *size == 0)
     return error(node.name, node.type + " has no usable shape or parameters");
+  if (Status s = checkPopulationSize(*size, node.type); !s)
+    return error(node.name, s.message());
   Population p;
   // engram writes a name that is not a safe HDF5 link name (a '/', "." or
   // "..") under another key, with the name itself in the metadata.
@@ -245,13 +262,13 @@ Status Importer::population(const Node &node) {
   } else if (kind == "lif_fixed") {
     exact = true;
     p.kind = PopulationKind::LifFixed;
-    p.fixed.du = int(metaScalar(node, "engram_du", 0));
-    p.fixed.dv = int(metaScalar(node, "engram_dv", 0));
-    p.fixed.vth = int32_t(metaScalar(node, "engram_vth", 1));
+    p.fixed.du = saturate<int>(metaScalar(node, "engram_du", 0));
+    p.fixed.dv = saturate<int>(metaScalar(node, "engram_dv", 0));
+    p.fixed.vth = saturate<int32_t>(metaScalar(node, "engram_vth", 1));
     for (double m : metaArray(node, "engram_bias_mant"))
-      p.fixed.biasMant.push_back(int32_t(m));
+      p.fixed.biasMant.push_back(saturate<int32_t>(m));
     for (double e : metaArray(node, "engram_bias_exp"))
-      p.fixed.biasExp.push_back(int32_t(e));
+      p.fixed.biasExp.push_back(saturate<int32_t>(e));
   } else {
     // NIR's own equations, stepped by forward Euler with dt. Every neuron
     // is rescaled so that its threshold is 1 (v/θ): exact, the dynamics
@@ -456,9 +473,9 @@ Status Importer::connect(const Node *via, const std::string &from,
     if (m.size() != rows * cols)
       return error(via->name, "metadata engram_weights has the wrong size");
     for (double x : m)
-      q.weights.push_back(int32_t(x));
-    q.weightExp = int(metaScalar(*via, "engram_exp", 0));
-    q.weightBits = int(metaScalar(*via, "engram_bits", 8));
+      q.weights.push_back(saturate<int32_t>(x));
+    q.weightExp = saturate<int>(metaScalar(*via, "engram_exp", 0));
+    q.weightBits = saturate<int>(metaScalar(*via, "engram_bits", 8));
   } else {
     // Float weights: 16-bit mantissas with a common exponent. A gain the
     // Input population applies is already in NIR's weights.
@@ -473,6 +490,8 @@ Status Importer::connect(const Node *via, const std::string &from,
         largest = std::max(largest, std::abs(weight[i * cols + j]));
       }
     const double limit = double((1 << bits) - 1);
+    if (!std::isfinite(largest))
+      return error(where, "a weight is not finite");
     int exp = largest == 0 ? 0 : int(std::ceil(std::log2(largest / limit)));
     for (double w : weight)
       q.weights.push_back(int32_t(std::lround(std::ldexp(w, -exp))));
@@ -564,7 +583,7 @@ StatusOr<Network> Importer::run() {
     return Status::error(path_ + ": dt " + str(dt_) + " is not positive");
   net_.timesteps = options_.timesteps > 0
                        ? options_.timesteps
-                       : int(metaScalar(graphMeta, "engram_timesteps", 1));
+                       : saturate<int>(metaScalar(graphMeta, "engram_timesteps", 1));
   auto name = graphMeta.metaText.find("engram_name");
   net_.name = name == graphMeta.metaText.end() ? "nir" : name->second;
 

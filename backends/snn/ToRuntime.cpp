@@ -58,6 +58,8 @@ FailureOr<rs::Network> mlir::snn::toRuntime(NetworkOp network) {
     p.name = name.str();
     p.size = static_cast<size_t>(
         cast<PopulationType>(op.getResult(0).getType()).getSize());
+    if (::engram::runtime::Status s = rs::checkPopulationSize(p.size, "the population"); !s)
+      return op.emitOpError(s.message());
     if (auto input = dyn_cast<InputOp>(op)) {
       p.kind = rs::PopulationKind::Input;
       p.encoding = input.getEncoding() == Encoding::Rate ? rs::Encoding::Rate
@@ -108,15 +110,20 @@ FailureOr<rs::Network> mlir::snn::toRuntime(NetworkOp network) {
     auto endpoints = [&](Value pre, Value post) {
       q.pre = index.lookup(pre);
       q.post = index.lookup(post);
+      return rs::checkProjectionSize(result.populations[q.post].size,
+                                     result.populations[q.pre].size,
+                                     "the projection");
     };
     if (auto dense = dyn_cast<DenseOp>(op)) {
-      endpoints(dense.getPre(), dense.getPost());
+      if (::engram::runtime::Status s = endpoints(dense.getPre(), dense.getPost()); !s)
+        return op.emitOpError(s.message());
       q.weights = integers(dense.getWeights());
       q.weightExp = static_cast<int>(dense.getExp());
       q.weightBits = static_cast<int>(dense.getBits());
       q.delay = static_cast<int>(dense.getDelay());
     } else if (auto sparse = dyn_cast<SparseOp>(op)) {
-      endpoints(sparse.getPre(), sparse.getPost());
+      if (::engram::runtime::Status s = endpoints(sparse.getPre(), sparse.getPost()); !s)
+        return op.emitOpError(s.message());
       size_t pre = result.populations[q.pre].size;
       q.weights.assign(result.populations[q.post].size * pre, 0);
       std::vector<int32_t> pairs = integers(sparse.getIndices());
@@ -127,7 +134,8 @@ FailureOr<rs::Network> mlir::snn::toRuntime(NetworkOp network) {
       q.weightBits = static_cast<int>(sparse.getBits());
       q.delay = static_cast<int>(sparse.getDelay());
     } else if (auto plastic = dyn_cast<PlasticOp>(op)) {
-      endpoints(plastic.getPre(), plastic.getPost());
+      if (::engram::runtime::Status s = endpoints(plastic.getPre(), plastic.getPost()); !s)
+        return op.emitOpError(s.message());
       q.weights = integers(plastic.getWeights());
       q.weightExp = static_cast<int>(plastic.getExp());
       q.weightBits = static_cast<int>(plastic.getBits());

@@ -348,6 +348,8 @@ static LogicalResult checkLoihi2(Operation *op) {
                           plastic.getDelay())))
       return failure();
     auto terms = engram::runtime::snn::parseRule(plastic.getRule().str());
+    if (!terms) // The projection's own verifier has reported it.
+      return failure();
     for (const auto &term : *terms)
       if (!term.mantissaExponent || term.mantissaExponent->first < -8 ||
           term.mantissaExponent->first > 7 ||
@@ -379,7 +381,7 @@ static LogicalResult checkSpinnaker(Operation *op) {
   return success();
 }
 
-LogicalResult NetworkOp::verify() {
+LogicalResult NetworkOp::verifyRegions() {
   if (getTimesteps() < 1)
     return emitOpError() << "timesteps must be at least 1, not "
                          << getTimesteps();

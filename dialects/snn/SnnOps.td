@@ -53,7 +53,9 @@ def Snn_NetworkOp : Snn_Op<"network", [IsolatedFromAbove, NoTerminator,
                        I64Attr:$timesteps, I64Attr:$input_width);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
-  let hasVerifier = 1;
+  // After the ops inside: the profile checks read their verified attributes
+  // (a plastic projection's rule parses).
+  let hasRegionVerifier = 1;
   let skipDefaultBuilders = 1;
   let builders = [OpBuilder<(ins "::llvm::StringRef":$name,
       "::mlir::snn::Profile":$profile, "int64_t":$timesteps,

@@ -71,6 +71,8 @@ status=0
 for t in "${targets[@]}"; do
   echo "== fuzzing $t for $seconds s"
   found="$build/corpus-found/$t" crashes="$build/crashes/$t"
+  # What this run finds, not what an earlier one did.
+  rm -rf "$crashes"
   mkdir -p "$found" "$crashes"
   dirs=("$found" "$build/corpus/$t")
   [[ -d $root/test/fuzz/regressions/$t ]] && dirs+=("$root/test/fuzz/regressions/$t")
@@ -95,7 +97,8 @@ for t in "${targets[@]}"; do
     [[ $rc -ne 0 && -z $(find "$crashes" -maxdepth 1 -type f) ]] && rc=0
   fi
   ncrash=$(find "$crashes" -maxdepth 1 -type f | wc -l)
-  nthird=$(find "$crashes/libhdf5" -type f 2>/dev/null | wc -l)
+  nthird=0
+  [[ -d $crashes/libhdf5 ]] && nthird=$(find "$crashes/libhdf5" -type f | wc -l)
   printf "%-18s %8s %12s %8s %8s %8s %s\n" "$t" "$seconds" "${execs:-0}" \
     "${cov:-?}" "${ft:-?}" "$ncrash" "$nthird" >> "$summary"
   if [[ $rc -ne 0 || $ncrash -ne 0 ]]; then

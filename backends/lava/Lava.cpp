@@ -12,6 +12,8 @@
 #include "backends/lava/Lava.h"
 #include "backends/lava/engram_lava.pb.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -748,6 +750,13 @@ StatusOr<LavaNetwork> Importer::run() {
 
 StatusOr<LavaNetwork> importLava(const std::string &bytes,
                                  const std::string &path) {
+  // libprotobuf logs what it refuses (invalid UTF-8 in a string field) to
+  // stderr; engram says it once, in its own words.
+  static const bool quiet = [] {
+    google::protobuf::SetLogHandler(nullptr);
+    return true;
+  }();
+  (void)quiet;
   pb::Network graph;
   if (!graph.ParseFromString(bytes))
     return Status::error(path + ": not an engram.lava.v1.Network (the "

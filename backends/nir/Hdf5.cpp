@@ -224,6 +224,33 @@ StatusOr<size_t> shapeOf(hid_t set, const std::string &name,
   return count;
 }
 
+/// Whether the file's number type is one libhdf5 converts safely: 1 to 16
+/// bytes (it sizes its conversion buffer by them), and its bit fields
+/// (precision, offset; a float's sign, exponent and mantissa) inside them
+/// (its bit copies trust them; a corrupt type smashes its stack).
+Status checkNumberType(hid_t type, const std::string &name) {
+  const size_t bytes = H5Tget_size(type);
+  if (bytes < 1 || bytes > 16)
+    return Status::error("'" + name + "' holds numbers of " +
+                         std::to_string(bytes) + " bytes");
+  const size_t bits = 8 * bytes;
+  const size_t precision = H5Tget_precision(type);
+  const int offset = H5Tget_offset(type);
+  bool inside = precision >= 1 && offset >= 0 && size_t(offset) + precision <= bits;
+  if (inside && H5Tget_class(type) == H5T_FLOAT) {
+    size_t sign = 0, exponent = 0, exponentBits = 0, mantissa = 0,
+           mantissaBits = 0;
+    inside = H5Tget_fields(type, &sign, &exponent, &exponentBits, &mantissa,
+                           &mantissaBits) >= 0 &&
+             sign < bits && exponent + exponentBits <= bits &&
+             mantissa + mantissaBits <= bits && exponentBits >= 1 &&
+             mantissaBits >= 1;
+  }
+  if (!inside)
+    return Status::error("'" + name + "' has a malformed number type");
+  return Status::success();
+}
+
 /// Every string of a string dataset, fixed or variable length.
 StatusOr<std::vector<std::string>>
 readStrings(hid_t set, const std::string &name, std::vector<int64_t> &shape) {
@@ -290,12 +317,8 @@ StatusOr<Array> readArray(hid_t parent, const std::string &name) {
   H5T_class_t kind = H5Tget_class(type.get());
   if (kind != H5T_FLOAT && kind != H5T_INTEGER)
     return Status::error("'" + name + "' is not numeric");
-  // libhdf5 sizes its conversion buffer by the file's element size, which a
-  // corrupt file may set to gigabytes: numbers are 1 to 16 bytes.
-  const size_t bytes = H5Tget_size(type.get());
-  if (bytes < 1 || bytes > 16)
-    return Status::error("'" + name + "' holds numbers of " +
-                         std::to_string(bytes) + " bytes");
+  if (Status status = checkNumberType(type.get(), name); !status)
+    return status;
   Array array;
   StatusOr<size_t> elements = shapeOf(set->get(), name, array.shape);
   if (!elements)

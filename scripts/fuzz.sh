@@ -48,7 +48,8 @@ echo "== seed corpus"
 
 # Where a crash input's report starts, replayed alone: "none" when it does
 # not crash again, "libhdf5" when its first frame past the sanitizer's and
-# libFuzzer's own is in libhdf5, "engram" otherwise.
+# libFuzzer's own (and their interceptors of malloc, memcpy, strdup, ...,
+# which have no source line) is in libhdf5, "engram" otherwise.
 origin() {
   local report status=0
   report=$(timeout 120 "$1" -timeout=25 -rss_limit_mb=8192 -malloc_limit_mb=2048 \
@@ -56,7 +57,7 @@ origin() {
   if [[ $status -eq 0 ]]; then
     echo none
   elif grep -E '^ +#[0-9]+ 0x' <<< "$report" |
-     grep -vE ' in (__sanitizer|__asan|__interceptor|__lsan|fuzzer::|malloc|calloc|realloc|free|memcpy|memmove|memset|operator new)|crtstuff|libc\.so' |
+     grep -vE ' in (__sanitizer|__asan|__interceptor|__lsan|fuzzer::)|crtstuff|libc\.so|engram-fuzz-[a-z-]+\+0x' |
      head -1 | grep -q 'libhdf5'; then
     echo libhdf5
   else

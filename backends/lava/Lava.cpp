@@ -378,6 +378,9 @@ Status Importer::population(const pb::Process &process, bool fixed,
   } else if (process.has_lif()) {
     const pb::LIF &lif = process.lif();
     p.size = lif.size();
+    // Before the biases are sized by it.
+    if (Status s = checkPopulationSize(p.size, where); !s)
+      return s;
     if (!lif.bias_exp().empty() && uint32_t(lif.bias_exp_size()) != lif.size())
       return error(
           where, "bias_exp has " + std::to_string(lif.bias_exp_size()) +

@@ -1,8 +1,9 @@
 //===- CpuPipeline.cpp - engram-cpu-pipeline ------------------------------===//
 //
 // engram (batch tiles) → linalg on tensors → fused → tiled and vectorized →
-// bufferized with results as out-params → vectors and loops → LLVM dialect. engramc's --target=cpu and --emit=linalg|llvm run
-// the same stages as `engram-opt --engram-cpu-pipeline`.
+// bufferized with results as out-params → vectors and loops → LLVM dialect:
+// the lowering of the CPU target (backends/cpu), which registers it, after
+// its entry pass, as `engram-cpu-pipeline`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +17,6 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -85,13 +85,4 @@ void mlir::engram::buildEngramCpuPipeline(OpPassManager &pm,
   }
   buildEngramToLinalgStage(pm);
   buildLinalgToLLVMStage(pm, options);
-}
-
-void mlir::engram::registerEngramPipelines() {
-  PassPipelineRegistration<CpuPipelineOptions>(
-      "engram-cpu-pipeline",
-      "Lower engram IR to the LLVM dialect for the host CPU: linalg on "
-      "tensors, elementwise fusion, tiling and vectorization, bufferization "
-      "with out-params, vectors and loops",
-      buildEngramCpuPipeline);
 }

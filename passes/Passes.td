@@ -218,6 +218,21 @@ def EngramCpuVectorize : Pass<"engram-cpu-vectorize", "::mlir::func::FuncOp"> {
   ];
 }
 
+def EngramCpuEntry : Pass<"engram-cpu-entry", "::mlir::ModuleOp"> {
+  let summary = "Make @forward the entry of a CPU artifact and describe it";
+  let description = [{
+    The first pass of `engram-cpu-pipeline`. Checks that `@forward` has the
+    signature of the artifacts' C ABI (one `tensor<BxSxDxf32>` in; the
+    output, or the output and the final `h` and trace, out), records what
+    the artifact's metadata says about the model (configuration, output,
+    compression) as the module attribute `engram.cpu_metadata` and the
+    shim's layout table as `engram.cpu_layout`, both of which the CPU
+    translation reads once the module is in the LLVM dialect, then renames
+    `@forward` to `@engram_forward` with a C interface.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def EngramCpuBufferize : Pass<"engram-cpu-bufferize", "::mlir::ModuleOp"> {
   let summary = "Bufferize for the CPU target, with results as out-params";
   let description = [{

@@ -1,7 +1,8 @@
 //===- Pipelines.h - engram pass pipelines ----------------------*- C++ -*-===//
 //
-// The pipelines engramc runs and engram-opt registers, each built from an
-// options struct so that both tools run exactly the same passes.
+// The CPU lowering, built from an options struct; the CPU target
+// (backends/cpu/CpuTarget.cpp) chains it after its entry pass, and the
+// compiler library registers the chain as `engram-cpu-pipeline`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,8 +46,6 @@ void buildEngramToLinalgStage(OpPassManager &pm);
 void buildLinalgToLLVMStage(OpPassManager &pm,
                             const CpuPipelineOptions &options);
 
-/// Registers `engram-cpu-pipeline` with the pass registry.
-void registerEngramPipelines();
 
 } // namespace mlir::engram
 

@@ -1,15 +1,17 @@
 //===- CpuCodegen.cpp - engram IR to a native shared object ---------------===//
 //
-// Stages: check the entry's signature and describe it (metadata JSON and the
-// shim's layout table); engram-cpu-pipeline to the LLVM dialect; translation
-// to LLVM IR; link the shim bitcode; internalize everything but the C ABI;
-// O3 for the target CPU; object code; lld -shared.
+// Pipeline: engram-cpu-entry (the entry's signature checked and described:
+// metadata JSON and the shim's layout table, as module attributes), then
+// engram-cpu-pipeline's lowering to the LLVM dialect with the CPU's vector
+// width. Translation: LLVM IR; the shim bitcode linked; everything but the
+// C ABI internalized; O3 for the target CPU; object code; lld -shared.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/CpuCodegen.h"
 
 #include "dialects/engram/EngramOps.h"
+#include "passes/Passes.h"
 #include "passes/Pipelines.h"
 #include "runtime/Version.h"
 
@@ -47,69 +49,7 @@ using namespace mlir::engram;
 
 namespace {
 
-constexpr int64_t kAbiVersion = 1;
-constexpr const char *kArtifactFormat = "engram-artifact/1";
 constexpr const char *kEntryName = "engram_forward";
-
-/// What the shim needs to know about @forward (see Shim.c, engram_layout).
-struct EntryLayout {
-  int64_t inputDim = 0, outputRank = 0, outputUnits = 0;
-  bool hasState = false;
-  int64_t hidden = 0, traceRank = 0, slots = 0;
-
-  std::vector<uint64_t> table() const {
-    return {uint64_t(kAbiVersion), uint64_t(inputDim),   uint64_t(outputRank),
-            uint64_t(outputUnits), uint64_t(hasState),   uint64_t(hidden),
-            uint64_t(traceRank),   uint64_t(slots)};
-  }
-};
-
-bool isF32Tensor(Type type, int64_t rank) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && tensor.getRank() == rank && tensor.getElementType().isF32();
-}
-
-/// Checks that @forward has the signature engramc's importer produces.
-FailureOr<EntryLayout> describeEntry(func::FuncOp func) {
-  FunctionType type = func.getFunctionType();
-  auto fail = [&](const Twine &why) {
-    return func.emitError() << "cannot compile @" << func.getName()
-                            << " for the CPU: " << why;
-  };
-  if (type.getNumInputs() != 1 || !isF32Tensor(type.getInput(0), 3))
-    return fail("it must take one tensor<BxSxDxf32>");
-  auto input = cast<RankedTensorType>(type.getInput(0));
-  if (input.isDynamicDim(2))
-    return fail("the input width D must be static");
-  if (type.getNumResults() != 1 && type.getNumResults() != 3)
-    return fail("it must return the output, or (output, h, trace)");
-  EntryLayout layout;
-  layout.inputDim = input.getDimSize(2);
-  auto output = dyn_cast<RankedTensorType>(type.getResult(0));
-  if (!output || !output.getElementType().isF32() || output.getRank() < 2 ||
-      output.getRank() > 3 || output.isDynamicDim(output.getRank() - 1))
-    return fail("the output must be a BxC or BxSxC float32 tensor with a "
-                "static C");
-  layout.outputRank = output.getRank();
-  layout.outputUnits = output.getShape().back();
-  if (type.getNumResults() == 3) {
-    auto hidden = dyn_cast<RankedTensorType>(type.getResult(1));
-    auto trace = dyn_cast<RankedTensorType>(type.getResult(2));
-    if (!isF32Tensor(hidden, 2) || hidden.isDynamicDim(1) || !trace ||
-        !trace.getElementType().isF32() ||
-        (trace.getRank() != 2 && trace.getRank() != 3))
-      return fail("the final states must be BxH and [B]xNxH float32 tensors");
-    ArrayRef<int64_t> t = trace.getShape();
-    if (ShapedType::isDynamic(t[t.size() - 1]) ||
-        ShapedType::isDynamic(t[t.size() - 2]))
-      return fail("the trace's N and H must be static");
-    layout.hasState = true;
-    layout.hidden = hidden.getDimSize(1);
-    layout.traceRank = trace.getRank();
-    layout.slots = t[t.size() - 2];
-  }
-  return layout;
-}
 
 /// The vector ISA extensions among `features` ("+avx2,-sse4a,…") that the
 /// code may use; engram-run checks them before it loads the artifact, so a
@@ -127,75 +67,6 @@ llvm::json::Array requiredFeatures(StringRef features) {
   return required;
 }
 
-/// The metadata JSON embedded in the artifact.
-std::string describeArtifact(func::FuncOp func, const EntryLayout &layout,
-                             StringRef cpu, StringRef features,
-                             unsigned vectorWidth) {
-  llvm::json::Object config{{"input_dim", layout.inputDim}};
-  if (layout.hasState) {
-    config["hidden_dim"] = layout.hidden;
-    config["memory_size"] = layout.slots;
-    config["trace_batching"] =
-        layout.traceRank == 3 ? "per_sequence" : "batch_mean";
-  }
-  std::string pooling = "sequence", activation = "none";
-  bool layerNorm = false;
-  func.walk([&](Operation *op) {
-    if (auto pool = dyn_cast<PoolOp>(op))
-      pooling = stringifyPoolingKind(pool.getKind()).str();
-    else if (auto readout = dyn_cast<ReadoutOp>(op))
-      activation = stringifyActivation(readout.getActivation()).str();
-    else if (isa<LayerNormOp>(op))
-      layerNorm = true;
-  });
-  config["pooling"] = pooling;
-  config["readout"] = activation;
-  config["use_layer_norm"] = layerNorm;
-  // Storage of the memory and the trace, and the recall's top-k.
-  llvm::json::Object compression{{"memory", "float32"}, {"trace", "float32"}};
-  func.walk([&](Operation *op) {
-    if (auto memory = dyn_cast<MemoryOp>(op)) {
-      MemoryType type = memory.getType();
-      if (QuantAttr quant = type.getQuant())
-        compression["memory"] =
-            (quant.getBits() == 1 ? std::string("binary")
-                                  : "int" + std::to_string(quant.getBits())) +
-            ", " + stringifyQuantScale(quant.getScale()).str() + " scales";
-      if (EllAttr ell = type.getSparsity())
-        compression["memory_row_entries"] = ell.getRowEntries();
-    } else if (auto recall = dyn_cast<RecallOp>(op)) {
-      if (auto k = recall.getTopK())
-        compression["top_k"] = *k;
-    } else if (auto init = dyn_cast<TraceInitOp>(op)) {
-      if (FixedAttr fixed = init.getType().getFixed())
-        compression["trace"] =
-            "fixed point, " + std::to_string(fixed.getBits()) + " bits";
-    }
-  });
-  llvm::json::Object root{
-      {"format", kArtifactFormat},
-      {"abi_version", kAbiVersion},
-      {"producer", ::engram::runtime::producer("engramc")},
-      {"config", std::move(config)},
-      {"output",
-       llvm::json::Object{{"rank", layout.outputRank},
-                          {"units", layout.outputUnits},
-                          {"shape", layout.outputRank == 2
-                                        ? "batch x units"
-                                        : "batch x steps x units"}}},
-      {"has_final_states", layout.hasState},
-      {"quantization", std::move(compression)},
-      {"weights", "constants in the artifact's read-only data"},
-      {"target", llvm::json::Object{{"cpu", cpu},
-                                    {"required_features",
-                                     requiredFeatures(features)},
-                                    {"vector_width", vectorWidth}}}};
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << llvm::json::Value(std::move(root));
-  return text;
-}
-
 struct Target {
   std::unique_ptr<llvm::TargetMachine> machine;
   std::string cpu, features;
@@ -203,16 +74,17 @@ struct Target {
 };
 
 FailureOr<Target> createTarget(const CpuTargetOptions &options,
-                               Operation *anchor) {
+                               llvm::function_ref<void(const Twine &)> fail) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return anchor->emitError() << "no LLVM target for " << triple.str()
-                               << ": " << error;
+  if (!target) {
+    fail("no LLVM target for " + triple.str() + ": " + error);
+    return failure();
+  }
   Target result;
   SmallVector<std::string> features;
   if (options.cpu.empty() || options.cpu == "native") {
@@ -236,11 +108,12 @@ FailureOr<Target> createTarget(const CpuTargetOptions &options,
   result.features = llvm::join(features, ",");
   std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
       target->createMCSubtargetInfo(triple, result.cpu, result.features));
-  if (!subtarget || !subtarget->isCPUStringValid(result.cpu))
-    return anchor->emitError()
-           << "unknown CPU '" << result.cpu << "' for " << triple.str()
-           << " (examples: native, x86-64-v2, x86-64-v3, x86-64-v4, "
-              "skylake-avx512)";
+  if (!subtarget || !subtarget->isCPUStringValid(result.cpu)) {
+    fail("unknown CPU '" + result.cpu + "' for " + triple.str() +
+         " (examples: native, x86-64-v2, x86-64-v3, x86-64-v4, "
+         "skylake-avx512)");
+    return failure();
+  }
   result.vectorWidth = options.vectorWidth;
   if (!result.vectorWidth)
     result.vectorWidth = subtarget->checkFeatures("+avx512f") ? 16
@@ -250,21 +123,22 @@ FailureOr<Target> createTarget(const CpuTargetOptions &options,
       triple, result.cpu, result.features, llvm::TargetOptions(),
       llvm::Reloc::PIC_, llvm::CodeModel::Small,
       llvm::CodeGenOptLevel::Aggressive));
-  if (!result.machine)
-    return anchor->emitError() << "cannot create a target machine for "
-                               << result.cpu;
+  if (!result.machine) {
+    fail("cannot create a target machine for " + result.cpu);
+    return failure();
+  }
   return result;
 }
 
 /// Adds the metadata string and the layout table the shim reads.
 void addArtifactGlobals(llvm::Module &module, StringRef metadata,
-                        const EntryLayout &layout) {
+                        ArrayRef<int64_t> layout) {
   llvm::LLVMContext &context = module.getContext();
   auto *json = llvm::ConstantDataArray::getString(context, metadata, true);
   new llvm::GlobalVariable(module, json->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, json,
                            "engram_metadata_json");
-  std::vector<uint64_t> entries = layout.table();
+  std::vector<uint64_t> entries(layout.begin(), layout.end());
   auto *table =
       llvm::ConstantDataArray::get(context, llvm::ArrayRef<uint64_t>(entries));
   new llvm::GlobalVariable(module, table->getType(), /*isConstant=*/true,
@@ -376,73 +250,118 @@ std::string printModule(ModuleOp module) {
   std::string text;
   llvm::raw_string_ostream os(text);
   module.print(os);
+  os << "\n";
   return text;
 }
 
-} // namespace
 
-FailureOr<std::string>
-mlir::engram::compileForCpu(ModuleOp module, const CpuTargetOptions &options,
-                            CpuStage stage, TimingScope &timing) {
-  auto func = module.lookupSymbol<func::FuncOp>("forward");
-  if (!func)
+/// The metadata JSON of the artifact: what engram-cpu-entry recorded, with
+/// the producer and the target CPU added.
+FailureOr<std::string> completeMetadata(ModuleOp module, const Target &target) {
+  auto recorded = module->getAttrOfType<StringAttr>("engram.cpu_metadata");
+  llvm::Expected<llvm::json::Value> value =
+      llvm::json::parse(recorded.getValue());
+  if (!value || !value->getAsObject()) {
+    if (!value)
+      llvm::consumeError(value.takeError());
+    return module.emitError() << "engram.cpu_metadata is not a JSON object";
+  }
+  llvm::json::Object &root = *value->getAsObject();
+  root["producer"] = ::engram::runtime::producer("engramc");
+  root["target"] = llvm::json::Object{
+      {"cpu", target.cpu},
+      {"required_features", requiredFeatures(target.features)},
+      {"vector_width", target.vectorWidth}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << *value;
+  return text;
+}
+
+/// The CPU's register tiles: 8 x 2 vectors leave room in the 32 registers
+/// of AVX-512, 4 x 2 in the 16 of AVX2 and SSE.
+void setPipelineOptions(CpuPipelineOptions &pipeline,
+                        const CpuTargetOptions &options,
+                        const Target &target) {
+  pipeline.vectorWidth = target.vectorWidth;
+  pipeline.tileRows = options.tileRows ? options.tileRows
+                      : target.vectorWidth >= 16 ? 8
+                                                 : 4;
+  pipeline.tileVectors = options.tileVectors;
+  pipeline.batchTile = options.batchTile;
+}
+
+/// LLVM IR of the module, the shim linked in and optimized for `target`.
+FailureOr<std::unique_ptr<llvm::Module>>
+translateToLLVM(ModuleOp module, const Target &target,
+                llvm::LLVMContext &llvmContext, TimingScope &timing) {
+  auto layout = module->getAttrOfType<DenseI64ArrayAttr>("engram.cpu_layout");
+  if (!layout || !module->hasAttr("engram.cpu_metadata"))
     return module.emitError()
-           << "the CPU target compiles func.func @forward, which this "
-              "module does not have";
-  FailureOr<EntryLayout> layout = describeEntry(func);
-  if (failed(layout))
+           << "the CPU translation takes the LLVM dialect of "
+              "engram-cpu-pipeline (engram.cpu_metadata and "
+              "engram.cpu_layout missing)";
+  FailureOr<std::string> metadata = completeMetadata(module, target);
+  if (failed(metadata))
     return failure();
-  FailureOr<Target> target = createTarget(options, module);
-  if (failed(target))
-    return failure();
-  std::string metadata = describeArtifact(
-      func, *layout, target->cpu, target->features, target->vectorWidth);
-
-  func.setName(kEntryName);
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(module.getContext()));
-  CpuPipelineOptions pipelineOptions;
-  pipelineOptions.vectorWidth = target->vectorWidth;
-  // Register tiles of matrix products: 8 x 2 vectors leaves room in the 32
-  // registers of AVX-512, 4 x 2 in the 16 of AVX2 and SSE.
-  pipelineOptions.tileRows = target->vectorWidth >= 16 ? 8 : 4;
-  PassManager pm(module.getContext());
-  pm.enableTiming(timing);
-  if (stage == CpuStage::Linalg)
-    buildEngramToLinalgStage(pm);
-  else
-    buildEngramCpuPipeline(pm, pipelineOptions);
-  if (failed(pm.run(module)))
-    return failure();
-  if (stage == CpuStage::Linalg || stage == CpuStage::LLVMDialect)
-    return printModule(module);
-
   TimingScope translateTimer = timing.nest("Translate to LLVM IR");
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
-  llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "engram");
   if (!llvmModule)
     return module.emitError() << "translation to LLVM IR failed";
-  llvmModule->setTargetTriple(target->machine->getTargetTriple());
-  llvmModule->setDataLayout(target->machine->createDataLayout());
-  addArtifactGlobals(*llvmModule, metadata, *layout);
+  llvmModule->setTargetTriple(target.machine->getTargetTriple());
+  llvmModule->setDataLayout(target.machine->createDataLayout());
+  addArtifactGlobals(*llvmModule, *metadata, layout.asArrayRef());
   if (failed(linkShim(*llvmModule, module)))
     return failure();
   translateTimer.stop();
-
   TimingScope optTimer = timing.nest("LLVM O3");
-  optimize(*llvmModule, *target->machine);
-  optTimer.stop();
+  optimize(*llvmModule, *target.machine);
+  return llvmModule;
+}
+
+} // namespace
+
+LogicalResult mlir::engram::buildCpuPipeline(
+    OpPassManager &pm, const CpuTargetOptions &options, CpuStage stage,
+    llvm::function_ref<void(const Twine &)> fail) {
+  FailureOr<Target> target = createTarget(options, fail);
+  if (failed(target))
+    return failure();
+  pm.addPass(createEngramCpuEntry());
+  if (stage == CpuStage::Linalg)
+    buildEngramToLinalgStage(pm);
+  else {
+    CpuPipelineOptions pipeline;
+    setPipelineOptions(pipeline, options, *target);
+    buildEngramCpuPipeline(pm, pipeline);
+  }
+  return success();
+}
+
+FailureOr<std::string>
+mlir::engram::translateForCpu(ModuleOp module, const CpuTargetOptions &options,
+                              CpuStage stage, TimingScope &timing) {
+  if (stage == CpuStage::Linalg || stage == CpuStage::LLVMDialect)
+    return printModule(module);
+  FailureOr<Target> target = createTarget(
+      options, [&](const Twine &message) { module.emitError() << message; });
+  if (failed(target))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateToLLVM(module, *target, llvmContext, timing);
+  if (failed(llvmModule))
+    return failure();
   if (stage == CpuStage::LLVMIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    llvmModule->print(os, nullptr);
+    (*llvmModule)->print(os, nullptr);
     return text;
   }
   TimingScope codegenTimer = timing.nest("LLVM code generation");
-  auto code = emitCode(*llvmModule, *target->machine,
+  auto code = emitCode(**llvmModule, *target->machine,
                        stage == CpuStage::Assembly
                            ? llvm::CodeGenFileType::AssemblyFile
                            : llvm::CodeGenFileType::ObjectFile,

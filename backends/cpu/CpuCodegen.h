@@ -1,7 +1,7 @@
 //===- CpuCodegen.h - engram IR to a native shared object -------*- C++ -*-===//
 //
-// The CPU backend: runs engram-cpu-pipeline on an engram module, translates
-// it to LLVM IR, links the artifact shim (the C ABI of
+// The CPU backend: builds engram-cpu-pipeline for a CPU, translates the
+// LLVM dialect it produces to LLVM IR, links the artifact shim (the C ABI of
 // runtime/engram_artifact.h), optimizes and compiles it for a CPU with
 // LLVM's TargetMachine and links a shared object with lld, all in process.
 //
@@ -11,6 +11,7 @@
 #define ENGRAM_BACKENDS_CPU_CPUCODEGEN_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 
 #include <string>
@@ -25,17 +26,30 @@ struct CpuTargetOptions {
   std::string features;
   /// float32 lanes to vectorize for; 0 picks it from the CPU's features.
   unsigned vectorWidth = 0;
+  /// Rows of a matrix product's register tile; 0 picks it from the width.
+  unsigned tileRows = 0;
+  /// Vectors per row of the register tile.
+  unsigned tileVectors = 2;
+  /// Sequences per batch tile of a per-sequence model; 0: dynamic batch.
+  int64_t batchTile = 8;
 };
 
 /// The stage to stop after, for `engramc --emit`.
 enum class CpuStage { Linalg, LLVMDialect, LLVMIR, Assembly, SharedObject };
 
-/// Compiles the engram module (its `func.func @forward`) and returns the
-/// bytes of the requested stage: MLIR or LLVM IR text, assembly, or the
-/// shared object. Errors are emitted as diagnostics on `module`.
-FailureOr<std::string> compileForCpu(ModuleOp module,
-                                     const CpuTargetOptions &options,
-                                     CpuStage stage, TimingScope &timing);
+/// Adds the passes from engram IR to the LLVM dialect for the CPU of
+/// `options` (to linalg only for CpuStage::Linalg); an unknown CPU is
+/// reported through `fail`.
+LogicalResult buildCpuPipeline(OpPassManager &pm,
+                               const CpuTargetOptions &options, CpuStage stage,
+                               llvm::function_ref<void(const Twine &)> fail);
+
+/// The bytes of `stage` from the module buildCpuPipeline produced: its text
+/// for the IR stages, else LLVM IR, assembly or the shared object. Errors
+/// are diagnostics on `module`.
+FailureOr<std::string> translateForCpu(ModuleOp module,
+                                       const CpuTargetOptions &options,
+                                       CpuStage stage, TimingScope &timing);
 
 } // namespace mlir::engram
 

@@ -301,3 +301,26 @@ FailureOr<NetworkOp> mlir::snn::fromRuntime(OpBuilder &b, Location loc,
     return failure();
   return network;
 }
+
+FailureOr<rs::Network> mlir::snn::toRuntime(ModuleOp module) {
+  NetworkOp found;
+  module.walk([&](NetworkOp op) {
+    found = op;
+    return WalkResult::interrupt();
+  });
+  if (!found)
+    return module.emitError() << "the module has no snn.network to export";
+  return toRuntime(found);
+}
+
+OwningOpRef<ModuleOp> mlir::snn::wrapNetwork(MLIRContext &context,
+                                             const rs::Network &network,
+                                             StringRef path) {
+  Location loc = FileLineColLoc::get(&context, path, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  OpBuilder b(&context);
+  b.setInsertionPointToStart(module->getBody());
+  if (failed(fromRuntime(b, loc, network)))
+    return nullptr;
+  return module;
+}

@@ -10,6 +10,8 @@
 #define ENGRAM_BACKENDS_SNN_TORUNTIME_H
 
 #include "dialects/snn/SnnOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "runtime/Snn.h"
 
 namespace mlir::snn {
@@ -25,6 +27,16 @@ FailureOr<::engram::runtime::snn::Network> toRuntime(NetworkOp network);
 FailureOr<NetworkOp>
 fromRuntime(OpBuilder &builder, Location loc,
             const ::engram::runtime::snn::Network &network);
+
+/// The runtime form of the module's first snn.network; an error on the
+/// module if it has none.
+FailureOr<::engram::runtime::snn::Network> toRuntime(ModuleOp module);
+
+/// A new module holding `network` as an snn.network located at `path` (an
+/// imported spiking network); null after diagnostics.
+OwningOpRef<ModuleOp>
+wrapNetwork(MLIRContext &context,
+            const ::engram::runtime::snn::Network &network, StringRef path);
 
 } // namespace mlir::snn
 

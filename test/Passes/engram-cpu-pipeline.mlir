@@ -2,8 +2,10 @@
 // RUN: engram-opt %s --engram-cpu-pipeline="vector-width=1 batch-tile=0" | FileCheck %s --check-prefix=SCALAR
 
 // The whole pipeline ends in the LLVM dialect, with vector FMAs, the
-// results as out-parameters and the batch tile inlined.
-// CHECK: llvm.func @forward(
+// results as out-parameters and the batch tile inlined; @forward is the
+// artifact's entry, described for the CPU translation.
+// CHECK: module attributes {engram.cpu_layout = array<i64: 1, 3, 2, 2, 1, 2, 3, 4>, engram.cpu_metadata = "{{.*}}\22input_dim\22:3
+// CHECK: llvm.func @engram_forward(
 // CHECK-NOT: func.func
 // CHECK-NOT: engram.
 // CHECK-NOT: linalg.
@@ -12,10 +14,10 @@
 // CHECK: llvm.intr.fmuladd({{.*}}) : (vector<{{[0-9]+}}xf32>, vector<{{[0-9]+}}xf32>, vector<{{[0-9]+}}xf32>)
 
 // Without vectorization or batch tiles it still lowers, to scalar loops.
-// SCALAR: llvm.func @forward(
+// SCALAR: llvm.func @engram_forward(
 // SCALAR-NOT: vector<
 // SCALAR-NOT: engram.
-func.func @forward(%x: tensor<?x?x3xf32>) -> (tensor<?x2xf32>, tensor<?x4x2xf32>) {
+func.func @forward(%x: tensor<?x?x3xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x4x2xf32>) {
   %c0 = arith.constant 0 : index
   %b = tensor.dim %x, %c0 : tensor<?x?x3xf32>
   %zero = arith.constant 0.0 : f32
@@ -41,5 +43,5 @@ func.func @forward(%x: tensor<?x?x3xf32>) -> (tensor<?x2xf32>, tensor<?x4x2xf32>
     engram.yield %hn, %tn : tensor<?x2xf32>, !engram.trace<?x4x2xf32>
   }
   %tv = engram.read_trace %T : !engram.trace<?x4x2xf32> -> tensor<?x4x2xf32>
-  return %h, %tv : tensor<?x2xf32>, tensor<?x4x2xf32>
+  return %h, %h, %tv : tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x4x2xf32>
 }

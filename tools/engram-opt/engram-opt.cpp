@@ -8,7 +8,8 @@
 
 #include "dialects/engram/EngramDialect.h"
 #include "passes/Passes.h"
-#include "passes/Pipelines.h"
+#include "compiler/Phases.h"
+#include "compiler/Target.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
@@ -30,10 +31,23 @@ engram's passes (options: docs/reference/Passes.md):
   --engram-cpu-vectorize      tile and vectorize for the host CPU
   --engram-cpu-bufferize      bufferize with results as out-params
   --convert-engram-to-snn     the cell as a spiking network (snn dialect)
-engram's pipelines:
-  --engram-cpu-pipeline       engram IR to the LLVM dialect for the CPU
-Every upstream MLIR pass is registered too; all are listed below.
+  --engram-cpu-entry          @forward as a CPU artifact's entry
+engram's pipelines (what engramc runs; options as engramc's flags):
+  --engram-snn-pipeline       engram IR to a spiking network (--emit=snn)
 )";
+
+/// The overview with a pipeline per registered target.
+static std::string overview() {
+  std::string text = kOverview;
+  for (const engram::compiler::Target *target :
+       engram::compiler::allTargets()) {
+    std::string flag = ("--engram-" + target->name() + "-pipeline").str();
+    text += "  " + flag + std::string(flag.size() < 28 ? 28 - flag.size() : 1, ' ') +
+            "what --target=" + target->name().str() + " runs before its output\n";
+  }
+  return text + "Every upstream MLIR pass is registered too; all are listed "
+                "below.\n";
+}
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -41,9 +55,10 @@ int main(int argc, char **argv) {
   // Upstream passes too, so that lit tests can run any stage of a pipeline.
   mlir::registerAllPasses();
   mlir::engram::registerEngramPasses();
-  mlir::engram::registerEngramPipelines();
+  engram::compiler::registerAllTargets();
+  engram::compiler::registerCompilerPipelines();
   // MlirOptMain registers its own options when it parses: they stay listed.
   engram::tools::organizeOptions("engram-opt", [] {});
   return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, kOverview, registry));
+      mlir::MlirOptMain(argc, argv, overview(), registry));
 }

@@ -1,0 +1,146 @@
+//===- Flags.h - the compiler's options as flags -----------------*- C++ -*-===//
+//
+// The options of the phases every target shares (inputs, compression, the
+// spiking conversion) as flags, named as engramc's users know them
+// (`--quantize=int8:trace`, `--snn-timesteps=12`): engramc forwards its
+// command line here and engram-opt's pipelines take the same names
+// (`engram-lava-pipeline{snn-calibration=x.npy quantize=int8}`).
+// toCompilerOptions checks them and maps them onto the typed options of
+// compiler/Options.h. The targets' own flags live with each target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_COMPILER_FLAGS_H
+#define ENGRAM_COMPILER_FLAGS_H
+
+#include "compiler/OptionSet.h"
+#include "compiler/Options.h"
+
+namespace engram::compiler {
+
+struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
+  // --- inputs -------------------------------------------------------------
+  Option<double> nirDt{
+      *this, "nir-dt",
+      llvm::cl::desc("Timestep of the forward-Euler discretization of NIR's "
+                     "equations, in the file's time unit (default: the "
+                     "file's metadata, else 1e-4, snnTorch's convention)"),
+      llvm::cl::init(0.0)};
+  Option<int64_t> nirTimesteps{
+      *this, "nir-timesteps",
+      llvm::cl::desc("Timesteps each input row is held for (default: the "
+                     "file's metadata, else 1)"),
+      llvm::cl::init(0)};
+
+  // --- compression ----------------------------------------------------------
+  Option<bool> hoistEncoder{
+      *this, "hoist-encoder",
+      llvm::cl::desc("Run --engram-hoist-encoder: encode the whole sequence "
+                     "before the time loop"),
+      llvm::cl::init(false)};
+  Option<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("Quantize the memory and/or trace: int8|int4|binary, "
+                     "optionally :memory|:trace|:both (default both; binary: "
+                     "memory)"),
+      llvm::cl::value_desc("kind[:what]"), llvm::cl::init("")};
+  Option<std::string> quantizeScale{
+      *this, "quantize-scale",
+      llvm::cl::desc("Scale granularity of a quantized memory: row (default) "
+                     "or tensor"),
+      llvm::cl::init("row")};
+  Option<std::string> quantizeRounding{
+      *this, "quantize-rounding",
+      llvm::cl::desc("Rounding of a quantized memory: nearest (default) or "
+                     "stochastic"),
+      llvm::cl::init("nearest")};
+  Option<uint64_t> quantizeSeed{
+      *this, "quantize-seed", llvm::cl::desc("Seed of stochastic rounding"),
+      llvm::cl::init(0)};
+  Option<std::string> sparsify{
+      *this, "sparsify",
+      llvm::cl::desc("Sparsify the recall and/or the memory: topk=K, "
+                     "density=D, or both separated by a comma"),
+      llvm::cl::value_desc("topk=K,density=D"), llvm::cl::init("")};
+
+  // --- spiking conversion (convert-engram-to-snn) ---------------------------
+  Option<std::string> snnCalibration{
+      *this, "snn-calibration",
+      llvm::cl::desc("Calibration inputs, a .npy of B x S x D sequences "
+                     "(required)"),
+      llvm::cl::value_desc("file.npy"), llvm::cl::init("")};
+  Option<int64_t> snnCalibrationSamples{
+      *this, "snn-calibration-samples",
+      llvm::cl::desc("Sequences of the calibration file to use (default "
+                     "256)"),
+      llvm::cl::init(256)};
+  Option<std::string> snnEncoding{
+      *this, "snn-encoding",
+      llvm::cl::desc("rate (default) or graded events"),
+      llvm::cl::init("rate")};
+  Option<int64_t> snnTimesteps{
+      *this, "snn-timesteps",
+      llvm::cl::desc("Simulator timesteps per model step (default 32)"),
+      llvm::cl::init(32)};
+  Option<std::string> snnProfile{
+      *this, "snn-profile",
+      llvm::cl::desc("Hardware whose ranges apply: generic, loihi2, "
+                     "spinnaker (default: the target's: loihi2 for lava, "
+                     "spinnaker for spinnaker, else generic)"),
+      llvm::cl::init("generic")};
+  Option<std::string> snnRecall{
+      *this, "snn-recall",
+      llvm::cl::desc("linear (first-order softmax, default) or kwta"),
+      llvm::cl::init("linear")};
+  Option<int64_t> snnK{*this, "snn-k",
+                       llvm::cl::desc("Winners of --snn-recall=kwta "
+                                      "(default 8)"),
+                       llvm::cl::init(8)};
+  Option<double> snnInhibition{
+      *this, "snn-inhibition",
+      llvm::cl::desc("Lateral inhibition between memory slots for kwta "
+                     "(default 0)"),
+      llvm::cl::init(0.0)};
+  Option<double> snnPercentile{
+      *this, "snn-percentile",
+      llvm::cl::desc("Upper percentile of the calibrated value ranges "
+                     "(default 99.5)"),
+      llvm::cl::init(99.5)};
+  Option<int64_t> snnWeightBits{
+      *this, "snn-weight-bits",
+      llvm::cl::desc("Magnitude bits of the integer weights (default 8)"),
+      llvm::cl::init(8)};
+  Option<double> snnSigmaDelta{
+      *this, "snn-sigma-delta",
+      llvm::cl::desc("Graded encoding: send a unit's change when it exceeds "
+                     "this fraction of its population's calibrated range "
+                     "(default 0: any change, exact); negative: send the "
+                     "value every timestep"),
+      llvm::cl::init(0.0)};
+  Option<std::string> snnLearning{
+      *this, "snn-learning",
+      llvm::cl::desc("on: the Hebbian trace is plastic; off: frozen at T0 in "
+                     "static weights; auto (default): off for spinnaker, on "
+                     "otherwise"),
+      llvm::cl::init("auto")};
+  Option<std::string> snnZeroInput{
+      *this, "snn-zero-input",
+      llvm::cl::desc("exact: a detector neuron makes layer norm and the "
+                     "query norm exact on all-zero input steps; ignore; auto "
+                     "(default): exact except for loihi2"),
+      llvm::cl::init("auto")};
+};
+
+/// Checks `flags` and maps them onto `options` (its input, compression and
+/// snn parts); errors go through `fail`, named as flags (`--snn-encoding`).
+mlir::LogicalResult
+toCompilerOptions(CompilerFlags &flags, CompilerOptions &options,
+                  llvm::function_ref<void(const llvm::Twine &)> fail);
+
+/// "'x' is not one of its values (valid: a, b, c)", the valid values sorted.
+std::string notAChoice(llvm::StringRef value,
+                       llvm::SmallVector<llvm::StringRef> valid);
+
+} // namespace engram::compiler
+
+#endif // ENGRAM_COMPILER_FLAGS_H

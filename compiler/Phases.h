@@ -1,0 +1,48 @@
+//===- Phases.h - the compiler's phases as pass pipelines --------*- C++ -*-===//
+//
+// Each phase adds its passes to a pass manager from its part of
+// CompilerOptions, as CIRCT's firtool does: engramc chains them, engram-opt
+// registers the same chains as `engram-<target>-pipeline` and
+// `engram-snn-pipeline`, and `engramc --print-pipeline` prints what would
+// run, so that any stage can be reproduced with engram-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENGRAM_COMPILER_PHASES_H
+#define ENGRAM_COMPILER_PHASES_H
+
+#include "compiler/Options.h"
+
+#include "mlir/Pass/PassManager.h"
+
+namespace engram::compiler {
+
+class Target;
+
+/// engram IR → engram IR: hoisting, sparsification, quantization.
+void populateCompressionPhase(mlir::OpPassManager &pm,
+                              const CompressionOptions &options);
+
+/// engram IR → snn IR: convert-engram-to-snn with the snn options, the
+/// profile defaulting to `defaultProfile` when the options do not set it.
+void populateSnnPhase(mlir::OpPassManager &pm, const CompilerOptions &options,
+                      llvm::StringRef defaultProfile);
+
+/// Every phase engramc runs on a module for `target` (null: none) up to
+/// `stage`: compression; the spiking conversion for spiking targets and the
+/// `snn` stage unless `spikingInput` (the input is already a network); the
+/// target's own pipeline unless the stage is `engram` or `snn`.
+mlir::LogicalResult
+populateCompilerPipeline(mlir::OpPassManager &pm, const CompilerOptions &options,
+                         const Target *target, llvm::StringRef stage,
+                         bool spikingInput,
+                         llvm::function_ref<void(const llvm::Twine &)> fail);
+
+/// Registers `engram-snn-pipeline` and `engram-<name>-pipeline` for every
+/// registered target with engram-opt's pass registry; their options are
+/// engramc's flags of the same names.
+void registerCompilerPipelines();
+
+} // namespace engram::compiler
+
+#endif // ENGRAM_COMPILER_PHASES_H

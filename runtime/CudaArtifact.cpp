@@ -12,7 +12,7 @@
 
 #include "runtime/CudaArtifact.h"
 
-#include "backends/cuda/runtime/engram_cuda_abi.h"
+#include "runtime/engram_cuda_abi.h"
 
 #include <algorithm>
 #include <cstdint>

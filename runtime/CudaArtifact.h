@@ -4,7 +4,7 @@
 // runtime/CudaBundle.h), loads its code on a GPU through the driver API
 // (runtime/CudaDriver.h, no toolkit needed), uploads the weights once and
 // runs batches with the kernel the launch plan picks for each batch size,
-// passing the parameters of backends/cuda/runtime/engram_cuda_abi.h. No LLVM
+// passing the parameters of runtime/engram_cuda_abi.h. No LLVM
 // or MLIR is involved. Not thread-safe: one call at a time per artifact.
 //
 //===----------------------------------------------------------------------===//

@@ -11,7 +11,7 @@
 
 #include "runtime/CudaBundle.h"
 
-#include "backends/cuda/runtime/engram_cuda_abi.h"
+#include "runtime/engram_cuda_abi.h"
 #include "runtime/Files.h"
 #include "runtime/Json.h"
 #include "runtime/Tensor.h"

@@ -29,21 +29,6 @@ std::string str(double x) {
 
 } // namespace
 
-double Trace::tau() const {
-  if (decay >= 1)
-    return 0;
-  if (decay <= 0)
-    return INFINITY;
-  return -1 / std::log1p(-decay);
-}
-
-double Trace::decayOf(double tau) {
-  if (tau == 0)
-    return 1;
-  if (std::isinf(tau))
-    return 0;
-  return -std::expm1(-1 / tau);
-}
 
 namespace {
 

@@ -10,8 +10,8 @@
 
 #include "dialects/snn/SnnOps.h"
 
-#include "runtime/LoihiFixed.h"
-#include "runtime/Snn.h"
+#include "spiking/LoihiRanges.h"
+#include "spiking/Rule.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -132,8 +132,8 @@ LogicalResult LifOp::verify() {
 
 /// The runtime's form of a fixed-point LIF population (the ranges are the
 /// runtime's too).
-static FailureOr<engram::runtime::loihi::LifParams> lifParams(LifFixedOp op) {
-  engram::runtime::loihi::LifParams params;
+static FailureOr<engram::spiking::loihi::LifParams> lifParams(LifFixedOp op) {
+  engram::spiking::loihi::LifParams params;
   int64_t size = sizeOf(op.getResult());
   params.du = static_cast<int>(op.getDu());
   params.dv = static_cast<int>(op.getDv());
@@ -238,9 +238,9 @@ LogicalResult SparseOp::verify() {
 }
 
 /// The trace parameters of a plastic projection, keyed x1 x2 y1 y2 y3.
-static FailureOr<std::map<std::string, engram::runtime::snn::Trace>>
+static FailureOr<std::map<std::string, engram::spiking::Trace>>
 traceParams(PlasticOp op) {
-  std::map<std::string, engram::runtime::snn::Trace> traces;
+  std::map<std::string, engram::spiking::Trace> traces;
   for (NamedAttribute entry : op.getTraces()) {
     StringRef name = entry.getName().getValue();
     if (!llvm::is_contained({"x1", "x2", "y1", "y2", "y3"}, name))
@@ -268,13 +268,13 @@ LogicalResult PlasticOp::verify() {
                            {sizeOf(getPost()), sizeOf(getPre())}, getExp(),
                            getBits(), getDelay())))
     return failure();
-  auto terms = engram::runtime::snn::parseRule(getRule().str());
+  auto terms = engram::spiking::parseRule(getRule().str());
   if (!terms.ok())
     return emitOpError() << terms.status().message();
   auto traces = traceParams(*this);
   if (failed(traces))
     return failure();
-  using engram::runtime::snn::RuleFactor;
+  using engram::spiking::RuleFactor;
   for (const auto &term : *terms)
     for (RuleFactor factor : term.factors) {
       static const char *names[] = {"x1", "x2", "y1", "y2", "y3", "w"};
@@ -347,7 +347,7 @@ static LogicalResult checkLoihi2(Operation *op) {
     if (failed(projection(plastic.getExp(), plastic.getBits(),
                           plastic.getDelay())))
       return failure();
-    auto terms = engram::runtime::snn::parseRule(plastic.getRule().str());
+    auto terms = engram::spiking::parseRule(plastic.getRule().str());
     if (!terms) // The projection's own verifier has reported it.
       return failure();
     for (const auto &term : *terms)

@@ -1,12 +1,12 @@
-//===- SnnRule.cpp - learning rules of the spiking simulator -------------===//
+//===- Rule.cpp - learning rules of plastic synapses ----------------------===//
 //
-// parseRule (Snn.h): Lava's form of a learning rule, `dw = term (+|- term)*`,
+// parseRule (Rule.h): Lava's form of a learning rule, `dw = term (+|- term)*`,
 // read by a small recursive-descent parser that checks each term's single
 // dependency. The snn dialect's verifier and the simulator share it.
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Snn.h"
+#include "spiking/Rule.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,7 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace engram::runtime::snn {
+namespace engram::spiking {
+
+using runtime::Status;
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -208,4 +210,20 @@ StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text) {
   return RuleParser(text).parse();
 }
 
-} // namespace engram::runtime::snn
+double Trace::tau() const {
+  if (decay >= 1)
+    return 0;
+  if (decay <= 0)
+    return INFINITY;
+  return -1 / std::log1p(-decay);
+}
+
+double Trace::decayOf(double tau) {
+  if (tau == 0)
+    return 1;
+  if (std::isinf(tau))
+    return 0;
+  return -std::expm1(-1 / tau);
+}
+
+} // namespace engram::spiking

@@ -4,7 +4,7 @@
 
 #include "compiler/Phases.h"
 #include "dialects/snn/SnnOps.h"
-#include "passes/Import.h"
+#include "passes/ModelToEngram.h"
 #include "runtime/Package.h"
 
 #include "mlir/IR/Verifier.h"

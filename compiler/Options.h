@@ -1,7 +1,7 @@
 //===- Options.h - what a compilation is asked to do ------------*- C++ -*-===//
 //
 // The options of every phase of engram's compiler in one struct, free of the
-// command line: engramc fills it from its flags (compiler/CommandLine.h),
+// command line: engramc fills it from its flags (compiler/Flags.h),
 // other clients set its fields. Each phase reads its own part
 // (compiler/Phases.h).
 //

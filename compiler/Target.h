@@ -3,7 +3,7 @@
 // A target turns engram IR into what a user runs: a shared object, a `.cuda`
 // bundle, a Lava graph, a PyNN script, a NIR file. Each backend defines one
 // in its own folder and registers it by name (engram_add_target in its
-// CMakeLists.txt); engramc, engram-opt and engram-translate ask this
+// CMakeLists.txt); engramc and engram-opt ask this
 // registry and never name a backend. A target says what it needs of the IR
 // (the passes up to the last IR it consumes, registered as
 // `engram-<name>-pipeline`) and how the IR leaves MLIR (its translation).

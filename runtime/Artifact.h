@@ -9,7 +9,7 @@
 #ifndef ENGRAM_RUNTIME_ARTIFACT_H
 #define ENGRAM_RUNTIME_ARTIFACT_H
 
-#include "runtime/Reference.h"
+#include "runtime/PackageInterpreter.h"
 #include "runtime/Status.h"
 #include "runtime/Tensor.h"
 

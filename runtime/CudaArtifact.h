@@ -14,7 +14,7 @@
 
 #include "runtime/CudaBundle.h"
 #include "runtime/CudaDriver.h"
-#include "runtime/Reference.h"
+#include "runtime/PackageInterpreter.h"
 #include "runtime/Status.h"
 #include "runtime/Tensor.h"
 

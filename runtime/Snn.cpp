@@ -1,7 +1,7 @@
 //===- Snn.cpp - the spiking-network simulator ----------------------------===//
 //
 // The network checks and the timestep loop of Snn.h (the learning-rule
-// parser is in SnnRule.cpp). Each sequence runs alone from fresh state. Within
+// parser is in spiking/Rule.cpp). Each sequence runs alone from fresh state. Within
 // a timestep the projections first deliver what is due, every population then
 // updates in index order, the projections send this timestep's events down
 // their delay lines, and plastic projections finally update their traces and

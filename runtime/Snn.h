@@ -3,7 +3,7 @@
 // A spiking network as the runtime sees it (what the snn dialect describes,
 // without MLIR), and the simulator that executes it in float or in Loihi 2
 // fixed point. The simulator is the oracle for every neuromorphic export;
-// docs/snn-dialect.md gives the semantics this file implements.
+// docs/spiking.md gives the semantics this file implements.
 //
 // Time: a network step (one input vector x_t of a B x S x D sequence) lasts
 // `timesteps` simulator timesteps; inputs are held for that window. State

@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/cuda/CudaCodegen.h"
-#include "passes/LiftModel.h"
+#include "passes/EngramToModel.h"
 
 #include "runtime/CudaBundle.h"
 #include "runtime/Version.h"

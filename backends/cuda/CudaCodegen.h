@@ -1,6 +1,6 @@
 //===- CudaCodegen.h - engram IR to a CUDA artifact -------------*- C++ -*-===//
 //
-// The CUDA backend: recognises the engram cell of a module (LiftModel.cpp),
+// The CUDA backend: recognises the engram cell of a module (EngramToModel.cpp),
 // specialises the persistent recurrent kernel of kernels/engram_cell.cuh to
 // its sizes and head, compiles the result to PTX with nvcc and to an sm_90
 // cubin with ptxas, and packs code, weights and launch plan into one

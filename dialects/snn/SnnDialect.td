@@ -3,7 +3,7 @@
 // The snn dialect describes a spiking network independently of the chip that
 // will run it: populations of neurons, the projections between them (static
 // or plastic), the sources that turn input vectors into events and the probe
-// that decodes the output. docs/snn-dialect.md gives the semantics, which
+// that decodes the output. docs/spiking.md gives the semantics, which
 // runtime/Snn.cpp executes.
 //
 //===----------------------------------------------------------------------===//

@@ -23,8 +23,8 @@
 #include "passes/EngramToSnn/CellModel.h"
 
 #include "dialects/snn/SnnOps.h"
-#include "passes/Import.h"
-#include "passes/LiftModel.h"
+#include "passes/ModelToEngram.h"
+#include "passes/EngramToModel.h"
 #include "passes/Passes.h"
 
 #include "runtime/Npy.h"

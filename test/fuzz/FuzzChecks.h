@@ -11,7 +11,7 @@
 #ifndef ENGRAM_TEST_FUZZ_FUZZCHECKS_H
 #define ENGRAM_TEST_FUZZ_FUZZCHECKS_H
 
-#include "runtime/Reference.h"
+#include "runtime/PackageInterpreter.h"
 #include "runtime/Snn.h"
 
 #include <cstdlib>

@@ -2,7 +2,7 @@
 //----------------===//
 //
 // Learning rules arrive as text in snn MLIR, Lava graphs and NIR files
-// ("dw = 2^-4*u*x1*y1 - ..."); runtime/SnnRule.cpp parses them.
+// ("dw = 2^-4*u*x1*y1 - ..."); spiking/Rule.cpp parses them.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,6 +1,6 @@
 //===- ReferenceTest.cpp - the reference interpreter as a whole -----------===//
 
-#include "runtime/Reference.h"
+#include "runtime/PackageInterpreter.h"
 
 #include "TestModels.h"
 

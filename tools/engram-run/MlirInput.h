@@ -9,7 +9,7 @@
 #ifndef ENGRAM_TOOLS_ENGRAM_RUN_MLIRINPUT_H
 #define ENGRAM_TOOLS_ENGRAM_RUN_MLIRINPUT_H
 
-#include "runtime/Reference.h"
+#include "runtime/PackageInterpreter.h"
 #include "runtime/Snn.h"
 
 #include <optional>

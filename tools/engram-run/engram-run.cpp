@@ -20,7 +20,7 @@
 #include "runtime/Files.h"
 #include "runtime/Npy.h"
 #include "runtime/Package.h"
-#include "runtime/Reference.h"
+#include "runtime/PackageInterpreter.h"
 #include "runtime/Snn.h"
 #include "runtime/Text.h"
 #include "runtime/Version.h"

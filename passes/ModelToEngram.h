@@ -1,12 +1,12 @@
-//===- Import.h - model package to engram IR --------------------*- C++ -*-===//
+//===- ModelToEngram.h - model package to engram IR -------------*- C++ -*-===//
 //
 // Translates a runtime::Model (read from a model package) into an engram
 // module whose `func.func @forward` computes the network.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ENGRAM_PASSES_IMPORT_H
-#define ENGRAM_PASSES_IMPORT_H
+#ifndef ENGRAM_PASSES_MODELTOENGRAM_H
+#define ENGRAM_PASSES_MODELTOENGRAM_H
 
 #include "runtime/Model.h"
 
@@ -28,4 +28,4 @@ OwningOpRef<ModuleOp> importModel(MLIRContext *context,
 
 } // namespace mlir::engram
 
-#endif // ENGRAM_PASSES_IMPORT_H
+#endif // ENGRAM_PASSES_MODELTOENGRAM_H

@@ -1,4 +1,4 @@
-//===- Registration.cpp - dialects known to the engram tools --------------===//
+//===- Dialects.cpp - dialects known to the engram tools ------------------===//
 //
 // The dialects engram IR uses and lowers through, and the external models
 // the pipelines need: bufferization, tiling, value bounds and subsets of the

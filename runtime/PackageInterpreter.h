@@ -1,4 +1,4 @@
-//===- Reference.h - the reference interpreter of a model -------*- C++ -*-===//
+//===- PackageInterpreter.h - the reference interpreter of a model -*- C++ -*-===//
 //
 // Executes ENGRAM_SEMANTICS.md on a Model, in float64 (the oracle every target
 // is judged against) or float32, for every trace batching mode, pooling and
@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ENGRAM_RUNTIME_REFERENCE_H
-#define ENGRAM_RUNTIME_REFERENCE_H
+#ifndef ENGRAM_RUNTIME_PACKAGEINTERPRETER_H
+#define ENGRAM_RUNTIME_PACKAGEINTERPRETER_H
 
 #include "runtime/Model.h"
 #include "runtime/Status.h"
@@ -39,4 +39,4 @@ runReference(const Model &, const Tensor<double> &);
 
 } // namespace engram::runtime
 
-#endif // ENGRAM_RUNTIME_REFERENCE_H
+#endif // ENGRAM_RUNTIME_PACKAGEINTERPRETER_H

@@ -1,4 +1,4 @@
-//===- Import.cpp - model package to engram IR ----------------------------===//
+//===- ModelToEngram.cpp - model package to engram IR ---------------------===//
 //
 // Emits the time loop of ENGRAM_SEMANTICS.md with one engram op per equation:
 //
@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Import.h"
+#include "passes/ModelToEngram.h"
 
 #include "dialects/engram/EngramOps.h"
 

@@ -1,5 +1,4 @@
-//===- LiftModel.cpp - the cell an engram module computes
-//------------------===//
+//===- EngramToModel.cpp - the cell an engram module computes -------------===//
 //
 // The CUDA backend (one fused kernel for the whole recurrence) and the
 // conversion to spiking networks need the cell as a whole: sizes,
@@ -12,11 +11,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/LiftModel.h"
+#include "passes/EngramToModel.h"
 
 #include "dialects/engram/EngramOps.h"
 #include "passes/ConstantData.h"
-#include "passes/Import.h"
+#include "passes/ModelToEngram.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"

@@ -1,4 +1,4 @@
-//===- LiftModel.h - the cell an engram module computes ---------*- C++ -*-===//
+//===- EngramToModel.h - the cell an engram module computes ----*- C++ -*-===//
 //
 // Reads the engram cell of a module (as the importer builds it, with or
 // without compression passes) back into a runtime::Model, for the backends
@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ENGRAM_PASSES_LIFTMODEL_H
-#define ENGRAM_PASSES_LIFTMODEL_H
+#ifndef ENGRAM_PASSES_ENGRAMTOMODEL_H
+#define ENGRAM_PASSES_ENGRAMTOMODEL_H
 
 #include "runtime/Model.h"
 
@@ -23,4 +23,4 @@ FailureOr<::engram::runtime::Model> liftModel(ModuleOp module,
 
 } // namespace mlir::engram
 
-#endif // ENGRAM_PASSES_LIFTMODEL_H
+#endif // ENGRAM_PASSES_ENGRAMTOMODEL_H

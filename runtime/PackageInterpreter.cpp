@@ -1,10 +1,10 @@
-//===- Reference.cpp - the reference interpreter of a model ---------------===//
+//===- PackageInterpreter.cpp - the reference interpreter of a model ------===//
 //
 // The time loop of ENGRAM_SEMANTICS.md written once, over the step kernels.
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Reference.h"
+#include "runtime/PackageInterpreter.h"
 
 #include "runtime/Kernels.h"
 

@@ -1,0 +1,286 @@
+//===- LavaExport.cpp - spiking networks as Lava process graphs -----------===//
+//
+// One process per population (RingBuffer source, LIF, SigmaDelta), one per
+// projection (Dense, Sparse, their Delay- forms, LearningDense) named
+// "<pre>_to_<post>", and the connections pre.s_out -> proj.s_in,
+// proj.a_out -> post.a_in (and post.s_out -> proj.s_in_bap for learning).
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/lava/Lava.h"
+#include "backends/lava/LavaCommon.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+using namespace engram::runtime;
+using namespace engram::runtime::snn;
+
+namespace engram::lava {
+namespace {
+
+void setTrace(const Trace &trace, pb::LearningRule &rule,
+              void (pb::LearningRule::*impulse)(double),
+              void (pb::LearningRule::*tau)(double)) {
+  (rule.*impulse)(trace.impulse);
+  (rule.*tau)(trace.tau());
+}
+
+Status exportPopulation(const Population &p, bool fixed, pb::Process &out) {
+  out.set_name(p.name);
+  const std::string label = "population '" + p.name + "'";
+  switch (p.kind) {
+  case PopulationKind::Input: {
+    pb::RingBufferSource &source = *out.mutable_source();
+    source.set_size(p.size);
+    source.set_encoding(p.encoding == Encoding::Rate    ? pb::ENCODING_RATE
+                        : p.encoding == Encoding::Spike ? pb::ENCODING_SPIKE
+                                                        : pb::ENCODING_GRADED);
+    source.set_input_offset(p.inputOffset);
+    for (double g : p.gain)
+      source.add_gain(g);
+    return Status::success();
+  }
+  case PopulationKind::LifFixed: {
+    if (!fixed)
+      break;
+    pb::LIF &lif = *out.mutable_lif();
+    lif.set_size(p.size);
+    lif.set_du(p.fixed.du);
+    lif.set_dv(p.fixed.dv);
+    lif.set_vth(p.fixed.vth);
+    for (int32_t b : p.fixed.biasMant)
+      lif.add_bias_mant(b);
+    for (int32_t e : p.fixed.biasExp)
+      lif.add_bias_exp(e);
+    return Status::success();
+  }
+  case PopulationKind::Lif: {
+    if (fixed)
+      break;
+    pb::LIF &lif = *out.mutable_lif();
+    lif.set_size(p.size);
+    lif.set_du(p.du);
+    lif.set_dv(p.dv);
+    lif.set_vth(p.vth);
+    for (double b : p.bias)
+      lif.add_bias_mant(b);
+    return Status::success();
+  }
+  case PopulationKind::Graded: {
+    if (!fixed)
+      return Status::error(label + " is a float graded unit; Lava's "
+                                   "GradedVec is exported in fixed point "
+                                   "only (convert with --snn-profile=loihi2)");
+    // Memoryless units that send their value every timestep: a sigma-delta
+    // threshold only saves events, so it is dropped. The bias is a constant
+    // source, added by exportNetwork.
+    if (p.activation == Activation::Relu) {
+      pb::GradedReluVec &unit = *out.mutable_graded_relu_vec();
+      unit.set_size(p.size);
+      unit.set_vth(0);
+      unit.set_exp(kFractionBits);
+    } else {
+      pb::GradedVec &unit = *out.mutable_graded_vec();
+      unit.set_size(p.size);
+      unit.set_vth(0);
+      unit.set_exp(kFractionBits);
+    }
+    return Status::success();
+  }
+  case PopulationKind::If:
+    return Status::error(
+        label + " is integrate-and-fire with reset by " +
+        (p.resetSubtract ? "subtraction" : "zero") +
+        ", which Lava's process library has no model of (convert with "
+        "--snn-profile=loihi2 for LIF or graded units)");
+  }
+  return Status::error(label +
+                       (fixed ? " is a float LIF in a fixed-point "
+                                "network"
+                              : " is a fixed-point LIF in a float "
+                                "network") +
+                       "; Lava runs one tag per graph");
+}
+
+void exportWeights(const Projection &q, const Network &net, bool sparse,
+                   pb::Weights &out) {
+  const size_t pre = net.populations[q.pre].size;
+  const size_t post = net.populations[q.post].size;
+  out.set_n_out(post);
+  out.set_n_in(pre);
+  for (size_t i = 0; i < post; ++i)
+    for (size_t j = 0; j < pre; ++j) {
+      int32_t w = q.weights[i * pre + j];
+      if (!sparse) {
+        out.add_dense(w);
+      } else if (w != 0) {
+        out.add_rows(i);
+        out.add_cols(j);
+        out.add_values(w);
+      }
+    }
+  out.set_weight_exp(q.weightExp);
+  out.set_num_weight_bits(q.weightBits);
+  out.set_sign_mode(signMode(q.weights));
+  const Population &from = net.populations[q.pre];
+  const bool graded =
+      from.kind == PopulationKind::Graded ||
+      (from.kind == PopulationKind::Input && from.encoding == Encoding::Graded);
+  out.set_num_message_bits(graded ? 24 : 0);
+}
+
+void connect(pb::Network &graph, const std::string &src, const char *srcPort,
+             const std::string &dst, const char *dstPort) {
+  pb::Connection &c = *graph.add_connections();
+  c.set_src_process(src);
+  c.set_src_port(srcPort);
+  c.set_dst_process(dst);
+  c.set_dst_port(dstPort);
+}
+
+} // namespace
+
+StatusOr<std::string> exportLava(const Network &network,
+                                 const std::string &producer) {
+  if (Status status = network.validate(); !status)
+    return status;
+  bool fixed = true;
+  for (const Population &p : network.populations)
+    if (p.kind == PopulationKind::Lif)
+      fixed = false;
+
+  pb::Network graph;
+  graph.set_schema_version(kSchemaVersion);
+  graph.set_name(network.name);
+  graph.set_producer(producer);
+  graph.set_tag(fixed ? "fixed_pt" : "floating_pt");
+  graph.set_timesteps_per_step(network.timesteps);
+  graph.set_input_width(network.inputWidth);
+  graph.set_payload_fraction_bits(kFractionBits);
+
+  std::set<std::string> names;
+  for (const Population &p : network.populations) {
+    if (Status status = exportPopulation(p, fixed, *graph.add_processes());
+        !status)
+      return status;
+    names.insert(p.name);
+  }
+  // Graded biases: a source of constant payloads through an identity
+  // Sparse (weight 1, exponent 0: exact).
+  for (const Population &p : network.populations) {
+    if (p.kind != PopulationKind::Graded ||
+        std::all_of(p.bias.begin(), p.bias.end(),
+                    [](double b) { return b == 0; }))
+      continue;
+    std::string source = p.name + "_bias",
+                identity = p.name + "_bias_to_" + p.name;
+    if (names.count(source) || names.count(identity))
+      return Status::error("population '" + p.name + "': the names '" + source +
+                           "' and '" + identity +
+                           "' of its bias are taken by populations");
+    names.insert(source);
+    names.insert(identity);
+    pb::Process &constant = *graph.add_processes();
+    constant.set_name(source);
+    pb::RingBufferSource &data = *constant.mutable_source();
+    data.set_size(p.size);
+    data.set_encoding(pb::ENCODING_GRADED);
+    for (double b : p.bias)
+      data.add_constant(std::llround(std::ldexp(b, kFractionBits)));
+    pb::Process &diagonal = *graph.add_processes();
+    diagonal.set_name(identity);
+    pb::Weights &w = *diagonal.mutable_sparse()->mutable_weights();
+    w.set_n_out(p.size);
+    w.set_n_in(p.size);
+    for (size_t i = 0; i < p.size; ++i) {
+      w.add_rows(i);
+      w.add_cols(i);
+      w.add_values(1);
+    }
+    w.set_num_weight_bits(8);
+    w.set_sign_mode(pb::SIGN_MODE_EXCITATORY);
+    w.set_num_message_bits(24);
+    connect(graph, source, "s_out", identity, "s_in");
+    connect(graph, identity, "a_out", p.name, "a_in");
+  }
+
+  for (const Projection &q : network.projections) {
+    const Population &pre = network.populations[q.pre];
+    const Population &post = network.populations[q.post];
+    std::string name = pre.name + "_to_" + post.name;
+    for (int k = 2; names.count(name); ++k)
+      name = pre.name + "_to_" + post.name + "_" + std::to_string(k);
+    names.insert(name);
+    if (fixed && (q.weightBits > 8 || q.weightExp < -8 || q.weightExp > 7 ||
+                  q.delay > 62))
+      return Status::error(
+          "projection " + name + ": " + std::to_string(q.weightBits) +
+          "-bit weights, exponent " + std::to_string(q.weightExp) +
+          " and delay " + std::to_string(q.delay) +
+          " are outside Loihi 2's ranges (8 bits, -8..7, 62); convert with "
+          "--snn-profile=loihi2");
+
+    pb::Process &process = *graph.add_processes();
+    process.set_name(name);
+    size_t nonzero = 0;
+    for (int32_t w : q.weights)
+      nonzero += w != 0;
+    const bool sparse = !q.rule && nonzero * 4 <= q.weights.size();
+    if (q.rule) {
+      pb::LearningDense &learning = *process.mutable_learning_dense();
+      exportWeights(q, network, false, *learning.mutable_weights());
+      learning.set_delays(q.delay);
+      learning.set_w_min(q.wMin);
+      learning.set_w_max(q.wMax);
+      pb::LearningRule &rule = *learning.mutable_learning_rule();
+      rule.set_dw(q.rule->text);
+      using R = pb::LearningRule;
+      setTrace(q.rule->x1, rule, &R::set_x1_impulse, &R::set_x1_tau);
+      setTrace(q.rule->x2, rule, &R::set_x2_impulse, &R::set_x2_tau);
+      setTrace(q.rule->y1, rule, &R::set_y1_impulse, &R::set_y1_tau);
+      setTrace(q.rule->y2, rule, &R::set_y2_impulse, &R::set_y2_tau);
+      setTrace(q.rule->y3, rule, &R::set_y3_impulse, &R::set_y3_tau);
+      rule.set_t_epoch(network.timesteps);
+      if (q.thirdFactor) {
+        rule.set_three_factor(true);
+        learning.set_third_factor(network.populations[*q.thirdFactor].name);
+      }
+    } else if (q.delay > 0) {
+      pb::Weights &w = sparse
+                           ? *process.mutable_delay_sparse()->mutable_weights()
+                           : *process.mutable_delay_dense()->mutable_weights();
+      exportWeights(q, network, sparse, w);
+      if (sparse)
+        process.mutable_delay_sparse()->set_delays(q.delay);
+      else
+        process.mutable_delay_dense()->set_delays(q.delay);
+    } else {
+      exportWeights(q, network, sparse,
+                    sparse ? *process.mutable_sparse()->mutable_weights()
+                           : *process.mutable_dense()->mutable_weights());
+    }
+    connect(graph, pre.name, "s_out", name, "s_in");
+    connect(graph, name, "a_out", post.name, "a_in");
+    if (q.rule)
+      connect(graph, post.name, "s_out", name, "s_in_bap");
+  }
+
+  pb::Probe &probe = *graph.mutable_probe();
+  probe.set_target(network.populations[network.output.population].name);
+  probe.set_decode(network.output.decode == Decode::Rate ? pb::Probe::RATE
+                                                         : pb::Probe::LAST);
+  for (double s : network.output.scale)
+    probe.add_scale(s);
+  for (double o : network.output.offset)
+    probe.add_offset(o);
+
+  std::string bytes;
+  if (!graph.SerializeToString(&bytes))
+    return Status::error("the Lava graph could not be serialized");
+  return bytes;
+}
+
+} // namespace engram::lava

@@ -5,35 +5,37 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <optional>
+
 using namespace engram::compiler;
 using mlir::failure;
 using mlir::FailureOr;
 using mlir::LogicalResult;
 using mlir::success;
 
-std::string engram::compiler::notAChoice(llvm::StringRef value,
-                                         llvm::SmallVector<llvm::StringRef> valid) {
-  llvm::sort(valid);
-  return ("'" + value + "' is not one of its values (valid: " +
-          llvm::join(valid, ", ") + ")")
-      .str();
-}
-
 FailureOr<mlir::engram::EngramQuantizeMemoryOptions>
 engram::compiler::parseQuantize(llvm::StringRef text, std::string &error) {
   auto [kind, what] = text.split(':');
   mlir::engram::EngramQuantizeMemoryOptions options;
   options.bits = kind == "int8" ? 8 : kind == "int4" ? 4 : kind == "binary" ? 1 : 0;
-  options.what =
-      what.empty() ? (kind == "binary" ? "memory" : "both") : what.str();
-  if (!options.bits || (options.what != "memory" && options.what != "trace" &&
-                        options.what != "both")) {
+  using mlir::engram::QuantizeWhat;
+  std::optional<QuantizeWhat> parsed;
+  if (what.empty())
+    parsed = kind == "binary" ? QuantizeWhat::Memory : QuantizeWhat::Both;
+  else if (what == "memory")
+    parsed = QuantizeWhat::Memory;
+  else if (what == "trace")
+    parsed = QuantizeWhat::Trace;
+  else if (what == "both")
+    parsed = QuantizeWhat::Both;
+  if (!options.bits || !parsed) {
     error = ("expected int8, int4 or binary, optionally followed by :memory, "
              ":trace or :both, got '" +
              text + "'")
                 .str();
     return failure();
   }
+  options.what = *parsed;
   return options;
 }
 
@@ -61,30 +63,6 @@ engram::compiler::parseSparsify(llvm::StringRef text, std::string &error) {
 }
 
 namespace {
-/// Checks the flags whose values are names; false after an error.
-bool checkChoices(CompilerFlags &flags,
-                  llvm::function_ref<void(const llvm::Twine &)> fail) {
-  struct Choice {
-    const llvm::cl::opt<std::string> &option;
-    llvm::SmallVector<llvm::StringRef> valid;
-  };
-  const Choice choices[] = {
-      {flags.snnEncoding, {"rate", "graded"}},
-      {flags.snnProfile, {"generic", "loihi2", "spinnaker"}},
-      {flags.snnRecall, {"linear", "kwta"}},
-      {flags.snnLearning, {"auto", "on", "off"}},
-      {flags.snnZeroInput, {"auto", "exact", "ignore"}},
-      {flags.quantizeScale, {"row", "tensor"}},
-      {flags.quantizeRounding, {"nearest", "stochastic"}}};
-  for (const Choice &choice : choices)
-    if (!llvm::is_contained(choice.valid, llvm::StringRef(choice.option))) {
-      fail("for the --" + choice.option.ArgStr +
-           " option: " + notAChoice(choice.option, choice.valid));
-      return false;
-    }
-  return true;
-}
-
 /// The compression part; false after an error.
 bool toCompression(CompilerFlags &flags, CompressionOptions &options,
                    llvm::function_ref<void(const llvm::Twine &)> fail) {
@@ -147,7 +125,7 @@ void toSnn(CompilerFlags &flags, CompilerOptions &options) {
 LogicalResult engram::compiler::toCompilerOptions(
     CompilerFlags &flags, CompilerOptions &options,
     llvm::function_ref<void(const llvm::Twine &)> fail) {
-  if (!checkChoices(flags, fail) || !toCompression(flags, options.compression, fail))
+  if (!toCompression(flags, options.compression, fail))
     return failure();
   options.input.nirDt = flags.nirDt;
   options.input.nirTimesteps = flags.nirTimesteps;

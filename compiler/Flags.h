@@ -44,16 +44,24 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
                      "optionally :memory|:trace|:both (default both; binary: "
                      "memory)"),
       llvm::cl::value_desc("kind[:what]"), llvm::cl::init("")};
-  Option<std::string> quantizeScale{
+  Option<mlir::engram::QuantScale> quantizeScale{
       *this, "quantize-scale",
-      llvm::cl::desc("Scale granularity of a quantized memory: row (default) "
-                     "or tensor"),
-      llvm::cl::init("row")};
-  Option<std::string> quantizeRounding{
+      llvm::cl::desc("Scale granularity of a quantized memory"),
+      llvm::cl::init(mlir::engram::QuantScale::Row),
+      llvm::cl::values(
+          clEnumValN(mlir::engram::QuantScale::Row, "row",
+                     "one scale per row (default)"),
+          clEnumValN(mlir::engram::QuantScale::Tensor, "tensor",
+                     "one scale for the bank"))};
+  Option<mlir::engram::Rounding> quantizeRounding{
       *this, "quantize-rounding",
-      llvm::cl::desc("Rounding of a quantized memory: nearest (default) or "
-                     "stochastic"),
-      llvm::cl::init("nearest")};
+      llvm::cl::desc("Rounding of a quantized memory"),
+      llvm::cl::init(mlir::engram::Rounding::Nearest),
+      llvm::cl::values(
+          clEnumValN(mlir::engram::Rounding::Nearest, "nearest",
+                     "to the nearest level (default)"),
+          clEnumValN(mlir::engram::Rounding::Stochastic, "stochastic",
+                     "up or down, with the probability of the distance"))};
   Option<uint64_t> quantizeSeed{
       *this, "quantize-seed", llvm::cl::desc("Seed of stochastic rounding"),
       llvm::cl::init(0)};
@@ -74,24 +82,39 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
       llvm::cl::desc("Sequences of the calibration file to use (default "
                      "256)"),
       llvm::cl::init(256)};
-  Option<std::string> snnEncoding{
-      *this, "snn-encoding",
-      llvm::cl::desc("rate (default) or graded events"),
-      llvm::cl::init("rate")};
+  Option<mlir::engram::SnnEncoding> snnEncoding{
+      *this, "snn-encoding", llvm::cl::desc("What events carry"),
+      llvm::cl::init(mlir::engram::SnnEncoding::Rate),
+      llvm::cl::values(
+          clEnumValN(mlir::engram::SnnEncoding::Rate, "rate",
+                     "values as spike rates (default)"),
+          clEnumValN(mlir::engram::SnnEncoding::Graded, "graded",
+                     "values as the payloads of graded events"))};
   Option<int64_t> snnTimesteps{
       *this, "snn-timesteps",
       llvm::cl::desc("Simulator timesteps per model step (default 32)"),
       llvm::cl::init(32)};
-  Option<std::string> snnProfile{
+  Option<mlir::snn::Profile> snnProfile{
       *this, "snn-profile",
-      llvm::cl::desc("Hardware whose ranges apply: generic, loihi2, "
-                     "spinnaker (default: the target's: loihi2 for lava, "
-                     "spinnaker for spinnaker, else generic)"),
-      llvm::cl::init("generic")};
-  Option<std::string> snnRecall{
-      *this, "snn-recall",
-      llvm::cl::desc("linear (first-order softmax, default) or kwta"),
-      llvm::cl::init("linear")};
+      llvm::cl::desc("Hardware whose ranges apply (default: the target's: "
+                     "loihi2 for lava, spinnaker for spinnaker, else "
+                     "generic)"),
+      llvm::cl::init(mlir::snn::Profile::Generic),
+      llvm::cl::values(
+          clEnumValN(mlir::snn::Profile::Generic, "generic",
+                     "no hardware limits"),
+          clEnumValN(mlir::snn::Profile::Loihi2, "loihi2",
+                     "Loihi 2: fixed-point LIF, 8-bit weights"),
+          clEnumValN(mlir::snn::Profile::Spinnaker, "spinnaker",
+                     "SpiNNaker: rate coding, no graded events"))};
+  Option<mlir::engram::SnnRecall> snnRecall{
+      *this, "snn-recall", llvm::cl::desc("How the recall's softmax spikes"),
+      llvm::cl::init(mlir::engram::SnnRecall::Linear),
+      llvm::cl::values(
+          clEnumValN(mlir::engram::SnnRecall::Linear, "linear",
+                     "first-order softmax (default)"),
+          clEnumValN(mlir::engram::SnnRecall::Kwta, "kwta",
+                     "k winners take all"))};
   Option<int64_t> snnK{*this, "snn-k",
                        llvm::cl::desc("Winners of --snn-recall=kwta "
                                       "(default 8)"),
@@ -117,18 +140,28 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
                      "(default 0: any change, exact); negative: send the "
                      "value every timestep"),
       llvm::cl::init(0.0)};
-  Option<std::string> snnLearning{
-      *this, "snn-learning",
-      llvm::cl::desc("on: the Hebbian trace is plastic; off: frozen at T0 in "
-                     "static weights; auto (default): off for spinnaker, on "
-                     "otherwise"),
-      llvm::cl::init("auto")};
-  Option<std::string> snnZeroInput{
+  Option<mlir::engram::SnnLearning> snnLearning{
+      *this, "snn-learning", llvm::cl::desc("Whether the trace learns"),
+      llvm::cl::init(mlir::engram::SnnLearning::Auto),
+      llvm::cl::values(
+          clEnumValN(mlir::engram::SnnLearning::Auto, "auto",
+                     "off for spinnaker, on otherwise (default)"),
+          clEnumValN(mlir::engram::SnnLearning::On, "on",
+                     "the Hebbian trace is plastic"),
+          clEnumValN(mlir::engram::SnnLearning::Off, "off",
+                     "frozen at T0 in static weights"))};
+  Option<mlir::engram::SnnZeroInput> snnZeroInput{
       *this, "snn-zero-input",
-      llvm::cl::desc("exact: a detector neuron makes layer norm and the "
-                     "query norm exact on all-zero input steps; ignore; auto "
-                     "(default): exact except for loihi2"),
-      llvm::cl::init("auto")};
+      llvm::cl::desc("All-zero input steps (padding, blank rows)"),
+      llvm::cl::init(mlir::engram::SnnZeroInput::Auto),
+      llvm::cl::values(
+          clEnumValN(mlir::engram::SnnZeroInput::Auto, "auto",
+                     "exact except for loihi2 (default)"),
+          clEnumValN(mlir::engram::SnnZeroInput::Exact, "exact",
+                     "a detector neuron makes layer norm and the query norm "
+                     "exact there"),
+          clEnumValN(mlir::engram::SnnZeroInput::Ignore, "ignore",
+                     "calibrated constants there too"))};
 };
 
 /// Checks `flags` and maps them onto `options` (its input, compression and
@@ -136,10 +169,6 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
 mlir::LogicalResult
 toCompilerOptions(CompilerFlags &flags, CompilerOptions &options,
                   llvm::function_ref<void(const llvm::Twine &)> fail);
-
-/// "'x' is not one of its values (valid: a, b, c)", the valid values sorted.
-std::string notAChoice(llvm::StringRef value,
-                       llvm::SmallVector<llvm::StringRef> valid);
 
 } // namespace engram::compiler
 

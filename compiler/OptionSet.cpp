@@ -3,6 +3,7 @@
 #include "compiler/OptionSet.h"
 
 #include "compiler/Target.h"
+#include "passes/OptionEnums.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -42,10 +43,23 @@ ForwardedOptions::ForwardedOptions(
     llvm::function_ref<cl::OptionCategory &(llvm::StringRef)> category)
     : set_(set) {
   for (cl::Option *option : set.list()) {
+    llvm::StringRef help = option->HelpStr, values = option->ValueStr;
+    if (values.empty())
+      values = "value";
+    // An enumerated option: its values in the value name and the help.
+    if (const auto *named = mlir::engram::namedValuesOf(option)) {
+      std::string names, helps;
+      for (const auto &[name, description] : *named) {
+        names += (names.empty() ? "" : "|") + name.str();
+        helps += "; " + name.str() + ": " + description.str();
+      }
+      texts_.push_back(std::make_unique<std::string>(names));
+      values = *texts_.back();
+      texts_.push_back(std::make_unique<std::string>(help.str() + helps));
+      help = *texts_.back();
+    }
     auto flag = std::make_unique<cl::opt<std::string>>(
-        option->ArgStr, cl::desc(option->HelpStr),
-        cl::value_desc(option->ValueStr.empty() ? llvm::StringRef("value")
-                                                : option->ValueStr),
+        option->ArgStr, cl::desc(help), cl::value_desc(values),
         cl::cat(category(option->ArgStr)));
     // A boolean flag may stand alone (--hoist-encoder).
     flag->setValueExpectedFlag(option->getValueExpectedFlag());
@@ -125,11 +139,9 @@ mlir::LogicalResult engram::compiler::parseIntoSets(
       return fail("no option named '" + name + "' (valid: " +
                   llvm::join(known, ", ") + ")");
     }
-    std::string error;
-    llvm::raw_string_ostream os(error);
+    // The option's parser prints what is wrong with the value.
     if (option->addOccurrence(0, name, unquote(value)))
-      return fail("invalid value '" + unquote(value) + "' of option '" +
-                  name + "'");
+      return mlir::failure();
   }
   return mlir::success();
 }

@@ -56,6 +56,8 @@ public:
 private:
   OptionSet &set_;
   std::vector<std::unique_ptr<llvm::cl::opt<std::string>>> flags_;
+  /// cl keeps descriptions and value names by reference.
+  std::vector<std::unique_ptr<std::string>> texts_;
 };
 
 class Target;

@@ -29,7 +29,8 @@ void engram::compiler::populateSnnPhase(OpPassManager &pm,
                                         llvm::StringRef defaultProfile) {
   mlir::engram::ConvertEngramToSnnOptions snn = options.snn;
   if (!options.snnProfileGiven)
-    snn.profile = defaultProfile.str();
+    snn.profile = mlir::snn::symbolizeProfile(defaultProfile)
+                      .value_or(mlir::snn::Profile::Generic);
   pm.addPass(mlir::engram::createConvertEngramToSnn(snn));
 }
 

@@ -10,6 +10,7 @@
 
 #include "dialects/engram/EngramDialect.h"
 #include "dialects/snn/SnnDialect.h"
+#include "passes/OptionEnums.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

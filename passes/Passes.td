@@ -105,14 +105,27 @@ def EngramQuantizeMemory : Pass<"engram-quantize-memory", "::mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"what", "what", "std::string", /*default=*/"\"both\"",
-           "what to quantize: memory, trace or both">,
+    Option<"what", "what", "::mlir::engram::QuantizeWhat",
+           /*default=*/"::mlir::engram::QuantizeWhat::Both",
+           "what to quantize: memory, trace or both",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::QuantizeWhat::Memory, "memory", "the memory bank"),
+             clEnumValN(::mlir::engram::QuantizeWhat::Trace, "trace", "the Hebbian trace"),
+             clEnumValN(::mlir::engram::QuantizeWhat::Both, "both", "both"))}]>,
     Option<"bits", "bits", "unsigned", /*default=*/"8",
            "bits per value: 8 or 4 (memory and trace), 16 (trace), 1 (binary memory)">,
-    Option<"scale", "scale", "std::string", /*default=*/"\"row\"",
-           "scale granularity of the memory: row or tensor">,
-    Option<"rounding", "rounding", "std::string", /*default=*/"\"nearest\"",
-           "rounding of the memory: nearest or stochastic">,
+    Option<"scale", "scale", "::mlir::engram::QuantScale",
+           /*default=*/"::mlir::engram::QuantScale::Row",
+           "scale granularity of the memory: row or tensor",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::QuantScale::Row, "row", "one scale per row"),
+             clEnumValN(::mlir::engram::QuantScale::Tensor, "tensor", "one scale"))}]>,
+    Option<"rounding", "rounding", "::mlir::engram::Rounding",
+           /*default=*/"::mlir::engram::Rounding::Nearest",
+           "rounding of the memory: nearest or stochastic",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::Rounding::Nearest, "nearest", "to the nearest level"),
+             clEnumValN(::mlir::engram::Rounding::Stochastic, "stochastic", "up or down with the probability of the distance"))}]>,
     Option<"seed", "seed", "uint64_t", /*default=*/"0",
            "seed of stochastic rounding">
   ];
@@ -310,14 +323,26 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
            "calibration inputs, a .npy of B×S×D float32/float64 (required)">,
     Option<"calibrationSamples", "calibration-samples", "int64_t",
            /*default=*/"256", "sequences of the calibration file to use">,
-    Option<"encoding", "encoding", "std::string", /*default=*/"\"rate\"",
-           "rate or graded">,
+    Option<"encoding", "encoding", "::mlir::engram::SnnEncoding",
+           /*default=*/"::mlir::engram::SnnEncoding::Rate", "rate or graded",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnEncoding::Rate, "rate", "values as spike rates"),
+             clEnumValN(::mlir::engram::SnnEncoding::Graded, "graded", "values as graded events"))}]>,
     Option<"timesteps", "timesteps", "int64_t", /*default=*/"32",
            "simulator timesteps per model step">,
-    Option<"profile", "profile", "std::string", /*default=*/"\"generic\"",
-           "hardware whose ranges apply: generic, loihi2 or spinnaker">,
-    Option<"recall", "recall", "std::string", /*default=*/"\"linear\"",
-           "linear (first-order softmax) or kwta">,
+    Option<"profile", "profile", "::mlir::snn::Profile",
+           /*default=*/"::mlir::snn::Profile::Generic",
+           "hardware whose ranges apply: generic, loihi2 or spinnaker",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::snn::Profile::Generic, "generic", "no hardware limits"),
+             clEnumValN(::mlir::snn::Profile::Loihi2, "loihi2", "Loihi 2"),
+             clEnumValN(::mlir::snn::Profile::Spinnaker, "spinnaker", "SpiNNaker"))}]>,
+    Option<"recall", "recall", "::mlir::engram::SnnRecall",
+           /*default=*/"::mlir::engram::SnnRecall::Linear",
+           "linear (first-order softmax) or kwta",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnRecall::Linear, "linear", "first-order softmax"),
+             clEnumValN(::mlir::engram::SnnRecall::Kwta, "kwta", "k winners take all"))}]>,
     Option<"k", "k", "int64_t", /*default=*/"8",
            "winners of recall=kwta">,
     Option<"inhibition", "inhibition", "double", /*default=*/"0.0",
@@ -326,16 +351,26 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
            "upper percentile of the calibrated value ranges (rate encoding)">,
     Option<"weightBits", "weight-bits", "int64_t", /*default=*/"8",
            "magnitude bits of the integer weights (sign apart)">,
-    Option<"learning", "learning", "std::string", /*default=*/"\"auto\"",
+    Option<"learning", "learning", "::mlir::engram::SnnLearning",
+           /*default=*/"::mlir::engram::SnnLearning::Auto",
            "on: the Hebbian trace is plastic; off: it stays at T0, folded "
            "into static weights (a network with no plasticity, which every "
            "neuromorphic target runs as it is); auto (default): off for "
-           "spinnaker, whose PyNN has no three-factor rules, on otherwise">,
-    Option<"zeroInput", "zero-input", "std::string", /*default=*/"\"auto\"",
+           "spinnaker, whose PyNN has no three-factor rules, on otherwise",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnLearning::Auto, "auto", "off for spinnaker, on otherwise"),
+             clEnumValN(::mlir::engram::SnnLearning::On, "on", "plastic trace"),
+             clEnumValN(::mlir::engram::SnnLearning::Off, "off", "trace frozen at T0"))}]>,
+    Option<"zeroInput", "zero-input", "::mlir::engram::SnnZeroInput",
+           /*default=*/"::mlir::engram::SnnZeroInput::Auto",
            "exact: a detector neuron makes LN1 and ‖z‖ exact on all-zero "
            "input steps (non-negative inputs); ignore: calibrated constants "
            "there too; auto (default): exact except for loihi2, whose 8-bit "
-           "weights cannot hold the gates' range">,
+           "weights cannot hold the gates' range",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnZeroInput::Auto, "auto", "exact except for loihi2"),
+             clEnumValN(::mlir::engram::SnnZeroInput::Exact, "exact", "a detector neuron"),
+             clEnumValN(::mlir::engram::SnnZeroInput::Ignore, "ignore", "calibrated constants"))}]>,
     Option<"sigmaDelta", "sigma-delta", "double", /*default=*/"0.0",
            "encoding=graded: units send the change of their value when it "
            "exceeds this fraction of their population's calibrated range "

@@ -172,15 +172,8 @@ struct QuantizeMemoryPass
       mlir::emitError(module.getLoc()) << "engram-quantize-memory: " << message;
       signalPassFailure();
     };
-    bool memory = what == "memory" || what == "both";
-    bool trace = what == "trace" || what == "both";
-    if (!memory && !trace)
-      return fail("what must be memory, trace or both, got '" + what + "'");
-    if (scale != "row" && scale != "tensor")
-      return fail("scale must be row or tensor, got '" + scale + "'");
-    if (rounding != "nearest" && rounding != "stochastic")
-      return fail("rounding must be nearest or stochastic, got '" + rounding +
-                  "'");
+    bool memory = what != QuantizeWhat::Trace;
+    bool trace = what != QuantizeWhat::Memory;
     if (bits != 8 && bits != 4 && bits != 1 && bits != 16)
       return fail("bits must be 8, 4 or 1 (memory) or 16 (trace), got " +
                   Twine(bits));
@@ -190,18 +183,14 @@ struct QuantizeMemoryPass
     if (trace && bits == 1)
       return fail("a binary trace cannot accumulate Hebbian updates; use "
                   "what=memory with bits=1");
-    if (bits == 1 && rounding == "stochastic")
+    if (bits == 1 && rounding == Rounding::Stochastic)
       return fail("binary memory is sign(M); stochastic rounding needs 8 or "
                   "4 bits");
-    if (seed != 0 && rounding != "stochastic")
+    if (seed != 0 && rounding != Rounding::Stochastic)
       return fail("a seed only applies to rounding=stochastic");
 
     if (memory) {
-      auto quant = QuantAttr::get(
-          &getContext(), bits,
-          scale == "row" ? QuantScale::Row : QuantScale::Tensor,
-          rounding == "nearest" ? Rounding::Nearest : Rounding::Stochastic,
-          seed);
+      auto quant = QuantAttr::get(&getContext(), bits, scale, rounding, seed);
       SmallVector<MemoryOp> memories;
       module.walk([&](MemoryOp op) { memories.push_back(op); });
       for (MemoryOp op : memories)

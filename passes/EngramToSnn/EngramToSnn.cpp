@@ -111,12 +111,13 @@ private:
   void emit(OpBuilder &b, Location loc, const PendingProjection &p);
   std::string ruleText(const PendingProjection &p, double exp2) const;
   std::string constant(double value) const;
-  bool rate() const { return encoding == "rate"; }
+  bool rate() const { return encoding == SnnEncoding::Rate; }
   /// The zero-input path adds one projection (the gates) before the slots;
   /// checkOptions needs the depth before calibration decides.
   bool zeroInputRequested() const {
-    return options.zeroInput == "exact" ||
-           (options.zeroInput == "auto" && profile != snn::Profile::Loihi2);
+    return options.zeroInput == SnnZeroInput::Exact ||
+           (options.zeroInput == SnnZeroInput::Auto &&
+            profile != snn::Profile::Loihi2);
   }
   bool fixedNeurons() const {
     return rate() && profile == snn::Profile::Loihi2;
@@ -140,7 +141,7 @@ private:
   const rt::Model &model;
   const ConvertEngramToSnnOptions &options;
   Cell cell;
-  std::string encoding;
+  SnnEncoding encoding = SnnEncoding::Rate;
   snn::Profile profile = snn::Profile::Generic;
   Recall recall = Recall::Linear;
   Calibration calibration;
@@ -154,43 +155,19 @@ private:
 
 LogicalResult Converter::checkOptions() {
   const auto &o = options;
+  // The enumerated options were checked when they were parsed.
   encoding = o.encoding;
-  if (encoding != "rate" && encoding != "graded")
-    return fail() << opt("encoding") << " must be rate or graded, not '"
-                  << encoding << "'";
-  if (o.profile == "generic")
-    profile = snn::Profile::Generic;
-  else if (o.profile == "loihi2")
-    profile = snn::Profile::Loihi2;
-  else if (o.profile == "spinnaker")
-    profile = snn::Profile::Spinnaker;
-  else
-    return fail() << opt("profile")
-                  << " must be generic, loihi2 or spinnaker, not '" << o.profile
-                  << "'";
+  profile = o.profile;
   if (profile == snn::Profile::Spinnaker && !rate())
     return fail() << "spinnaker has no graded events; use " << opt("encoding")
                   << "=rate";
-  if (o.learning != "on" && o.learning != "off" && o.learning != "auto")
-    return fail() << opt("learning") << " must be on, off or auto, not '"
-                  << o.learning << "'";
-  if (o.learning == "on" && profile == snn::Profile::Spinnaker)
+  if (o.learning == SnnLearning::On && profile == snn::Profile::Spinnaker)
     return fail() << "spinnaker has no three-factor learning rules; use "
                   << opt("learning") << "=off";
-  learn = o.learning == "on" ||
-          (o.learning == "auto" && profile != snn::Profile::Spinnaker);
-  if (o.zeroInput != "exact" && o.zeroInput != "ignore" &&
-      o.zeroInput != "auto")
-    return fail() << opt("zero-input")
-                  << " must be exact, ignore or auto, not '" << o.zeroInput
-                  << "'";
-  if (o.recall == "linear")
-    recall = Recall::Linear;
-  else if (o.recall == "kwta")
-    recall = Recall::Kwta;
-  else
-    return fail() << opt("recall") << " must be linear or kwta, not '"
-                  << o.recall << "'";
+  learn = o.learning == SnnLearning::On ||
+          (o.learning == SnnLearning::Auto &&
+           profile != snn::Profile::Spinnaker);
+  recall = o.recall == SnnRecall::Kwta ? Recall::Kwta : Recall::Linear;
   if (recall == Recall::Kwta && (o.k < 1 || o.k > cell.slots))
     return fail() << opt("k") << " must be in 1.." << cell.slots
                   << " (the memory slots), not " << o.k;
@@ -215,7 +192,7 @@ LogicalResult Converter::checkOptions() {
   if (o.timesteps < minimum || o.timesteps > maximum)
     return fail()
            << opt("timesteps") << " must be in " << minimum << ".." << maximum
-           << " for " << opt("encoding") << "=" << encoding
+           << " for " << opt("encoding") << "=" << stringifySnnEncoding(encoding)
            << (rate() ? ""
                       : " (graded values settle one projection per timestep)")
            << ", not " << o.timesteps;
@@ -622,8 +599,10 @@ LogicalResult Converter::emitNetwork(Population &out) {
   // The calibrated constants, so that every approximation can be read off
   // the IR (docs/spiking.md).
   SmallVector<NamedAttribute> constants = {
-      b.getNamedAttr("encoding", b.getStringAttr(encoding)),
-      b.getNamedAttr("recall", b.getStringAttr(options.recall)),
+      b.getNamedAttr("encoding",
+                     b.getStringAttr(stringifySnnEncoding(encoding))),
+      b.getNamedAttr("recall",
+                     b.getStringAttr(stringifySnnRecall(options.recall))),
       b.getNamedAttr("query_norm", b.getF64FloatAttr(calibration.queryNorm)),
       b.getNamedAttr("hebbian_trace",
                      b.getStringAttr(learn ? "plastic" : "frozen at T0")),

@@ -30,4 +30,4 @@
 // RUN: not engram-opt %t/model.mlir --convert-engram-to-snn="calibration=%t/calib.npy timesteps=0" 2>&1 | FileCheck %s --check-prefix=STEPS
 // STEPS: error: convert-engram-to-snn: timesteps must be in 3..1024 for encoding=rate, not 0
 // RUN: not engram-opt %t/model.mlir --convert-engram-to-snn="calibration=%t/calib.npy encoding=spikes" 2>&1 | FileCheck %s --check-prefix=ENCODING
-// ENCODING: error: convert-engram-to-snn: encoding must be rate or graded, not 'spikes'
+// ENCODING: engram-opt: for the --encoding option: 'spikes' is not one of its values (valid: graded, rate)

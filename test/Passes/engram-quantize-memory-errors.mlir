@@ -13,9 +13,9 @@
 // BITS-NOT: builtin.module
 // BITS16: error: engram-quantize-memory: a quantized memory bank has 8, 4 or 1 bits; 16 bits applies to what=trace only
 // BINTRACE: error: engram-quantize-memory: a binary trace cannot accumulate Hebbian updates; use what=memory with bits=1
-// SCALE: error: engram-quantize-memory: scale must be row or tensor, got 'column'
-// ROUNDING: error: engram-quantize-memory: rounding must be nearest or stochastic, got 'up'
-// WHAT: error: engram-quantize-memory: what must be memory, trace or both, got 'weights'
+// SCALE: engram-opt: for the --scale option: 'column' is not one of its values (valid: row, tensor)
+// ROUNDING: engram-opt: for the --rounding option: 'up' is not one of its values (valid: nearest, stochastic)
+// WHAT: engram-opt: for the --what option: 'weights' is not one of its values (valid: both, memory, trace)
 // TWICE: error: engram-quantize-memory: the memory bank is already quantized
 
 // A shared trace averages updates over the batch; it stays float when only the

@@ -152,6 +152,58 @@ int printPipelineOf(ModuleOp module, const CompilerOptions &options,
   return 0;
 }
 
+/// Checks the plan and the output path before any work; the plan, or
+/// failure after a message.
+FailureOr<Plan> checkRequest(const CompilerOptions &options) {
+  FailureOr<Plan> plan = makePlan(options, report);
+  if (failed(plan))
+    return failure();
+  if (outputPath != "-")
+    if (auto status = ::engram::runtime::checkOutputPath(outputPath);
+        !status) {
+      fail(status.message());
+      return failure();
+    }
+  if (plan->binary() && !printPipeline && outputPath == "-" &&
+      llvm::sys::Process::StandardOutIsDisplayed()) {
+    fail("refusing to write a compiled artifact to the terminal; use -o");
+    return failure();
+  }
+  return plan;
+}
+
+/// Reads the input, then prints the pipeline or compiles and writes.
+int compileInput(const CompilerOptions &options, const Plan &plan) {
+  // lld, which the CPU backend runs in process, resets every command-line
+  // option when it finishes: keep what is needed after it.
+  std::string outputFile = outputPath, input = inputPath;
+  bool pipelineOnly = printPipeline;
+  DialectRegistry registry;
+  mlir::engram::registerDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // One message per error: the location says where, no IR dump after it.
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  ::engram::tools::PrintableDiagnostics diagnostics(sourceMgr, &context);
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+  TimingScope loadTimer = timing.nest("Load and verify");
+  OwningOpRef<ModuleOp> module =
+      loadInput(context, sourceMgr, input, options.input, report);
+  loadTimer.stop();
+  if (!module)
+    return 1;
+  if (pipelineOnly)
+    return printPipelineOf(*module, options, plan);
+  FailureOr<Output> output = compile(
+      *module, options, plan, outputFile, timing,
+      [](PassManager &pm) { return applyPassManagerCLOptions(pm); }, report,
+      warn);
+  return failed(output) ? 1 : writeOutput(*output, outputFile);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -172,51 +224,12 @@ int main(int argc, char **argv) {
     registerDefaultTimingManagerCLOptions();
   });
   cl::ParseCommandLineOptions(argc, argv, "engram compiler\n");
+  // A missing model is reported before any option.
   if (inputPath != "-" && !llvm::sys::fs::exists(inputPath))
     return fail(inputPath + ": cannot read: No such file or directory");
   CompilerOptions options;
   if (!makeOptions(flags, forwarded, targetFlags, options))
     return 1;
-  FailureOr<Plan> plan = makePlan(options, report);
-  if (failed(plan))
-    return 1;
-  if (outputPath != "-")
-    if (auto status = ::engram::runtime::checkOutputPath(outputPath); !status)
-      return fail(status.message());
-  // lld, which the CPU backend runs in process, resets every command-line
-  // option when it finishes: keep what is needed after it.
-  std::string outputFile = outputPath;
-  if (plan->binary() && !printPipeline && outputFile == "-" &&
-      llvm::sys::Process::StandardOutIsDisplayed())
-    return fail("refusing to write a compiled artifact to the terminal; use "
-                "-o");
-
-  DialectRegistry registry;
-  mlir::engram::registerDialects(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  // One message per error: the location says where, no IR dump after it.
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  ::engram::tools::PrintableDiagnostics diagnostics(sourceMgr, &context);
-  DefaultTimingManager timingManager;
-  applyDefaultTimingManagerCLOptions(timingManager);
-  TimingScope timing = timingManager.getRootScope();
-
-  OwningOpRef<ModuleOp> module;
-  {
-    TimingScope loadTimer = timing.nest("Load and verify");
-    module = loadInput(context, sourceMgr, inputPath, options.input, report);
-    if (!module)
-      return 1;
-  }
-  if (printPipeline)
-    return printPipelineOf(*module, options, *plan);
-  FailureOr<Output> output = compile(
-      *module, options, *plan, outputFile, timing,
-      [](PassManager &pm) { return applyPassManagerCLOptions(pm); }, report,
-      warn);
-  if (failed(output))
-    return 1;
-  return writeOutput(*output, outputFile);
+  FailureOr<Plan> plan = checkRequest(options);
+  return failed(plan) ? 1 : compileInput(options, *plan);
 }

@@ -143,16 +143,61 @@ void connect(pb::Network &graph, const std::string &src, const char *srcPort,
 
 } // namespace
 
-StatusOr<std::string> exportLava(const Network &network,
-                                 const std::string &producer) {
+namespace {
+
+/// The graph of one network: populations, the sources of graded biases,
+/// projections and the probe, each by its own function.
+class Exporter {
+public:
+  Exporter(const Network &network, const std::string &producer)
+      : network(network), producer(producer) {}
+  StatusOr<std::string> run();
+
+private:
+  void header();
+  Status bias(const Population &p);
+  Status projection(const Projection &q);
+  /// A name for the projection pre -> post that no process has yet.
+  std::string projectionName(const Population &pre, const Population &post);
+  void learning(const Projection &q, pb::Process &process);
+  void weights(const Projection &q, pb::Process &process);
+  void probe();
+
+  const Network &network;
+  const std::string &producer;
+  pb::Network graph;
+  std::set<std::string> names;
+  /// Loihi fixed point (no float LIF in the network).
+  bool fixed = true;
+};
+
+StatusOr<std::string> Exporter::run() {
   if (Status status = network.validate(); !status)
     return status;
-  bool fixed = true;
   for (const Population &p : network.populations)
     if (p.kind == PopulationKind::Lif)
       fixed = false;
+  header();
+  for (const Population &p : network.populations) {
+    if (Status status = exportPopulation(p, fixed, *graph.add_processes());
+        !status)
+      return status;
+    names.insert(p.name);
+  }
+  for (const Population &p : network.populations)
+    if (Status status = bias(p); !status)
+      return status;
+  for (const Projection &q : network.projections)
+    if (Status status = projection(q); !status)
+      return status;
+  probe();
+  std::string bytes;
+  if (!graph.SerializeToString(&bytes))
+    return Status::error("the Lava graph could not be serialized");
+  return bytes;
+}
 
-  pb::Network graph;
+void Exporter::header() {
   graph.set_schema_version(kSchemaVersion);
   graph.set_name(network.name);
   graph.set_producer(producer);
@@ -160,114 +205,126 @@ StatusOr<std::string> exportLava(const Network &network,
   graph.set_timesteps_per_step(network.timesteps);
   graph.set_input_width(network.inputWidth);
   graph.set_payload_fraction_bits(kFractionBits);
+}
 
-  std::set<std::string> names;
-  for (const Population &p : network.populations) {
-    if (Status status = exportPopulation(p, fixed, *graph.add_processes());
-        !status)
-      return status;
-    names.insert(p.name);
+/// Graded biases: a source of constant payloads through an identity Sparse
+/// (weight 1, exponent 0: exact).
+Status Exporter::bias(const Population &p) {
+  if (p.kind != PopulationKind::Graded ||
+      std::all_of(p.bias.begin(), p.bias.end(),
+                  [](double b) { return b == 0; }))
+    return Status::success();
+  std::string source = p.name + "_bias",
+              identity = p.name + "_bias_to_" + p.name;
+  if (names.count(source) || names.count(identity))
+    return Status::error("population '" + p.name + "': the names '" + source +
+                         "' and '" + identity +
+                         "' of its bias are taken by populations");
+  names.insert(source);
+  names.insert(identity);
+  pb::Process &constant = *graph.add_processes();
+  constant.set_name(source);
+  pb::RingBufferSource &data = *constant.mutable_source();
+  data.set_size(p.size);
+  data.set_encoding(pb::ENCODING_GRADED);
+  for (double b : p.bias)
+    data.add_constant(std::llround(std::ldexp(b, kFractionBits)));
+  pb::Process &diagonal = *graph.add_processes();
+  diagonal.set_name(identity);
+  pb::Weights &w = *diagonal.mutable_sparse()->mutable_weights();
+  w.set_n_out(p.size);
+  w.set_n_in(p.size);
+  for (size_t i = 0; i < p.size; ++i) {
+    w.add_rows(i);
+    w.add_cols(i);
+    w.add_values(1);
   }
-  // Graded biases: a source of constant payloads through an identity
-  // Sparse (weight 1, exponent 0: exact).
-  for (const Population &p : network.populations) {
-    if (p.kind != PopulationKind::Graded ||
-        std::all_of(p.bias.begin(), p.bias.end(),
-                    [](double b) { return b == 0; }))
-      continue;
-    std::string source = p.name + "_bias",
-                identity = p.name + "_bias_to_" + p.name;
-    if (names.count(source) || names.count(identity))
-      return Status::error("population '" + p.name + "': the names '" + source +
-                           "' and '" + identity +
-                           "' of its bias are taken by populations");
-    names.insert(source);
-    names.insert(identity);
-    pb::Process &constant = *graph.add_processes();
-    constant.set_name(source);
-    pb::RingBufferSource &data = *constant.mutable_source();
-    data.set_size(p.size);
-    data.set_encoding(pb::ENCODING_GRADED);
-    for (double b : p.bias)
-      data.add_constant(std::llround(std::ldexp(b, kFractionBits)));
-    pb::Process &diagonal = *graph.add_processes();
-    diagonal.set_name(identity);
-    pb::Weights &w = *diagonal.mutable_sparse()->mutable_weights();
-    w.set_n_out(p.size);
-    w.set_n_in(p.size);
-    for (size_t i = 0; i < p.size; ++i) {
-      w.add_rows(i);
-      w.add_cols(i);
-      w.add_values(1);
-    }
-    w.set_num_weight_bits(8);
-    w.set_sign_mode(pb::SIGN_MODE_EXCITATORY);
-    w.set_num_message_bits(24);
-    connect(graph, source, "s_out", identity, "s_in");
-    connect(graph, identity, "a_out", p.name, "a_in");
+  w.set_num_weight_bits(8);
+  w.set_sign_mode(pb::SIGN_MODE_EXCITATORY);
+  w.set_num_message_bits(24);
+  connect(graph, source, "s_out", identity, "s_in");
+  connect(graph, identity, "a_out", p.name, "a_in");
+  return Status::success();
+}
+
+std::string Exporter::projectionName(const Population &pre,
+                                     const Population &post) {
+  std::string name = pre.name + "_to_" + post.name;
+  for (int k = 2; names.count(name); ++k)
+    name = pre.name + "_to_" + post.name + "_" + std::to_string(k);
+  names.insert(name);
+  return name;
+}
+
+Status Exporter::projection(const Projection &q) {
+  const Population &pre = network.populations[q.pre];
+  const Population &post = network.populations[q.post];
+  std::string name = projectionName(pre, post);
+  if (fixed && (q.weightBits > 8 || q.weightExp < -8 || q.weightExp > 7 ||
+                q.delay > 62))
+    return Status::error(
+        "projection " + name + ": " + std::to_string(q.weightBits) +
+        "-bit weights, exponent " + std::to_string(q.weightExp) +
+        " and delay " + std::to_string(q.delay) +
+        " are outside Loihi 2's ranges (8 bits, -8..7, 62); convert with "
+        "--snn-profile=loihi2");
+  pb::Process &process = *graph.add_processes();
+  process.set_name(name);
+  if (q.rule)
+    learning(q, process);
+  else
+    weights(q, process);
+  connect(graph, pre.name, "s_out", name, "s_in");
+  connect(graph, name, "a_out", post.name, "a_in");
+  if (q.rule)
+    connect(graph, post.name, "s_out", name, "s_in_bap");
+  return Status::success();
+}
+
+void Exporter::learning(const Projection &q, pb::Process &process) {
+  pb::LearningDense &learning = *process.mutable_learning_dense();
+  exportWeights(q, network, false, *learning.mutable_weights());
+  learning.set_delays(q.delay);
+  learning.set_w_min(q.wMin);
+  learning.set_w_max(q.wMax);
+  pb::LearningRule &rule = *learning.mutable_learning_rule();
+  rule.set_dw(q.rule->text);
+  using R = pb::LearningRule;
+  setTrace(q.rule->x1, rule, &R::set_x1_impulse, &R::set_x1_tau);
+  setTrace(q.rule->x2, rule, &R::set_x2_impulse, &R::set_x2_tau);
+  setTrace(q.rule->y1, rule, &R::set_y1_impulse, &R::set_y1_tau);
+  setTrace(q.rule->y2, rule, &R::set_y2_impulse, &R::set_y2_tau);
+  setTrace(q.rule->y3, rule, &R::set_y3_impulse, &R::set_y3_tau);
+  rule.set_t_epoch(network.timesteps);
+  if (q.thirdFactor) {
+    rule.set_three_factor(true);
+    learning.set_third_factor(network.populations[*q.thirdFactor].name);
   }
+}
 
-  for (const Projection &q : network.projections) {
-    const Population &pre = network.populations[q.pre];
-    const Population &post = network.populations[q.post];
-    std::string name = pre.name + "_to_" + post.name;
-    for (int k = 2; names.count(name); ++k)
-      name = pre.name + "_to_" + post.name + "_" + std::to_string(k);
-    names.insert(name);
-    if (fixed && (q.weightBits > 8 || q.weightExp < -8 || q.weightExp > 7 ||
-                  q.delay > 62))
-      return Status::error(
-          "projection " + name + ": " + std::to_string(q.weightBits) +
-          "-bit weights, exponent " + std::to_string(q.weightExp) +
-          " and delay " + std::to_string(q.delay) +
-          " are outside Loihi 2's ranges (8 bits, -8..7, 62); convert with "
-          "--snn-profile=loihi2");
-
-    pb::Process &process = *graph.add_processes();
-    process.set_name(name);
-    size_t nonzero = 0;
-    for (int32_t w : q.weights)
-      nonzero += w != 0;
-    const bool sparse = !q.rule && nonzero * 4 <= q.weights.size();
-    if (q.rule) {
-      pb::LearningDense &learning = *process.mutable_learning_dense();
-      exportWeights(q, network, false, *learning.mutable_weights());
-      learning.set_delays(q.delay);
-      learning.set_w_min(q.wMin);
-      learning.set_w_max(q.wMax);
-      pb::LearningRule &rule = *learning.mutable_learning_rule();
-      rule.set_dw(q.rule->text);
-      using R = pb::LearningRule;
-      setTrace(q.rule->x1, rule, &R::set_x1_impulse, &R::set_x1_tau);
-      setTrace(q.rule->x2, rule, &R::set_x2_impulse, &R::set_x2_tau);
-      setTrace(q.rule->y1, rule, &R::set_y1_impulse, &R::set_y1_tau);
-      setTrace(q.rule->y2, rule, &R::set_y2_impulse, &R::set_y2_tau);
-      setTrace(q.rule->y3, rule, &R::set_y3_impulse, &R::set_y3_tau);
-      rule.set_t_epoch(network.timesteps);
-      if (q.thirdFactor) {
-        rule.set_three_factor(true);
-        learning.set_third_factor(network.populations[*q.thirdFactor].name);
-      }
-    } else if (q.delay > 0) {
-      pb::Weights &w = sparse
-                           ? *process.mutable_delay_sparse()->mutable_weights()
-                           : *process.mutable_delay_dense()->mutable_weights();
-      exportWeights(q, network, sparse, w);
-      if (sparse)
-        process.mutable_delay_sparse()->set_delays(q.delay);
-      else
-        process.mutable_delay_dense()->set_delays(q.delay);
-    } else {
-      exportWeights(q, network, sparse,
-                    sparse ? *process.mutable_sparse()->mutable_weights()
-                           : *process.mutable_dense()->mutable_weights());
-    }
-    connect(graph, pre.name, "s_out", name, "s_in");
-    connect(graph, name, "a_out", post.name, "a_in");
-    if (q.rule)
-      connect(graph, post.name, "s_out", name, "s_in_bap");
+/// Dense or Sparse (at most a quarter of the weights non-zero), with a
+/// delay line when the projection has a delay.
+void Exporter::weights(const Projection &q, pb::Process &process) {
+  size_t nonzero = 0;
+  for (int32_t w : q.weights)
+    nonzero += w != 0;
+  const bool sparse = nonzero * 4 <= q.weights.size();
+  if (q.delay == 0) {
+    exportWeights(q, network, sparse,
+                  sparse ? *process.mutable_sparse()->mutable_weights()
+                         : *process.mutable_dense()->mutable_weights());
+    return;
   }
+  pb::Weights &w = sparse ? *process.mutable_delay_sparse()->mutable_weights()
+                          : *process.mutable_delay_dense()->mutable_weights();
+  exportWeights(q, network, sparse, w);
+  if (sparse)
+    process.mutable_delay_sparse()->set_delays(q.delay);
+  else
+    process.mutable_delay_dense()->set_delays(q.delay);
+}
 
+void Exporter::probe() {
   pb::Probe &probe = *graph.mutable_probe();
   probe.set_target(network.populations[network.output.population].name);
   probe.set_decode(network.output.decode == Decode::Rate ? pb::Probe::RATE
@@ -276,11 +333,13 @@ StatusOr<std::string> exportLava(const Network &network,
     probe.add_scale(s);
   for (double o : network.output.offset)
     probe.add_offset(o);
+}
 
-  std::string bytes;
-  if (!graph.SerializeToString(&bytes))
-    return Status::error("the Lava graph could not be serialized");
-  return bytes;
+} // namespace
+
+StatusOr<std::string> exportLava(const Network &network,
+                                 const std::string &producer) {
+  return Exporter(network, producer).run();
 }
 
 } // namespace engram::lava

@@ -255,26 +255,30 @@ std::string mlir::engram::generateCudaSource(const rt::Model &model) {
   return text;
 }
 
-FailureOr<std::string>
-mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
-                             CudaStage stage, TimingScope &timing) {
-  FailureOr<rt::Model> model;
-  {
-    TimingScope lift = timing.nest("Recognise the cell");
-    model = liftModel(module, "--target=cuda");
-    if (failed(model))
-      return failure();
-  }
-  const rt::CellConfig &cell = model->config.cell;
-  if (cell.hiddenDim % 32 != 0)
+namespace {
+
+/// The cell of the module, if the kernels can run it.
+FailureOr<rt::Model> liftForCuda(ModuleOp module, TimingScope &timing) {
+  TimingScope lift = timing.nest("Recognise the cell");
+  FailureOr<rt::Model> model = liftModel(module, "--target=cuda");
+  if (failed(model))
+    return failure();
+  int64_t hidden = model->config.cell.hiddenDim;
+  if (hidden % 32 != 0)
     return module.emitError()
            << "--target=cuda: the CUDA kernels need hidden_dim to be a "
               "multiple of 32 (one warp lane per 4 features), got "
-           << cell.hiddenDim;
-  std::string source = generateCudaSource(*model);
-  if (stage == CudaStage::Source)
-    return source;
+           << hidden;
+  return model;
+}
 
+/// nvcc, and ptxas beside it.
+struct Toolchain {
+  std::string nvcc, ptxas;
+};
+
+FailureOr<Toolchain> findToolchain(ModuleOp module,
+                                   const CudaTargetOptions &options) {
   FailureOr<std::string> nvcc = findTool("nvcc", options.nvcc);
   if (failed(nvcc))
     return module.emitError()
@@ -286,14 +290,13 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
   std::string ptxas = (llvm::sys::path::parent_path(*nvcc) + "/ptxas").str();
   if (!llvm::sys::fs::can_execute(ptxas))
     return module.emitError() << "--target=cuda: no ptxas beside " << *nvcc;
+  return Toolchain{*nvcc, ptxas};
+}
 
-  SmallString<128> dir;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueDirectory("engramc-cuda", dir))
-    return module.emitError() << "--target=cuda: cannot create a temporary "
-                                 "directory: "
-                              << ec.message();
-  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
+/// The kernel headers embedded in engramc and the model's translation unit,
+/// written into `dir`.
+LogicalResult writeSources(ModuleOp module, StringRef dir,
+                           StringRef source) {
   struct Embedded {
     const char *name;
     const unsigned char *data;
@@ -310,50 +313,58 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
             module, dir, header.name,
             StringRef(reinterpret_cast<const char *>(header.data), header.size))))
       return failure();
-  if (failed(writeText(module, dir, "model.cu", source)))
-    return failure();
+  return writeText(module, dir, "model.cu", source);
+}
+
+/// The PTX (through nvcc) and the cubin (through ptxas) of `dir`/model.cu;
+/// the cubin only when `cubin` is given.
+LogicalResult compileSources(ModuleOp module, const Toolchain &tools,
+                             const CudaTargetOptions &options, StringRef dir,
+                             std::string &ptx, std::string *cubin,
+                             TimingScope &timing) {
   std::string cu = (dir + "/model.cu").str(), ptxPath = (dir + "/model.ptx").str(),
               cubinPath = (dir + "/model.cubin").str(),
               log = (dir + "/tool.log").str();
-  std::string arch = options.arch;
-  std::string compute = "compute_" + StringRef(arch).drop_front(3).str();
-  {
-    TimingScope t = timing.nest("nvcc (CUDA C++ to PTX)");
-    std::vector<std::string> args = {*nvcc, "-std=c++17", "-O3", "-ptx",
-                                     "-arch=" + compute, "-I",
-                                     dir.str().str(), cu, "-o", ptxPath};
-    if (options.lineInfo)
-      args.push_back("-lineinfo");
-    if (failed(runTool(module, args, log)))
-      return failure();
-  }
-  auto ptx = llvm::MemoryBuffer::getFile(ptxPath);
-  if (!ptx)
+  std::string compute = "compute_" + StringRef(options.arch).drop_front(3).str();
+  TimingScope nvccTimer = timing.nest("nvcc (CUDA C++ to PTX)");
+  std::vector<std::string> args = {tools.nvcc, "-std=c++17", "-O3", "-ptx",
+                                   "-arch=" + compute, "-I", dir.str(), cu,
+                                   "-o", ptxPath};
+  if (options.lineInfo)
+    args.push_back("-lineinfo");
+  if (failed(runTool(module, args, log)))
+    return failure();
+  nvccTimer.stop();
+  auto ptxFile = llvm::MemoryBuffer::getFile(ptxPath);
+  if (!ptxFile)
     return module.emitError() << "--target=cuda: nvcc wrote no PTX";
-  if (stage == CudaStage::Ptx)
-    return (*ptx)->getBuffer().str();
-  {
-    TimingScope t = timing.nest("ptxas (PTX to cubin)");
-    if (failed(runTool(module,
-                       {ptxas, "-O3", "-arch=" + arch, ptxPath, "-o",
-                        cubinPath},
-                       log)))
-      return failure();
-  }
-  auto cubin = llvm::MemoryBuffer::getFile(cubinPath, /*IsText=*/false);
+  ptx = (*ptxFile)->getBuffer().str();
   if (!cubin)
+    return success();
+  TimingScope ptxasTimer = timing.nest("ptxas (PTX to cubin)");
+  if (failed(runTool(module,
+                     {tools.ptxas, "-O3", "-arch=" + options.arch, ptxPath,
+                      "-o", cubinPath},
+                     log)))
+    return failure();
+  auto cubinFile = llvm::MemoryBuffer::getFile(cubinPath, /*IsText=*/false);
+  if (!cubinFile)
     return module.emitError() << "--target=cuda: ptxas wrote no cubin";
+  *cubin = (*cubinFile)->getBuffer().str();
+  return success();
+}
 
-  // The launch plan, as the compiler resolved it.
+/// The launch plan, as the compiler resolved it into the PTX.
+FailureOr<std::vector<rt::CudaKernelEntry>> readLaunchPlan(ModuleOp module,
+                                                           StringRef ptx) {
   std::vector<rt::CudaKernelEntry> kernels;
   for (int i = 0;; ++i) {
-    std::string name = "engram_forward_" + std::to_string(i);
     FailureOr<std::array<int64_t, kPlanInts>> plan =
-        readPlan((*ptx)->getBuffer(), "engram_plan_" + std::to_string(i));
+        readPlan(ptx, "engram_plan_" + std::to_string(i));
     if (failed(plan))
       break;
     rt::CudaKernelEntry entry;
-    entry.name = name;
+    entry.name = "engram_forward_" + std::to_string(i);
     entry.tile = (*plan)[kPlanTile];
     entry.threads = (*plan)[kPlanThreads];
     entry.dynamicSmemBytes = (*plan)[kPlanSmem];
@@ -365,9 +376,19 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
   }
   if (kernels.empty())
     return module.emitError() << "--target=cuda: the PTX holds no launch plan";
-  rt::CudaBundle bundle = rt::makeCudaBundle(
-      *model, (*cubin)->getBuffer().str(), (*ptx)->getBuffer().str(), kernels);
-  bundle.target = {{"arch", arch},
+  return kernels;
+}
+
+/// The bytes of the `.cuda` file.
+FailureOr<std::string> bundle(ModuleOp module, const rt::Model &model,
+                              const CudaTargetOptions &options,
+                              const std::string &cubin, const std::string &ptx) {
+  FailureOr<std::vector<rt::CudaKernelEntry>> kernels =
+      readLaunchPlan(module, ptx);
+  if (failed(kernels))
+    return failure();
+  rt::CudaBundle bundle = rt::makeCudaBundle(model, cubin, ptx, *kernels);
+  bundle.target = {{"arch", options.arch},
                    {"producer", rt::producer("engramc")},
                    {"kernel", "persistent recurrent kernel "
                               "(backends/cuda/kernels/engram_cell.cuh)"}};
@@ -375,4 +396,36 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
   if (!bytes)
     return module.emitError() << "--target=cuda: " << bytes.status().message();
   return std::move(*bytes);
+}
+
+} // namespace
+
+FailureOr<std::string>
+mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
+                             CudaStage stage, TimingScope &timing) {
+  FailureOr<rt::Model> model = liftForCuda(module, timing);
+  if (failed(model))
+    return failure();
+  std::string source = generateCudaSource(*model);
+  if (stage == CudaStage::Source)
+    return source;
+  FailureOr<Toolchain> tools = findToolchain(module, options);
+  if (failed(tools))
+    return failure();
+  SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("engramc-cuda", dir))
+    return module.emitError() << "--target=cuda: cannot create a temporary "
+                                 "directory: "
+                              << ec.message();
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
+  std::string ptx, cubin;
+  if (failed(writeSources(module, dir, source)) ||
+      failed(compileSources(module, *tools, options, dir, ptx,
+                            stage == CudaStage::Ptx ? nullptr : &cubin,
+                            timing)))
+    return failure();
+  if (stage == CudaStage::Ptx)
+    return ptx;
+  return bundle(module, *model, options, cubin, ptx);
 }

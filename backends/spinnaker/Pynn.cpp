@@ -91,106 +91,54 @@ std::string hex(const std::string &bytes) {
 
 } // namespace
 
-StatusOr<PynnExport> exportPynn(const Network &network,
-                                const std::string &npzName,
-                                const std::string &producer) {
+namespace {
+
+/// The network's description (JSON) and arrays, one function per part.
+class Exporter {
+public:
+  explicit Exporter(const Network &network) : network(network) {}
+  StatusOr<PynnExport> run(const std::string &npzName,
+                           const std::string &producer);
+
+private:
+  StatusOr<json> population(const Population &p);
+  StatusOr<json> projection(const Projection &q);
+  json probe();
+  void add(const std::string &name, const std::vector<double> &values,
+           std::vector<int64_t> shape) {
+    arrays.push_back({name, encodeNpy(shape, values.data())});
+  }
+
+  const Network &network;
+  std::vector<NpzMember> arrays;
+  std::set<std::string> names;
+};
+
+StatusOr<PynnExport> Exporter::run(const std::string &npzName,
+                                   const std::string &producer) {
   if (Status status = network.validate(); !status)
     return status;
-  std::vector<NpzMember> arrays;
-  auto add = [&](const std::string &name, const std::vector<double> &values,
-                 std::vector<int64_t> shape) {
-    arrays.push_back({name, encodeNpy(shape, values.data())});
-  };
-
-  json populations = json::array();
+  json populations = json::array(), projections = json::array();
   for (const Population &p : network.populations) {
-    const std::string label = "population '" + p.name + "'";
-    json entry = {{"name", p.name}, {"size", p.size}};
-    const int64_t n = int64_t(p.size);
-    switch (p.kind) {
-    case PopulationKind::Input:
-      if (p.encoding == Encoding::Graded)
-        return Status::error(label + " sends graded values, which SpiNNaker "
-                                     "has no events for (convert with "
-                                     "--snn-encoding=rate)");
-      entry["kind"] = "input";
-      entry["encoding"] = p.encoding == Encoding::Rate ? "rate" : "spike";
-      entry["input_offset"] = p.inputOffset;
-      add("gain/" + p.name, p.gain, {n});
-      break;
-    case PopulationKind::If:
-      entry["kind"] = "if";
-      entry["vth"] = p.vth;
-      entry["reset"] = p.resetSubtract ? "subtract" : "zero";
-      break;
-    case PopulationKind::Lif:
-      entry["kind"] = "lif";
-      entry["du"] = p.du;
-      entry["dv"] = p.dv;
-      entry["vth"] = p.vth;
-      break;
-    case PopulationKind::Graded:
-      return Status::error(label + " is a graded unit, which SpiNNaker has "
-                                   "no events for (convert with "
-                                   "--snn-encoding=rate)");
-    case PopulationKind::LifFixed:
-      return Status::error(label + " is Loihi's fixed-point LIF (convert "
-                                   "with --snn-profile=spinnaker)");
-    }
-    if (!p.bias.empty())
-      add("bias/" + p.name, p.bias, {n});
-    entry["bias"] = !p.bias.empty();
-    populations.push_back(entry);
+    StatusOr<json> entry = population(p);
+    if (!entry)
+      return entry.status();
+    populations.push_back(std::move(*entry));
   }
-
-  json projections = json::array();
-  std::set<std::string> names;
-  for (size_t k = 0; k < network.projections.size(); ++k) {
-    const Projection &q = network.projections[k];
-    const Population &pre = network.populations[q.pre];
-    const Population &post = network.populations[q.post];
-    std::string name = pre.name + "_to_" + post.name;
-    for (int i = 2; !names.insert(name).second; ++i)
-      name = pre.name + "_to_" + post.name + "_" + std::to_string(i);
-    std::vector<double> weights;
-    for (int32_t w : q.weights)
-      weights.push_back(std::ldexp(double(w), q.weightExp));
-    add("weights/" + name, weights, {int64_t(post.size), int64_t(pre.size)});
-    json entry = {{"name", name},
-                  {"pre", pre.name},
-                  {"post", post.name},
-                  {"delay", q.delay}};
-    if (q.rule) {
-      StatusOr<json> stdp = stdpOf(q, "projection '" + name + "'");
-      if (!stdp)
-        return stdp.status();
-      entry["stdp"] = *stdp;
-    }
-    projections.push_back(entry);
+  for (const Projection &q : network.projections) {
+    StatusOr<json> entry = projection(q);
+    if (!entry)
+      return entry.status();
+    projections.push_back(std::move(*entry));
   }
-
-  const Probe &probe = network.output;
-  const Population &probed = network.populations[probe.population];
-  const int64_t outputs = int64_t(probed.size);
-  add("probe/scale",
-      probe.scale.empty() ? std::vector<double>(outputs, 1) : probe.scale,
-      {outputs});
-  add("probe/offset",
-      probe.offset.empty() ? std::vector<double>(outputs, 0) : probe.offset,
-      {outputs});
-
-  json description = {
-      {"format", "engram-pynn-2"},
-      {"producer", producer},
-      {"name", network.name},
-      {"timesteps", network.timesteps},
-      {"input_width", network.inputWidth},
-      {"populations", populations},
-      {"projections", projections},
-      {"probe",
-       {{"population", probed.name},
-        {"decode", probe.decode == Decode::Rate ? "rate" : "last"}}}};
-
+  json description = {{"format", "engram-pynn-2"},
+                      {"producer", producer},
+                      {"name", network.name},
+                      {"timesteps", network.timesteps},
+                      {"input_width", network.inputWidth},
+                      {"populations", populations},
+                      {"projections", projections},
+                      {"probe", probe()}};
   // Names that are not UTF-8 are written with U+FFFD in their place.
   const std::string text =
       description.dump(1, ' ', false, json::error_handler_t::replace);
@@ -202,6 +150,91 @@ StatusOr<PynnExport> exportPynn(const Network &network,
       replaceAll(kPynnTemplate, "__ENGRAM_ARRAYS_HEX__", hex(npzName));
   result.npz = encodeNpz(arrays);
   return result;
+}
+
+StatusOr<json> Exporter::population(const Population &p) {
+  const std::string label = "population '" + p.name + "'";
+  json entry = {{"name", p.name}, {"size", p.size}};
+  const int64_t n = int64_t(p.size);
+  switch (p.kind) {
+  case PopulationKind::Input:
+    if (p.encoding == Encoding::Graded)
+      return Status::error(label + " sends graded values, which SpiNNaker "
+                                   "has no events for (convert with "
+                                   "--snn-encoding=rate)");
+    entry["kind"] = "input";
+    entry["encoding"] = p.encoding == Encoding::Rate ? "rate" : "spike";
+    entry["input_offset"] = p.inputOffset;
+    add("gain/" + p.name, p.gain, {n});
+    break;
+  case PopulationKind::If:
+    entry["kind"] = "if";
+    entry["vth"] = p.vth;
+    entry["reset"] = p.resetSubtract ? "subtract" : "zero";
+    break;
+  case PopulationKind::Lif:
+    entry["kind"] = "lif";
+    entry["du"] = p.du;
+    entry["dv"] = p.dv;
+    entry["vth"] = p.vth;
+    break;
+  case PopulationKind::Graded:
+    return Status::error(label + " is a graded unit, which SpiNNaker has "
+                                 "no events for (convert with "
+                                 "--snn-encoding=rate)");
+  case PopulationKind::LifFixed:
+    return Status::error(label + " is Loihi's fixed-point LIF (convert "
+                                 "with --snn-profile=spinnaker)");
+  }
+  if (!p.bias.empty())
+    add("bias/" + p.name, p.bias, {n});
+  entry["bias"] = !p.bias.empty();
+  return entry;
+}
+
+StatusOr<json> Exporter::projection(const Projection &q) {
+  const Population &pre = network.populations[q.pre];
+  const Population &post = network.populations[q.post];
+  std::string name = pre.name + "_to_" + post.name;
+  for (int i = 2; !names.insert(name).second; ++i)
+    name = pre.name + "_to_" + post.name + "_" + std::to_string(i);
+  std::vector<double> weights;
+  for (int32_t w : q.weights)
+    weights.push_back(std::ldexp(double(w), q.weightExp));
+  add("weights/" + name, weights, {int64_t(post.size), int64_t(pre.size)});
+  json entry = {{"name", name},
+                {"pre", pre.name},
+                {"post", post.name},
+                {"delay", q.delay}};
+  if (q.rule) {
+    StatusOr<json> stdp = stdpOf(q, "projection '" + name + "'");
+    if (!stdp)
+      return stdp.status();
+    entry["stdp"] = *stdp;
+  }
+  return entry;
+}
+
+json Exporter::probe() {
+  const Probe &probe = network.output;
+  const Population &probed = network.populations[probe.population];
+  const int64_t outputs = int64_t(probed.size);
+  add("probe/scale",
+      probe.scale.empty() ? std::vector<double>(outputs, 1) : probe.scale,
+      {outputs});
+  add("probe/offset",
+      probe.offset.empty() ? std::vector<double>(outputs, 0) : probe.offset,
+      {outputs});
+  return {{"population", probed.name},
+          {"decode", probe.decode == Decode::Rate ? "rate" : "last"}};
+}
+
+} // namespace
+
+StatusOr<PynnExport> exportPynn(const Network &network,
+                                const std::string &npzName,
+                                const std::string &producer) {
+  return Exporter(network).run(npzName, producer);
 }
 
 } // namespace engram::pynn

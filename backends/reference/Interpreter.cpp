@@ -49,6 +49,19 @@ private:
   LogicalResult evaluate(Operation &op);
   LogicalResult evaluateConstant(arith::ConstantOp op);
   LogicalResult evaluateLoop(LoopOp loop);
+  /// One per op kind.
+  LogicalResult evaluateOp(tensor::DimOp dim);
+  LogicalResult evaluateOp(tensor::SplatOp splat);
+  LogicalResult evaluateOp(MemoryOp memory);
+  LogicalResult evaluateOp(TraceInitOp init);
+  LogicalResult evaluateOp(ReadTraceOp read);
+  LogicalResult evaluateOp(EncodeOp encode);
+  LogicalResult evaluateOp(LayerNormOp norm);
+  LogicalResult evaluateOp(RecallOp recall);
+  LogicalResult evaluateOp(IntegrateOp op);
+  LogicalResult evaluateOp(HebbianUpdateOp op);
+  LogicalResult evaluateOp(PoolOp op);
+  LogicalResult evaluateOp(ReadoutOp op);
   LogicalResult checkSameBatch(Operation *op, ArrayRef<Value> batched);
   FailureOr<Tensor> memoryBank(MemoryOp memory);
   /// The values of a trace: its tensor, or q·δ for a fixed-point trace.
@@ -255,112 +268,136 @@ template <typename T> LogicalResult Interpreter<T>::evaluate(Operation &op) {
       return failure();
   if (failed(checkSameBatch(&op, batchedOperands(&op))))
     return failure();
-  auto check = [&](Value result, Tensor tensor) {
-    return bindChecked(&op, result, std::move(tensor));
-  };
   return TypeSwitch<Operation *, LogicalResult>(&op)
       .Case([&](arith::ConstantOp c) { return evaluateConstant(c); })
-      .Case([&](tensor::DimOp dim) -> LogicalResult {
-        std::optional<int64_t> index = dim.getConstantIndex();
-        if (!index)
-          return dim.emitError() << "needs a constant dimension index";
-        indices[dim] = get(dim.getSource()).dim(*index);
-        return success();
-      })
-      .Case([&](tensor::SplatOp splat) {
-        auto type = cast<RankedTensorType>(splat.getType());
-        std::vector<int64_t> shape;
-        auto dynamic = splat.getDynamicSizes().begin();
-        for (int64_t dim : type.getShape())
-          shape.push_back(ShapedType::isDynamic(dim) ? index(*dynamic++)
-                                                     : dim);
-        return check(splat, Tensor(shape, get(splat.getInput()).data[0]));
-      })
-      .Case([&](MemoryOp memory) -> LogicalResult {
-        FailureOr<Tensor> bank = memoryBank(memory);
-        return failed(bank) ? failure() : check(memory, std::move(*bank));
-      })
-      .Case([&](TraceInitOp init) {
-        TraceType type = init.getType();
-        int64_t batch = type.isShared() ? -1
-                        : init.getBatch() ? index(init.getBatch())
-                                          : type.getBatch();
-        const Tensor *from = init.getInit() ? &get(init.getInit()) : nullptr;
-        Tensor trace = rt::initialTrace(from, batch, type.getSlots(),
-                                        type.getWidth());
-        // A fixed-point trace holds its integers.
-        if (FixedAttr fixed = type.getFixed())
-          trace = rt::quantizeTrace(trace, fixed.getStep(),
-                                    fixed.getMaxMagnitude());
-        return check(init, std::move(trace));
-      })
-      .Case([&](ReadTraceOp read) {
-        return check(read, traceValues(read.getTrace()));
-      })
-      .Case([&](EncodeOp encode) {
-        return check(encode, rt::encode(get(encode.getInput()),
-                                        get(encode.getKernel()),
-                                        get(encode.getBias())));
-      })
-      .Case([&](LayerNormOp norm) {
-        return check(norm, rt::layerNorm(get(norm.getInput()),
-                                         get(norm.getGamma()),
-                                         get(norm.getBeta()),
-                                         norm.getEpsilon().convertToDouble()));
-      })
-      .Case([&](RecallOp recall) {
-        rt::RecallResult<T> result = rt::recall(
-            get(recall.getQuery()), get(recall.getMemory()),
-            traceValues(recall.getTrace()),
-            recall.getScaleFactor().convertToDouble(),
-            recall.getEffectiveTemperature(), recall.getTopK().value_or(0));
-        if (failed(check(recall.getWeights(), std::move(result.weights))))
-          return failure();
-        return check(recall.getRecalled(), std::move(result.recalled));
-      })
-      .Case([&](IntegrateOp op) {
-        return check(op, rt::integrate(get(op.getEncoded()),
-                                       get(op.getRecalled()),
-                                       get(op.getHidden()),
-                                       get(op.getIntegratorKernel()),
-                                       get(op.getIntegratorBias()),
-                                       get(op.getOutputKernel()),
-                                       get(op.getOutputBias())));
-      })
-      .Case([&](HebbianUpdateOp op) {
-        double rate = op.getLearningRate().convertToDouble();
-        if (FixedAttr fixed = op.getTrace().getType().getFixed())
-          return check(op, rt::hebbianUpdateFixed(
-                               get(op.getTrace()), get(op.getWeights()),
-                               get(op.getEncoded()), rate, fixed.getStep(),
-                               fixed.getMaxMagnitude()));
-        return check(op, rt::hebbianUpdate(
-                             get(op.getTrace()), get(op.getWeights()),
-                             get(op.getEncoded()), rate,
-                             op.getClip().convertToDouble()));
-      })
       .Case([&](LoopOp loop) { return evaluateLoop(loop); })
-      .Case([&](PoolOp op) {
-        rt::Pooling kind = op.getKind() == PoolingKind::Last ? rt::Pooling::Last
-                           : op.getKind() == PoolingKind::Attention
-                               ? rt::Pooling::Attention
-                               : rt::Pooling::Sequence;
-        const Tensor *kernel = op.getKernel() ? &get(op.getKernel()) : nullptr;
-        const Tensor *bias = op.getBias() ? &get(op.getBias()) : nullptr;
-        return check(op, rt::pool(kind, get(op.getStates()), kernel, bias));
-      })
-      .Case([&](ReadoutOp op) {
-        auto activation = op.getActivation() == Activation::Softmax
-                              ? rt::Activation::Softmax
-                              : rt::Activation::Linear;
-        return check(op, rt::readout(get(op.getInput()), get(op.getKernel()),
-                                     get(op.getBias()), activation));
-      })
+      .template Case<tensor::DimOp, tensor::SplatOp, MemoryOp, TraceInitOp, ReadTraceOp,
+            EncodeOp, LayerNormOp, RecallOp, IntegrateOp, HebbianUpdateOp,
+            PoolOp, ReadoutOp>([&](auto typed) { return evaluateOp(typed); })
       .Default([&](Operation *other) {
         return other->emitError()
                << "the reference interpreter does not support '"
                << other->getName() << "'";
       });
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(tensor::DimOp dim) {
+  std::optional<int64_t> index = dim.getConstantIndex();
+  if (!index)
+    return dim.emitError() << "needs a constant dimension index";
+  indices[dim] = get(dim.getSource()).dim(*index);
+  return success();
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(tensor::SplatOp splat) {
+  auto type = cast<RankedTensorType>(splat.getType());
+  std::vector<int64_t> shape;
+  auto dynamic = splat.getDynamicSizes().begin();
+  for (int64_t dim : type.getShape())
+    shape.push_back(ShapedType::isDynamic(dim) ? index(*dynamic++) : dim);
+  return bindChecked(splat, splat, Tensor(shape, get(splat.getInput()).data[0]));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(MemoryOp memory) {
+  FailureOr<Tensor> bank = memoryBank(memory);
+  return failed(bank) ? failure() : bindChecked(memory, memory, std::move(*bank));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(TraceInitOp init) {
+  TraceType type = init.getType();
+  int64_t batch = type.isShared() ? -1
+                  : init.getBatch() ? index(init.getBatch())
+                                    : type.getBatch();
+  const Tensor *from = init.getInit() ? &get(init.getInit()) : nullptr;
+  Tensor trace =
+      rt::initialTrace(from, batch, type.getSlots(), type.getWidth());
+  // A fixed-point trace holds its integers.
+  if (FixedAttr fixed = type.getFixed())
+    trace = rt::quantizeTrace(trace, fixed.getStep(), fixed.getMaxMagnitude());
+  return bindChecked(init, init, std::move(trace));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(ReadTraceOp read) {
+  return bindChecked(read, read, traceValues(read.getTrace()));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(EncodeOp encode) {
+  return bindChecked(encode, encode,
+                     rt::encode(get(encode.getInput()), get(encode.getKernel()),
+                                get(encode.getBias())));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(LayerNormOp norm) {
+  return bindChecked(norm, norm,
+                     rt::layerNorm(get(norm.getInput()), get(norm.getGamma()),
+                                   get(norm.getBeta()),
+                                   norm.getEpsilon().convertToDouble()));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(RecallOp recall) {
+  rt::RecallResult<T> result = rt::recall(
+      get(recall.getQuery()), get(recall.getMemory()),
+      traceValues(recall.getTrace()), recall.getScaleFactor().convertToDouble(),
+      recall.getEffectiveTemperature(), recall.getTopK().value_or(0));
+  if (failed(bindChecked(recall, recall.getWeights(), std::move(result.weights))))
+    return failure();
+  return bindChecked(recall, recall.getRecalled(), std::move(result.recalled));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(IntegrateOp op) {
+  return bindChecked(op, op,
+                     rt::integrate(get(op.getEncoded()), get(op.getRecalled()),
+                                   get(op.getHidden()),
+                                   get(op.getIntegratorKernel()),
+                                   get(op.getIntegratorBias()),
+                                   get(op.getOutputKernel()),
+                                   get(op.getOutputBias())));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(HebbianUpdateOp op) {
+  double rate = op.getLearningRate().convertToDouble();
+  if (FixedAttr fixed = op.getTrace().getType().getFixed())
+    return bindChecked(op, op,
+                       rt::hebbianUpdateFixed(
+                           get(op.getTrace()), get(op.getWeights()),
+                           get(op.getEncoded()), rate, fixed.getStep(),
+                           fixed.getMaxMagnitude()));
+  return bindChecked(op, op,
+                     rt::hebbianUpdate(get(op.getTrace()), get(op.getWeights()),
+                                       get(op.getEncoded()), rate,
+                                       op.getClip().convertToDouble()));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(PoolOp op) {
+  rt::Pooling kind = op.getKind() == PoolingKind::Last ? rt::Pooling::Last
+                     : op.getKind() == PoolingKind::Attention
+                         ? rt::Pooling::Attention
+                         : rt::Pooling::Sequence;
+  const Tensor *kernel = op.getKernel() ? &get(op.getKernel()) : nullptr;
+  const Tensor *bias = op.getBias() ? &get(op.getBias()) : nullptr;
+  return bindChecked(op, op,
+                     rt::pool(kind, get(op.getStates()), kernel, bias));
+}
+
+template <typename T>
+LogicalResult Interpreter<T>::evaluateOp(ReadoutOp op) {
+  auto activation = op.getActivation() == Activation::Softmax
+                        ? rt::Activation::Softmax
+                        : rt::Activation::Linear;
+  return bindChecked(op, op,
+                     rt::readout(get(op.getInput()), get(op.getKernel()),
+                                 get(op.getBias()), activation));
 }
 
 template <typename T>

@@ -21,16 +21,11 @@ llvm::ManagedStatic<Registry> registry;
 
 Target::~Target() = default;
 
-llvm::StringRef engram::compiler::outputKindName(OutputKind kind) {
-  switch (kind) {
-  case OutputKind::File:
-    return "file";
-  case OutputKind::Bundle:
-    return "bundle";
-  case OutputKind::Text:
-    return "text";
-  }
-  llvm_unreachable("unknown output kind");
+mlir::LogicalResult
+Target::buildPipeline(mlir::OpPassManager &, const CompilerOptions &,
+                      llvm::StringRef,
+                      llvm::function_ref<void(const llvm::Twine &)>) const {
+  return mlir::success();
 }
 
 void engram::compiler::registerTarget(std::unique_ptr<Target> target) {
@@ -74,11 +69,4 @@ const InputFormat *engram::compiler::lookupInputFormat(llvm::StringRef path) {
     if (format.extension == extension)
       return &format;
   return nullptr;
-}
-
-std::vector<const InputFormat *> engram::compiler::allInputFormats() {
-  std::vector<const InputFormat *> result;
-  for (const InputFormat &format : registry->formats)
-    result.push_back(&format);
-  return result;
 }

@@ -42,9 +42,6 @@ enum class OutputKind {
   Text,   ///< text that may go to the terminal (an --emit stage)
 };
 
-/// The name of OutputKind, for --help and docs.
-llvm::StringRef outputKindName(OutputKind kind);
-
 /// What a compilation produces: the -o file and the files written beside it.
 struct Output {
   std::string bytes;
@@ -101,11 +98,12 @@ public:
   /// Adds the passes that take engram IR, after the compression phase (and
   /// for spiking targets the conversion), to the last IR this target
   /// consumes, stopping early for `stage`. May fail for options only the
-  /// target can check (an unknown CPU); errors go through `fail`.
+  /// target can check (an unknown CPU); errors go through `fail`. By
+  /// default none: the target consumes what the phases before it leave.
   virtual mlir::LogicalResult
   buildPipeline(mlir::OpPassManager &pm, const CompilerOptions &options,
                 llvm::StringRef stage,
-                llvm::function_ref<void(const llvm::Twine &)> fail) const = 0;
+                llvm::function_ref<void(const llvm::Twine &)> fail) const;
   /// Translates the IR that buildPipeline left into the output. Errors are
   /// diagnostics on `module` or messages through the request's `fail`.
   virtual mlir::FailureOr<Output> emit(mlir::ModuleOp module,
@@ -117,7 +115,6 @@ public:
 struct InputFormat {
   /// The file extension it reads, with its dot (".pb").
   std::string extension;
-  std::string description;
   /// Reads the file; errors without a place in the IR go through `fail`.
   std::function<mlir::OwningOpRef<mlir::ModuleOp>(
       mlir::MLIRContext &context, llvm::StringRef path,
@@ -139,8 +136,6 @@ Target *targetImpliedByStage(llvm::StringRef stage);
 void registerInputFormat(InputFormat format);
 /// The format reading files that end with `path`'s extension, or null.
 const InputFormat *lookupInputFormat(llvm::StringRef path);
-/// Every registered input format.
-std::vector<const InputFormat *> allInputFormats();
 
 /// Registers every target and input format built into this binary (the
 /// generated AllTargets.cpp calls each backend's registration function).

@@ -12,10 +12,7 @@
 #define ENGRAM_TOOLS_TOOLSUPPORT_H
 
 #include "mlir/IR/Diagnostics.h"
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/CommandLine.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -31,29 +28,6 @@ namespace engram::tools {
 /// `tool`. Call it first in main, before parsing.
 void organizeOptions(llvm::StringRef tool,
                      llvm::function_ref<void()> registerMlirOptions);
-
-/// A parser of an enumerated option whose error lists the valid values,
-/// sorted: "'cpux' is not one of its values (valid: cpu, cuda, ...)". T is
-/// an enumeration; values may be added at run time (addLiteralOption), from
-/// a registry.
-template <typename T> class ChoiceParser : public llvm::cl::parser<T> {
-public:
-  using llvm::cl::parser<T>::parser;
-  bool parse(llvm::cl::Option &option, llvm::StringRef, llvm::StringRef arg,
-             T &value) {
-    llvm::SmallVector<llvm::StringRef> valid;
-    for (const auto &choice : this->Values) {
-      if (choice.Name == arg) {
-        value = choice.V.getValue();
-        return false;
-      }
-      valid.push_back(choice.Name);
-    }
-    llvm::sort(valid);
-    return option.error("'" + arg + "' is not one of its values (valid: " +
-                        llvm::join(valid, ", ") + ")");
-  }
-};
 
 /// Prints the diagnostics of `context` to stderr as MLIR's
 /// SourceMgrDiagnosticHandler formats them (file, line, the source line),

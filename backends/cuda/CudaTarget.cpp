@@ -59,13 +59,6 @@ public:
   std::unique_ptr<OptionSet> createOptions() const override {
     return std::make_unique<CudaFlags>();
   }
-  /// The kernels are specialised from engram IR itself: no passes.
-  mlir::LogicalResult
-  buildPipeline(mlir::OpPassManager &, const CompilerOptions &,
-                llvm::StringRef,
-                llvm::function_ref<void(const llvm::Twine &)>) const override {
-    return mlir::success();
-  }
   mlir::FailureOr<Output> emit(mlir::ModuleOp module,
                                const EmitRequest &request) const override {
     using mlir::engram::CudaStage;

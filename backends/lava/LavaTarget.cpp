@@ -27,12 +27,6 @@ public:
   OutputKind outputKind() const override { return OutputKind::File; }
   bool spiking() const override { return true; }
   llvm::StringRef defaultSnnProfile() const override { return "loihi2"; }
-  mlir::LogicalResult
-  buildPipeline(mlir::OpPassManager &, const CompilerOptions &,
-                llvm::StringRef,
-                llvm::function_ref<void(const llvm::Twine &)>) const override {
-    return mlir::success();
-  }
   mlir::FailureOr<Output> emit(mlir::ModuleOp module,
                                const EmitRequest &request) const override {
     auto network = mlir::snn::toRuntime(module);
@@ -70,7 +64,6 @@ importGraph(mlir::MLIRContext &context, llvm::StringRef path,
 namespace engram {
 void registerLavaTarget() {
   registerTarget(std::make_unique<LavaTarget>());
-  registerInputFormat({".pb", "a Lava process graph (engram_lava.proto)",
-                       importGraph});
+  registerInputFormat({".pb", importGraph});
 }
 } // namespace engram

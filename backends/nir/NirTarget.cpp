@@ -24,12 +24,6 @@ public:
   llvm::StringRef artifact() const override { return "its graph"; }
   OutputKind outputKind() const override { return OutputKind::File; }
   bool spiking() const override { return true; }
-  mlir::LogicalResult
-  buildPipeline(mlir::OpPassManager &, const CompilerOptions &,
-                llvm::StringRef,
-                llvm::function_ref<void(const llvm::Twine &)>) const override {
-    return mlir::success();
-  }
   mlir::FailureOr<Output> emit(mlir::ModuleOp module,
                                const EmitRequest &request) const override {
     auto network = mlir::snn::toRuntime(module);
@@ -67,7 +61,6 @@ importFile(mlir::MLIRContext &context, llvm::StringRef path,
 namespace engram {
 void registerNirTarget() {
   registerTarget(std::make_unique<NirTarget>());
-  registerInputFormat(
-      {".nir", "a NIR graph (HDF5; --nir-dt, --nir-timesteps)", importFile});
+  registerInputFormat({".nir", importFile});
 }
 } // namespace engram

@@ -30,12 +30,6 @@ public:
   OutputKind outputKind() const override { return OutputKind::Bundle; }
   bool spiking() const override { return true; }
   llvm::StringRef defaultSnnProfile() const override { return "spinnaker"; }
-  mlir::LogicalResult
-  buildPipeline(mlir::OpPassManager &, const CompilerOptions &,
-                llvm::StringRef,
-                llvm::function_ref<void(const llvm::Twine &)>) const override {
-    return mlir::success();
-  }
   mlir::FailureOr<Output> emit(mlir::ModuleOp module,
                                const EmitRequest &request) const override {
     llvm::StringRef script = request.outputPath;

@@ -37,7 +37,6 @@
 using namespace mlir;
 using namespace ::engram::compiler;
 namespace cl = llvm::cl;
-using ::engram::tools::ChoiceParser;
 
 namespace {
 
@@ -59,16 +58,18 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
 // --target and --emit take names from the target registry (added in main);
 // a value is the index of its name.
 enum Choice : int { kNone = -1 };
+/// Lists the valid names when a value is none of them.
+using ChoiceParser = mlir::engram::NamedValueParser<Choice>;
 std::vector<llvm::StringRef> targetNames, emitNames;
-cl::opt<Choice, false, ChoiceParser<Choice>>
+cl::opt<Choice, false, ChoiceParser>
     target("target", cl::desc("Compile for a target"), cl::init(kNone),
            cl::cat(category));
-cl::opt<Choice, false, ChoiceParser<Choice>>
+cl::opt<Choice, false, ChoiceParser>
     emit("emit", cl::desc("Stage to stop after and print"), cl::init(kNone),
          cl::cat(category));
 
 /// Adds `name` to the values of `option`.
-void addChoice(cl::opt<Choice, false, ChoiceParser<Choice>> &option,
+void addChoice(cl::opt<Choice, false, ChoiceParser> &option,
                std::vector<llvm::StringRef> &names, llvm::StringRef name,
                llvm::StringRef help) {
   if (llvm::is_contained(names, name))

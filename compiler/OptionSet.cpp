@@ -27,17 +27,6 @@ cl::Option *OptionSet::find(llvm::StringRef name) {
   return it == OptionsMap.end() ? nullptr : it->second;
 }
 
-std::string OptionSet::text() const {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  print(os);
-  // PassOptions prints `{a=1 b=2}`, or nothing when no option has a value.
-  llvm::StringRef body = llvm::StringRef(text).trim();
-  if (body.starts_with("{") && body.ends_with("}"))
-    body = body.drop_front().drop_back();
-  return body.str();
-}
-
 ForwardedOptions::ForwardedOptions(
     OptionSet &set,
     llvm::function_ref<cl::OptionCategory &(llvm::StringRef)> category)
@@ -47,11 +36,12 @@ ForwardedOptions::ForwardedOptions(
     if (values.empty())
       values = "value";
     // An enumerated option: its values in the value name and the help.
-    if (const auto *named = mlir::engram::namedValuesOf(option)) {
+    if (const auto *parser = mlir::engram::namedValuesOf(option)) {
       std::string names, helps;
-      for (const auto &[name, description] : *named) {
+      for (unsigned i = 0; i < parser->getNumOptions(); ++i) {
+        llvm::StringRef name = parser->getOption(i);
         names += (names.empty() ? "" : "|") + name.str();
-        helps += "; " + name.str() + ": " + description.str();
+        helps += "; " + name.str() + ": " + parser->getDescription(i).str();
       }
       texts_.push_back(std::make_unique<std::string>(names));
       values = *texts_.back();

@@ -30,9 +30,6 @@ public:
   std::vector<llvm::cl::Option *> list();
   /// The option named `name`, or null.
   llvm::cl::Option *find(llvm::StringRef name);
-  /// The options that were given a value, as `name=value ...`, the text
-  /// engram-opt's pipelines parse.
-  std::string text() const;
 };
 
 /// Command-line flags that forward to the options of an OptionSet: each flag

@@ -9,24 +9,23 @@
 using namespace mlir::engram;
 
 namespace {
-using NamedValues = std::vector<std::pair<llvm::StringRef, llvm::StringRef>>;
-llvm::ManagedStatic<llvm::DenseMap<const llvm::cl::Option *, NamedValues>>
-    namedValues;
+llvm::ManagedStatic<llvm::DenseMap<const llvm::cl::Option *,
+                                   const llvm::cl::generic_parser_base *>>
+    parsers;
 } // namespace
 
-const NamedValues *
+const llvm::cl::generic_parser_base *
 mlir::engram::namedValuesOf(const llvm::cl::Option *option) {
-  auto it = namedValues->find(option);
-  return it == namedValues->end() ? nullptr : &it->second;
+  return parsers->lookup(option);
 }
 
-void mlir::engram::setNamedValues(const llvm::cl::Option *option,
-                                  llvm::StringRef name, llvm::StringRef help) {
-  (*namedValues)[option].emplace_back(name, help);
+void mlir::engram::rememberParser(const llvm::cl::Option *option,
+                                  const llvm::cl::generic_parser_base *parser) {
+  (*parsers)[option] = parser;
 }
 
-void mlir::engram::forgetNamedValues(const llvm::cl::Option *option) {
-  namedValues->erase(option);
+void mlir::engram::forgetParser(const llvm::cl::Option *option) {
+  parsers->erase(option);
 }
 
 llvm::StringRef mlir::engram::stringifySnnEncoding(SnnEncoding value) {

@@ -20,8 +20,6 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 
-#include <utility>
-#include <vector>
 
 namespace mlir::engram {
 
@@ -41,14 +39,14 @@ llvm::StringRef stringifySnnLearning(SnnLearning value);
 llvm::StringRef stringifySnnZeroInput(SnnZeroInput value);
 llvm::StringRef stringifyQuantizeWhat(QuantizeWhat value);
 
-/// The names and descriptions of the values of `option` if its parser is a
-/// NamedValueParser (an enumerated engram option), else null: engramc lists
-/// them in --help for the flags it forwards to such options.
-const std::vector<std::pair<llvm::StringRef, llvm::StringRef>> *
+/// The parser of `option` if it is a NamedValueParser (an enumerated engram
+/// option), else null: engramc lists its values (getOption,
+/// getDescription) in --help for the flags it forwards to such options.
+const llvm::cl::generic_parser_base *
 namedValuesOf(const llvm::cl::Option *option);
-void setNamedValues(const llvm::cl::Option *option, llvm::StringRef name,
-                    llvm::StringRef help);
-void forgetNamedValues(const llvm::cl::Option *option);
+void rememberParser(const llvm::cl::Option *option,
+                    const llvm::cl::generic_parser_base *parser);
+void forgetParser(const llvm::cl::Option *option);
 
 /// llvm::cl's parser of an enumeration, with an error that lists the valid
 /// names, sorted. It keeps the interface of llvm::cl::parser<T> that
@@ -64,8 +62,10 @@ protected:
 
 public:
   using parser_data_type = T;
-  NamedValueParser(llvm::cl::Option &owner) : generic_parser_base(owner) {}
-  ~NamedValueParser() { forgetNamedValues(&Owner); }
+  NamedValueParser(llvm::cl::Option &owner) : generic_parser_base(owner) {
+    rememberParser(&owner, this);
+  }
+  ~NamedValueParser() { forgetParser(&Owner); }
 
   unsigned getNumOptions() const override { return Values.size(); }
   llvm::StringRef getOption(unsigned n) const override { return Values[n].Name; }
@@ -95,7 +95,6 @@ public:
                         llvm::StringRef help) {
     Values.emplace_back(name, static_cast<T>(value), help);
     llvm::cl::AddLiteralOption(Owner, name);
-    setNamedValues(&Owner, name, help);
   }
   void removeLiteralOption(llvm::StringRef name) {
     Values.erase(llvm::find_if(

@@ -122,12 +122,6 @@ Status validatePopulation(const Population &p, size_t inputWidth) {
   return Status::error(label(p) + " has an unknown kind");
 }
 
-bool usesFactor(const LearningRule &rule, RuleFactor factor) {
-  for (const RuleTerm &term : rule.terms)
-    if (std::count(term.factors.begin(), term.factors.end(), factor))
-      return true;
-  return false;
-}
 
 Status validateRule(const Network &network, const Projection &projection,
                     const std::string &name) {
@@ -144,7 +138,7 @@ Status validateRule(const Network &network, const Projection &projection,
         !std::isfinite(trace->impulse))
       return Status::error(name + ": every trace needs a decay in [0, 1] and "
                                   "a finite impulse");
-  if (!usesFactor(rule, RuleFactor::Y3))
+  if (!spiking::usesFactor(rule.terms, RuleFactor::Y3))
     return projection.thirdFactor
                ? Status::error(name + " has a third factor but its rule '" +
                                rule.text + "' does not use y3")
@@ -742,8 +736,9 @@ void Simulator::learn(size_t q, bool epochEnd) {
         if (!fires)
           continue;
         double product = term.coefficient;
-        for (RuleFactor factor : term.factors)
-          product *= factors[size_t(factor)];
+        for (size_t f = 0; f < spiking::kRuleFactorCount; ++f)
+          for (unsigned p = 0; p < term.powers[f]; ++p)
+            product *= factors[f];
         dw += product;
         applied = true;
       }

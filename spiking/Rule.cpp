@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -73,6 +74,7 @@ private:
   }
   Status parseTerm(bool negative, RuleTerm &term);
   Status parseNumber(TermNumbers &numbers);
+  Status addFactor(const std::string &name, RuleTerm &term);
 
   const std::string &text_;
   size_t pos_ = 0;
@@ -140,22 +142,30 @@ Status RuleParser::parseTerm(bool negative, RuleTerm &term) {
       term.dependency = *dep;
       continue;
     }
-    static const std::pair<const char *, RuleFactor> kFactors[] = {
-        {"x1", RuleFactor::X1}, {"x2", RuleFactor::X2}, {"y1", RuleFactor::Y1},
-        {"y2", RuleFactor::Y2}, {"y3", RuleFactor::Y3}, {"w", RuleFactor::W}};
-    auto *it = std::find_if(std::begin(kFactors), std::end(kFactors),
-                            [&](const auto &f) { return name == f.first; });
-    if (it == std::end(kFactors))
-      return termError("has unknown factor '" + name + "'");
-    term.factors.push_back(it->second);
+    if (Status status = addFactor(name, term); !status)
+      return status;
   } while (consume('*'));
   if (dependency.empty())
     return termError("has no dependency (x0, y0 or u)");
+  if (!std::isfinite(numbers.value))
+    return termError("has a coefficient too large to represent");
   term.coefficient = negative ? -numbers.value : numbers.value;
   if (numbers.others == 0 && numbers.mantissas <= 1 && numbers.powers <= 1)
     term.mantissaExponent = {negative ? -numbers.mantissa : numbers.mantissa,
                              numbers.exponent};
   return Status::success();
+}
+
+Status RuleParser::addFactor(const std::string &name, RuleTerm &term) {
+  for (size_t f = 0; f < kRuleFactorCount; ++f) {
+    if (name != factorName(RuleFactor(f)))
+      continue;
+    if (term.powers[f] == UINT8_MAX)
+      return termError("multiplies '" + name + "' more than 255 times");
+    ++term.powers[f];
+    return Status::success();
+  }
+  return termError("has unknown factor '" + name + "'");
 }
 
 Status RuleParser::parseNumber(TermNumbers &numbers) {
@@ -206,8 +216,96 @@ Status RuleParser::parseNumber(TermNumbers &numbers) {
 
 } // namespace
 
+bool RuleTerm::isNegative() const {
+  return mantissaExponent ? mantissaExponent->first < 0
+                          : std::signbit(coefficient);
+}
+
+std::string formatMagnitude(const RuleTerm &term) {
+  if (term.mantissaExponent) {
+    auto [mantissa, exponent] = *term.mantissaExponent;
+    std::string text = std::to_string(mantissa < 0 ? -mantissa : mantissa);
+    if (exponent == 0)
+      return text == "1" ? "" : text;
+    return (text == "1" ? "" : text + "*") + "2^" + std::to_string(exponent);
+  }
+  // The shortest decimal that reads back exactly, with a '.' or an exponent
+  // so that it does not read back as a mantissa.
+  char buffer[64];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer),
+                                    std::fabs(term.coefficient));
+  std::string text(buffer, error == std::errc() ? end : buffer);
+  if (text.find_first_of(".e") == std::string::npos)
+    text += ".0";
+  return text;
+}
+
 StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text) {
   return RuleParser(text).parse();
+}
+
+std::string formatRule(const RuleTerm *terms, size_t count) {
+  std::string text = "dw =";
+  for (size_t t = 0; t < count; ++t) {
+    const RuleTerm &term = terms[t];
+    bool negative = term.isNegative();
+    text += t == 0 ? (negative ? " -" : " ") : (negative ? " - " : " + ");
+    std::string magnitude = formatMagnitude(term);
+    text += magnitude.empty() ? "" : magnitude + "*";
+    text += dependencyName(term.dependency);
+    for (size_t f = 0; f < kRuleFactorCount; ++f)
+      for (unsigned p = 0; p < term.powers[f]; ++p)
+        text += std::string("*") + factorName(RuleFactor(f));
+  }
+  return text;
+}
+
+const char *factorName(RuleFactor factor) {
+  static const char *const kNames[] = {"x1", "x2", "y1", "y2", "y3", "w"};
+  return kNames[static_cast<size_t>(factor)];
+}
+
+const char *dependencyName(RuleDependency dependency) {
+  switch (dependency) {
+  case RuleDependency::X0:
+    return "x0";
+  case RuleDependency::Y0:
+    return "y0";
+  case RuleDependency::U:
+    return "u";
+  }
+  return "u";
+}
+
+unsigned RuleTerm::degree() const {
+  unsigned total = 0;
+  for (uint8_t p : powers)
+    total += p;
+  return total;
+}
+
+bool RuleTerm::operator==(const RuleTerm &other) const {
+  return coefficient == other.coefficient &&
+         mantissaExponent == other.mantissaExponent &&
+         dependency == other.dependency && powers == other.powers;
+}
+
+bool usesFactor(const std::vector<RuleTerm> &terms, RuleFactor factor) {
+  return std::any_of(terms.begin(), terms.end(),
+                     [&](const RuleTerm &t) { return t.uses(factor); });
+}
+
+std::pair<int, int> nearestLoihiConstant(double magnitude) {
+  if (!(magnitude > 0) || !std::isfinite(magnitude))
+    return {0, 0};
+  int e = int(std::floor(std::log2(magnitude))) - 2;
+  e = std::clamp(e, -7, 8);
+  long m = std::lround(magnitude / std::ldexp(1.0, e));
+  if (m > 7 && e < 8) {
+    m = std::lround(magnitude / std::ldexp(1.0, e + 1));
+    ++e;
+  }
+  return {int(std::clamp<long>(m, 0, 7)), e};
 }
 
 double Trace::tau() const {

@@ -11,6 +11,9 @@
 
 #include "runtime/Status.h"
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,25 +41,70 @@ struct Trace {
 /// network step, "epoch") and any product of the traces x1 x2 (pre), y1 y2
 /// (post), y3 (third factor) and the weight w.
 enum class RuleFactor { X1, X2, Y1, Y2, Y3, W };
+inline constexpr size_t kRuleFactorCount = 6;
+/// The factor's name in a rule: x1, x2, y1, y2, y3 or w.
+const char *factorName(RuleFactor factor);
+
 enum class RuleDependency { X0, Y0, U };
+/// The dependency's name in a rule: x0, y0 or u.
+const char *dependencyName(RuleDependency dependency);
+
+/// One term. Plain data (no heap), so that the snn dialect's rule attribute
+/// can hold its terms as they are.
 struct RuleTerm {
   double coefficient = 1;
   /// For the loihi2 profile: the coefficient as mantissa · 2^exponent when it
   /// was written that way.
   std::optional<std::pair<int, int>> mantissaExponent;
   RuleDependency dependency = RuleDependency::U;
-  std::vector<RuleFactor> factors;
+  /// The product of traces, as how often each factor appears in it (a
+  /// product does not depend on the order), indexed by RuleFactor.
+  std::array<uint8_t, kRuleFactorCount> powers{};
+
+  unsigned power(RuleFactor factor) const {
+    return powers[static_cast<size_t>(factor)];
+  }
+  bool uses(RuleFactor factor) const { return power(factor) != 0; }
+  /// The number of factors in the product.
+  unsigned degree() const;
+  /// Whether the term is written with a leading minus.
+  bool isNegative() const;
+  bool operator==(const RuleTerm &other) const;
+  bool operator!=(const RuleTerm &other) const { return !(*this == other); }
 };
+
 struct LearningRule {
   std::string text; ///< as written, e.g. "dw = 2^-4*u*x1*y1 - 2^-4*u*w"
   std::vector<RuleTerm> terms;
   Trace x1, x2, y1, y2, y3;
 };
 
+/// Whether any term of `terms` uses `factor`.
+bool usesFactor(const std::vector<RuleTerm> &terms, RuleFactor factor);
+
 /// Parses `dw = term (+|- term)*`, term = factor ('*' factor)*, factor = a
 /// decimal number, `2^k`, x0 | y0 | u | x1 | x2 | y1 | y2 | y3 | w. Errors name
 /// the offending text.
 StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text);
+
+/// The rule in the grammar parseRule reads, one spelling per rule: terms in
+/// order, a coefficient written m*2^e (or 2^e, or m) when the term has that
+/// form and as the shortest decimal that reads back exactly (with a '.' or
+/// an exponent) otherwise, then the dependency (`u`, never Lava's `u0`), then
+/// the factors in the order x1 x2 y1 y2 y3 w. parseRule(formatRule(t)) == t.
+std::string formatRule(const RuleTerm *terms, size_t count);
+inline std::string formatRule(const std::vector<RuleTerm> &terms) {
+  return formatRule(terms.data(), terms.size());
+}
+
+/// A term's coefficient without its sign as formatRule writes it: `m*2^e`,
+/// `2^e`, `m`, nothing for 1·2^0, or a decimal with a '.' or an exponent.
+std::string formatMagnitude(const RuleTerm &term);
+
+/// The constant m·2^e nearest to `magnitude` (> 0) with m in 0..7 and e in
+/// −7..8, the constants Lava's fixed-point rule parser takes; beyond that
+/// range the nearest representable one.
+std::pair<int, int> nearestLoihiConstant(double magnitude);
 
 } // namespace engram::spiking
 

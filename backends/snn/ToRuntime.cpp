@@ -240,12 +240,10 @@ LogicalResult Translator::fill(PlasticOp plastic, rs::Projection &q) {
 }
 
 FailureOr<rs::LearningRule> Translator::rule(PlasticOp plastic) {
-  auto terms = rs::parseRule(plastic.getRule().str());
-  if (!terms.ok())
-    return plastic.emitOpError() << terms.status().message();
   rs::LearningRule rule;
   rule.text = plastic.getRule().str();
-  rule.terms = std::move(*terms);
+  rule.terms.assign(plastic.getRule().getTerms().begin(),
+                    plastic.getRule().getTerms().end());
   for (NamedAttribute entry : plastic.getTraces()) {
     auto pair = cast<ArrayAttr>(entry.getValue());
     rs::Trace trace{cast<FloatAttr>(pair[0]).getValueAsDouble(),
@@ -410,7 +408,7 @@ void NetworkBuilder::plastic(const rs::Projection &q, int64_t rows, int64_t cols
       q.thirdFactor ? values[*q.thirdFactor] : Value(),
       i32(q.weights, {rows, cols}), b.getI64IntegerAttr(q.weightExp),
       b.getI64IntegerAttr(q.weightBits), b.getI64IntegerAttr(q.delay),
-      b.getStringAttr(q.rule->text), b.getDictionaryAttr(traces),
+      RuleAttr::get(b.getContext(), q.rule->terms), b.getDictionaryAttr(traces),
       b.getF64FloatAttr(q.wMin), b.getF64FloatAttr(q.wMax));
 }
 

@@ -32,13 +32,13 @@ StatusOr<json> stdpOf(const Projection &q, const std::string &label) {
   const LearningRule &rule = *q.rule;
   std::optional<double> plus, minus;
   for (const RuleTerm &term : rule.terms) {
-    if (term.factors.size() != 1)
+    if (term.degree() != 1)
       break;
     if (term.dependency == RuleDependency::Y0 &&
-        term.factors[0] == RuleFactor::X1 && term.coefficient > 0 && !plus)
+        term.uses(RuleFactor::X1) && term.coefficient > 0 && !plus)
       plus = term.coefficient;
     else if (term.dependency == RuleDependency::X0 &&
-             term.factors[0] == RuleFactor::Y1 && term.coefficient < 0 &&
+             term.uses(RuleFactor::Y1) && term.coefficient < 0 &&
              !minus)
       minus = -term.coefficient;
     else {

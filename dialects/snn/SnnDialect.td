@@ -65,6 +65,36 @@ def Snn_ActivationAttr : EnumAttr<Snn_Dialect, Snn_ActivationEnum, "activation">
 def Snn_ResetAttr : EnumAttr<Snn_Dialect, Snn_ResetEnum, "reset">;
 def Snn_DecodeAttr : EnumAttr<Snn_Dialect, Snn_DecodeEnum, "decode">;
 
+def Snn_RuleAttr : AttrDef<Snn_Dialect, "Rule"> {
+  let mnemonic = "rule";
+  let summary = "a learning rule, dw = Σ c · dependency · traces";
+  let description = [{
+    The learning rule of an `snn.plastic` projection, in Lava's form: a sum
+    of terms, each a constant times exactly one dependency (`x0` a pre spike,
+    `y0` a post spike, `u` the end of a window; Lava's `u0` reads as `u`)
+    times any product of the traces `x1`, `x2`, `y1`, `y2`, `y3` and the
+    weight `w`. It is parsed once, by the grammar the simulator runs
+    (`spiking/Rule.h`), and held as terms; it prints in one spelling: the
+    factors in the order x1 x2 y1 y2 y3 w, a constant written `m*2^e` kept so
+    (the loihi2 profile requires that form) and any other as the shortest
+    decimal that reads back exactly.
+
+    ```mlir
+    #snn.rule<"dw = 2^-4*u*x1*y3 - 3*2^-6*u*w">
+    ```
+  }];
+  let parameters = (ins
+      ArrayRefParameter<"::engram::spiking::RuleTerm", "the terms">:$terms);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The rule in its one spelling (spiking::formatRule).
+    std::string str() const;
+    /// Whether a term uses `factor`.
+    bool uses(::engram::spiking::RuleFactor factor) const;
+  }];
+}
+
 def Snn_PopulationType : TypeDef<Snn_Dialect, "Population"> {
   let mnemonic = "population";
   let summary = "a population of N neurons";

@@ -1,10 +1,11 @@
 //===- SnnOps.cpp - snn dialect verifiers ---------------------------------===//
 //
 // Op verifiers check what holds on any hardware (sizes, ranges that define
-// the semantics, learning rules that parse); NetworkOp::verify adds the
-// ranges of the network's profile. The learning-rule parser and the Loihi
-// LIF ranges are the runtime's, so the compiler and the simulator accept
-// exactly the same networks.
+// the semantics, traces that a learning rule uses); NetworkOp::verify adds
+// the ranges of the network's profile. The learning-rule grammar (which
+// #snn.rule parses with) and the Loihi LIF ranges are spiking/'s, shared
+// with the simulator, so the compiler and the simulator accept exactly the
+// same networks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -268,24 +269,21 @@ LogicalResult PlasticOp::verify() {
                            {sizeOf(getPost()), sizeOf(getPre())}, getExp(),
                            getBits(), getDelay())))
     return failure();
-  auto terms = engram::spiking::parseRule(getRule().str());
-  if (!terms.ok())
-    return emitOpError() << terms.status().message();
   auto traces = traceParams(*this);
   if (failed(traces))
     return failure();
   using engram::spiking::RuleFactor;
-  for (const auto &term : *terms)
-    for (RuleFactor factor : term.factors) {
-      static const char *names[] = {"x1", "x2", "y1", "y2", "y3", "w"};
-      const char *name = names[static_cast<int>(factor)];
-      if (factor != RuleFactor::W && !traces->count(name))
-        return emitOpError() << "the rule uses " << name
-                             << " but 'traces' does not define it";
-      if (factor == RuleFactor::Y3 && !getThird())
-        return emitOpError(
-            "the rule uses y3, which needs a 'third' population");
-    }
+  for (size_t f = 0; f < engram::spiking::kRuleFactorCount; ++f) {
+    RuleFactor factor = RuleFactor(f);
+    const char *name = engram::spiking::factorName(factor);
+    if (!getRule().uses(factor))
+      continue;
+    if (factor != RuleFactor::W && !traces->count(name))
+      return emitOpError() << "the rule uses " << name
+                           << " but 'traces' does not define it";
+    if (factor == RuleFactor::Y3 && !getThird())
+      return emitOpError("the rule uses y3, which needs a 'third' population");
+  }
   if (getThird() && sizeOf(getThird()) != sizeOf(getPost()))
     return emitOpError() << "the third-factor population has "
                          << sizeOf(getThird()) << " neurons; it drives the "
@@ -347,10 +345,7 @@ static LogicalResult checkLoihi2(Operation *op) {
     if (failed(projection(plastic.getExp(), plastic.getBits(),
                           plastic.getDelay())))
       return failure();
-    auto terms = engram::spiking::parseRule(plastic.getRule().str());
-    if (!terms) // The projection's own verifier has reported it.
-      return failure();
-    for (const auto &term : *terms)
+    for (const auto &term : plastic.getRule().getTerms())
       if (!term.mantissaExponent || term.mantissaExponent->first < -8 ||
           term.mantissaExponent->first > 7 ||
           term.mantissaExponent->second < -7 ||
@@ -359,7 +354,7 @@ static LogicalResult checkLoihi2(Operation *op) {
                << "loihi2: learning-rule constants are m*2^e with m in -8..7 "
                   "and e in -7..8, as Lava's rule parser takes them; rewrite "
                   "the constants of '"
-               << plastic.getRule() << "'";
+               << plastic.getRule().str() << "'";
   }
   return success();
 }

@@ -231,8 +231,8 @@ def Snn_SparseOp : Snn_ProjectionOp<"sparse"> {
 def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
   let summary = "all-to-all synapses that learn by a rule";
   let description = [{
-    An `snn.dense` whose weights change by `rule`, written as Lava writes
-    learning rules: `dw = Σ c · dep · f…`, every term with exactly one
+    An `snn.dense` whose weights change by `rule` (`#snn.rule`), written as
+    Lava writes learning rules: `dw = Σ c · dep · f…`, every term with exactly one
     dependency (`x0` a pre spike, `y0` a post spike, `u` the end of a window,
     Loihi's epoch) and factors among the traces `x1`, `x2` (pre), `y1`, `y2`
     (post), `y3` (third factor, driven one to one by `third`) and the weight
@@ -244,7 +244,7 @@ def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
 
     ```mlir
     snn.plastic %z -> %slot third %a {weights = dense<...> : tensor<32x64xi32>, exp = -7 : i64, bits = 8 : i64,
-        rule = "dw = 2^-4*u*x1*y1 - 2^-4*u*w", traces = {x1 = [1.0, 1.0], y1 = [1.0, 1.0]},
+        rule = #snn.rule<"dw = 2^-4*u*x1*y1 - 2^-4*u*w">, traces = {x1 = [1.0, 1.0], y1 = [1.0, 1.0]},
         w_min = -255.0 : f64, w_max = 255.0 : f64}
       : !snn.population<64> -> !snn.population<32>
     ```
@@ -253,7 +253,7 @@ def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
                        Optional<Snn_Population>:$third,
                        ElementsAttr:$weights, I64Attr:$exp, I64Attr:$bits,
                        DefaultValuedAttr<I64Attr, "0">:$delay,
-                       StrAttr:$rule, DictionaryAttr:$traces,
+                       Snn_RuleAttr:$rule, DictionaryAttr:$traces,
                        F64Attr:$w_min, F64Attr:$w_max);
   let assemblyFormat = [{
     $pre `->` $post (`third` $third^)? attr-dict `:` qualified(type($pre)) `->`

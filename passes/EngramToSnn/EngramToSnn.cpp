@@ -28,6 +28,7 @@
 #include "passes/Passes.h"
 
 #include "runtime/Npy.h"
+#include "spiking/Rule.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -46,6 +47,7 @@ namespace mlir::engram {
 using namespace mlir;
 using namespace mlir::engram;
 namespace rt = ::engram::runtime;
+namespace spiking = ::engram::spiking;
 using namespace mlir::engram::snnconv;
 
 namespace {
@@ -92,7 +94,8 @@ class Converter {
 public:
   Converter(ModuleOp module, const rt::Model &model,
             const ConvertEngramToSnnOptions &options)
-      : module(module), model(model), options(options), cell(cellOf(model)) {}
+      : module(module), context(module.getContext()), model(model),
+        options(options), cell(cellOf(model)) {}
 
   LogicalResult run();
 
@@ -109,8 +112,9 @@ private:
   Population &buildRecall(Population &raw, Population *zero);
   LogicalResult emitNetwork(Population &out);
   void emit(OpBuilder &b, Location loc, const PendingProjection &p);
-  std::string ruleText(const PendingProjection &p, double exp2) const;
-  std::string constant(double value) const;
+  snn::RuleAttr rule(const PendingProjection &p, double exp2) const;
+  spiking::RuleTerm
+  ruleTerm(double c, std::initializer_list<spiking::RuleFactor> factors) const;
   bool rate() const { return encoding == SnnEncoding::Rate; }
   /// The zero-input path adds one projection (the gates) before the slots;
   /// checkOptions needs the depth before calibration decides.
@@ -138,6 +142,7 @@ private:
   }
 
   ModuleOp module;
+  MLIRContext *context;
   const rt::Model &model;
   const ConvertEngramToSnnOptions &options;
   Cell cell;
@@ -693,33 +698,28 @@ LogicalResult Converter::emitNetwork(Population &out) {
   return network.verify();
 }
 
-std::string Converter::constant(double value) const {
-  if (profile != snn::Profile::Loihi2) {
-    // Enough digits that the rule's constants are the computed ones.
-    char text[32];
-    std::snprintf(text, sizeof(text), "%.10g", value);
-    return text;
+/// One term c·u·factors of a rule: on Loihi 2 with c rounded to the nearest
+/// m·2^e that Lava's fixed-point rule parser takes (docs/spiking.md).
+spiking::RuleTerm Converter::ruleTerm(
+    double c, std::initializer_list<spiking::RuleFactor> factors) const {
+  spiking::RuleTerm term;
+  term.coefficient = c;
+  if (profile == snn::Profile::Loihi2) {
+    auto [m, e] = spiking::nearestLoihiConstant(std::abs(c));
+    term.mantissaExponent = {c < 0 ? -m : m, e};
+    term.coefficient = std::ldexp(double(term.mantissaExponent->first), e);
   }
-  // Lava's rule parser: m·2^e with m in −8..7 (the magnitude is the value
-  // positive, the sign goes in front) and e in −7..8; beyond that range the
-  // nearest representable value (docs/spiking.md).
-  double magnitude = std::abs(value);
-  int e = int(std::floor(std::log2(magnitude))) - 2;
-  e = std::clamp(e, -7, 8);
-  long m = std::lround(magnitude / std::ldexp(1.0, e));
-  if (m > 7 && e < 8) {
-    m = std::lround(magnitude / std::ldexp(1.0, e + 1));
-    ++e;
-  }
-  m = std::clamp<long>(m, 0, 7);
-  return llvm::formatv("{0}*2^{1}", m, e).str();
+  for (spiking::RuleFactor factor : factors)
+    ++term.powers[size_t(factor)];
+  return term;
 }
 
 /// dw = C·(lo_pre + span_pre·x1)·(lo_3 + span_3·y3) − η·w: the Hebbian
 /// update of s·T, with a·z written in the rate codes of the pre and
 /// third-factor populations and C = η·s·span_pre / span_post in the
 /// projection's mantissa units (the scaling connect() gave the weights).
-std::string Converter::ruleText(const PendingProjection &p, double exp2) const {
+/// Every term depends on u, the end of a window.
+snn::RuleAttr Converter::rule(const PendingProjection &p, double exp2) const {
   double units = cell.scale * p.pre->span / p.post->span / exp2;
   if (fixedNeurons())
     units *= double(1 << kFixedThresholdShift);
@@ -733,31 +733,20 @@ std::string Converter::ruleText(const PendingProjection &p, double exp2) const {
   // The product a·z in the codes: the pre's value is lo + span·x1, the
   // third factor's lo + span·y3.
   const Population &pre = *p.pre, &third = *p.third;
-  struct Term {
-    double c;
-    const char *factors;
-  };
   double preSpan = pre.span * rateScale(pre),
          thirdSpan = third.span * rateScale(third);
-  Term terms[] = {
-      {cScale * pre.lo * third.lo, ""},
-      {cScale * pre.lo * thirdSpan, "*y3"},
-      {cScale * preSpan * third.lo, "*x1"},
-      {cScale * preSpan * thirdSpan, "*x1*y3"},
+  using F = spiking::RuleFactor;
+  std::vector<spiking::RuleTerm> terms;
+  auto add = [&](double c, std::initializer_list<F> factors) {
+    if (c != 0)
+      terms.push_back(ruleTerm(c, factors));
   };
-  // Lava spells the every-epoch dependency u0.
-  const std::string epoch = profile == snn::Profile::Loihi2 ? "u0" : "u";
-  std::string text = "dw =";
-  bool first = true;
-  for (const Term &t : terms) {
-    if (t.c == 0)
-      continue;
-    text += t.c < 0 ? (first ? " -" : " - ") : (first ? " " : " + ");
-    text += constant(std::abs(t.c)) + "*" + epoch + t.factors;
-    first = false;
-  }
-  text += " - " + constant(cell.eta) + "*" + epoch + "*w";
-  return text;
+  add(cScale * pre.lo * third.lo, {});
+  add(cScale * pre.lo * thirdSpan, {F::Y3});
+  add(cScale * preSpan * third.lo, {F::X1});
+  add(cScale * preSpan * thirdSpan, {F::X1, F::Y3});
+  terms.push_back(ruleTerm(-cell.eta, {F::W}));
+  return snn::RuleAttr::get(context, terms);
 }
 
 void Converter::emit(OpBuilder &b, Location loc, const PendingProjection &p) {
@@ -801,7 +790,7 @@ void Converter::emit(OpBuilder &b, Location loc, const PendingProjection &p) {
   snn::PlasticOp::create(
       b, loc, p.pre->value, p.post->value, p.third->value, weights,
       b.getI64IntegerAttr(exp), b.getI64IntegerAttr(bits),
-      b.getI64IntegerAttr(p.delay), b.getStringAttr(ruleText(p, exp2)), traces,
+      b.getI64IntegerAttr(p.delay), rule(p, exp2), traces,
       b.getF64FloatAttr(-bound), b.getF64FloatAttr(bound));
 }
 

@@ -435,11 +435,12 @@ TEST(SnnTest, ParsesRules) {
   EXPECT_EQ(grow.coefficient, 1.0 / 16);
   EXPECT_EQ(grow.mantissaExponent, std::make_pair(1, -4));
   EXPECT_EQ(grow.dependency, RuleDependency::U);
-  EXPECT_EQ(grow.factors,
-            (std::vector<RuleFactor>{RuleFactor::X1, RuleFactor::Y1}));
+  EXPECT_EQ(grow.degree(), 2u);
+  EXPECT_TRUE(grow.uses(RuleFactor::X1) && grow.uses(RuleFactor::Y1));
   EXPECT_EQ(decay.coefficient, -1.0 / 16);
   EXPECT_EQ(decay.mantissaExponent, std::make_pair(-1, -4));
-  EXPECT_EQ(decay.factors, std::vector<RuleFactor>{RuleFactor::W});
+  EXPECT_EQ(decay.degree(), 1u);
+  EXPECT_EQ(decay.power(RuleFactor::W), 1u);
 
   terms = parseRule("dw=3*2^-2*x0*y2*x2 + y3*y0*2^+3");
   ASSERT_TRUE(terms.ok()) << terms.status().message();
@@ -489,6 +490,53 @@ TEST(SnnTest, RuleErrorsNameTheText) {
   EXPECT_TRUE(contains(message("dw = u*"), "ends where a factor"));
   EXPECT_TRUE(contains(message("dw = u x1"), "expected '+', '-' or '*'"));
   EXPECT_TRUE(contains(message("dw = 1.2.3*u"), "malformed number '1.2.3'"));
+}
+
+TEST(SnnTest, FormatsRulesInOneSpelling) {
+  using engram::spiking::formatRule;
+  auto canonical = [](const std::string &text) {
+    auto terms = parseRule(text);
+    EXPECT_TRUE(terms.ok()) << text;
+    return terms.ok() ? formatRule(*terms) : std::string();
+  };
+  EXPECT_EQ(canonical("dw = 2^-4*u*x1*y1 - 2^-4*u*w"),
+            "dw = 2^-4*u*x1*y1 - 2^-4*u*w");
+  // Factors in the order x1 x2 y1 y2 y3 w; Lava's u0 is u.
+  EXPECT_EQ(canonical("dw=3*2^-2*y2*x0*x2 + y3*y0*2^+3 - 6*2^-7*u0*w"),
+            "dw = 3*2^-2*x0*x2*y2 + 2^3*y0*y3 - 6*2^-7*u*w");
+  // Decimals keep a '.', so that they do not read back as mantissas.
+  EXPECT_EQ(canonical("  dw = -0.05 * y0 * x2 + 1e-3*u -u + 3*5*x0*x1*x1"),
+            "dw = -0.05*y0*x2 + 0.001*u - u + 15.0*x0*x1*x1");
+  EXPECT_EQ(canonical("dw = 7*u"), "dw = 7*u");
+  EXPECT_EQ(canonical("dw = 0*2^3*u"), "dw = 0*2^3*u");
+}
+
+TEST(SnnTest, FormattedRulesReadBackExactly) {
+  using engram::spiking::formatRule;
+  for (const char *text :
+       {"dw = 2^-4*u*x1*y1 - 2^-4*u*w", "dw = 0.1*x0*y1*y1 - 1e-300*y0",
+        "dw = -0.3333333333333333*u*x1*y3 + 12345*u*w",
+        "dw = -7*2^-3*y0*x1 + x0*y1 - 2^-7*u0*w", "dw = 1.5*2*u*x2"}) {
+    auto terms = parseRule(text);
+    ASSERT_TRUE(terms.ok()) << text;
+    auto again = parseRule(formatRule(*terms));
+    ASSERT_TRUE(again.ok()) << formatRule(*terms);
+    EXPECT_EQ(*again, *terms) << text << " -> " << formatRule(*terms);
+  }
+  // A product too large for a double is refused, not printed as inf.
+  EXPECT_FALSE(parseRule("dw = 1e300*1e300*u").ok());
+  EXPECT_FALSE(parseRule("dw = 2^2000*u").ok());
+}
+
+TEST(SnnTest, NearestLoihiConstant) {
+  using engram::spiking::nearestLoihiConstant;
+  EXPECT_EQ(nearestLoihiConstant(6 * std::ldexp(1.0, -7)),
+            std::make_pair(6, -7));
+  EXPECT_EQ(nearestLoihiConstant(0.05), std::make_pair(6, -7)); // 0.046875
+  EXPECT_EQ(nearestLoihiConstant(1.0), std::make_pair(4, -2));
+  EXPECT_EQ(nearestLoihiConstant(1e6), std::make_pair(7, 8));  // clipped
+  EXPECT_EQ(nearestLoihiConstant(1e-9), std::make_pair(0, -7)); // underflow
+  EXPECT_EQ(nearestLoihiConstant(0), std::make_pair(0, 0));
 }
 
 /// A valid network to break one field at a time.

@@ -120,7 +120,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
   // expected-error @+1 {{term 1 of 'dw = x1' has no dependency (x0, y0 or u)}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = x1", traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = x1">, traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -130,7 +130,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
   // expected-error @+1 {{unknown factor 'q'}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = u*q", traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = u*q">, traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -140,7 +140,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
   // expected-error @+1 {{the rule uses y1 but 'traces' does not define it}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = u*y1", traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = u*y1">, traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -150,7 +150,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
   // expected-error @+1 {{the rule uses y3, which needs a 'third' population}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = u*y3", traces = {y3 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = u*y3">, traces = {y3 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -161,7 +161,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
   %b = snn.graded "b" relu : !snn.population<2>
   %c = snn.graded "c" relu : !snn.population<3>
   // expected-error @+1 {{the third-factor population has 3 neurons; it drives the 2 post neurons one to one}}
-  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = "dw = u*y3", traces = {y3 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<3>
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = u*y3">, traces = {y3 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<3>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -171,7 +171,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
   // expected-error @+1 {{trace 'x1' needs a finite impulse and a decay in [0, 1]}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = u*x1", traces = {x1 = [1.0, 2.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = u*x1">, traces = {x1 = [1.0, 2.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -181,7 +181,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
   // expected-error @+1 {{w_min must not exceed w_max}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = u*x1", traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = 2.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = u*x1">, traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = 2.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -263,7 +263,7 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
   // expected-error @+1 {{loihi2: learning-rule constants are m*2^e with m in -8..7 and e in -7..8, as Lava's rule parser takes them; rewrite the constants of 'dw = 0.05*u*x1'}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = 0.05*u*x1", traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 0.05*u*x1">, traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 
@@ -272,8 +272,8 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>
 snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>
-  // expected-error @+1 {{loihi2: learning-rule constants are m*2^e with m in -8..7 and e in -7..8, as Lava's rule parser takes them; rewrite the constants of 'dw = 13*2^-8*u0*x1'}}
-  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = "dw = 13*2^-8*u0*x1", traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  // expected-error @+1 {{loihi2: learning-rule constants are m*2^e with m in -8..7 and e in -7..8, as Lava's rule parser takes them; rewrite the constants of 'dw = 13*2^-8*u*x1'}}
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 13*2^-8*u0*x1">, traces = {x1 = [1.0, 1.0]}, w_max = 1.0 : f64, w_min = -1.0 : f64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a rate : !snn.population<2>
 }
 

@@ -28,8 +28,8 @@ snn.network @all attributes {input_width = 4 : i64, profile = #snn<profile gener
   snn.dense %x -> %g {bits = 8 : i64, exp = 0 : i64, weights = dense<1> : tensor<2x3xi32>} : !snn.population<3> -> !snn.population<2>
   // CHECK: snn.sparse %g -> %leaky {bits = 4 : i64, exp = -1 : i64, indices = dense<{{\[}}[0, 1], [1, 0]]> : tensor<2x2xi32>, weights = dense<[3, -2]> : tensor<2xi32>}
   snn.sparse %g -> %leaky {bits = 4 : i64, exp = -1 : i64, indices = dense<[[0, 1], [1, 0]]> : tensor<2x2xi32>, weights = dense<[3, -2]> : tensor<2xi32>} : !snn.population<2> -> !snn.population<2>
-  // CHECK: snn.plastic %g -> %chip third %rec {bits = 8 : i64, exp = -4 : i64, rule = "dw = 2^-4*u*x1*y3 - 3*2^-6*u*w", traces = {x1 = [1.000000e+00, 1.000000e+00], y3 = [5.000000e-01, 2.500000e-01]}, w_max = 2.550000e+02 : f64, w_min = -2.550000e+02 : f64, weights = dense<0> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
-  snn.plastic %g -> %chip third %rec {bits = 8 : i64, exp = -4 : i64, rule = "dw = 2^-4*u*x1*y3 - 3*2^-6*u*w", traces = {x1 = [1.0, 1.0], y3 = [0.5, 0.25]}, w_max = 255.0 : f64, w_min = -255.0 : f64, weights = dense<0> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  // CHECK: snn.plastic %g -> %chip third %rec {bits = 8 : i64, exp = -4 : i64, rule = #snn.rule<"dw = 2^-4*u*x1*y3 - 3*2^-6*u*w">, traces = {x1 = [1.000000e+00, 1.000000e+00], y3 = [5.000000e-01, 2.500000e-01]}, w_max = 2.550000e+02 : f64, w_min = -2.550000e+02 : f64, weights = dense<0> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.plastic %g -> %chip third %rec {bits = 8 : i64, exp = -4 : i64, rule = #snn.rule<"dw = 2^-4*u*x1*y3 - 3*2^-6*u*w">, traces = {x1 = [1.0, 1.0], y3 = [0.5, 0.25]}, w_max = 255.0 : f64, w_min = -255.0 : f64, weights = dense<0> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
   // CHECK: snn.probe %chip rate {offset = dense<0.000000e+00> : tensor<2xf64>, scale = dense<2.000000e+00> : tensor<2xf64>} : !snn.population<2>
   snn.probe %chip rate {offset = dense<0.0> : tensor<2xf64>, scale = dense<2.0> : tensor<2xf64>} : !snn.population<2>
 }
@@ -42,6 +42,6 @@ snn.network @chip attributes {input_width = 2 : i64, profile = #snn<profile loih
   %a = snn.graded "a" linear : !snn.population<2>
   %b = snn.lif_fixed "b" {du = 0 : i64, dv = 4095 : i64, vth = 10 : i64} : !snn.population<2>
   snn.dense %x -> %a {bits = 8 : i64, delay = 62 : i64, exp = -8 : i64, weights = dense<255> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
-  snn.plastic %a -> %b {bits = 8 : i64, exp = 7 : i64, rule = "dw = -7*2^-3*y0*x1 + x0*y1 - 2^-7*u0*w", traces = {x1 = [1.0, 0.5], y1 = [1.0, 0.5]}, w_max = 10.0 : f64, w_min = 0.0 : f64, weights = dense<-256> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.plastic %a -> %b {bits = 8 : i64, exp = 7 : i64, rule = #snn.rule<"dw = -7*2^-3*y0*x1 + x0*y1 - 2^-7*u0*w">, traces = {x1 = [1.0, 0.5], y1 = [1.0, 0.5]}, w_max = 10.0 : f64, w_min = 0.0 : f64, weights = dense<-256> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   snn.probe %a last : !snn.population<2>
 }

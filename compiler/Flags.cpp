@@ -99,9 +99,9 @@ bool toCompression(CompilerFlags &flags, CompressionOptions &options,
 }
 
 void toSnn(CompilerFlags &flags, CompilerOptions &options) {
+  options.snnCalibration.calibration = flags.snnCalibration;
+  options.snnCalibration.calibrationSamples = flags.snnCalibrationSamples;
   mlir::engram::ConvertEngramToSnnOptions &snn = options.snn;
-  snn.calibration = flags.snnCalibration;
-  snn.calibrationSamples = flags.snnCalibrationSamples;
   snn.encoding = flags.snnEncoding;
   snn.timesteps = flags.snnTimesteps;
   snn.profile = flags.snnProfile;

@@ -46,6 +46,11 @@ struct CompilerOptions {
   /// The spiking conversion (convert-engram-to-snn) of spiking targets and
   /// of the `snn` stage.
   mlir::engram::ConvertEngramToSnnOptions snn;
+  /// Its calibration (engram-calibrate-snn): the file and the sequences to
+  /// use. The options both passes take (encoding, profile, recall, k,
+  /// percentile, zero-input, option-prefix) are read from `snn`, so that
+  /// the calibration is always made for the network the conversion builds.
+  mlir::engram::EngramCalibrateSnnOptions snnCalibration;
   /// Whether any snn option was set (they convert engram models only).
   bool snnGiven = false;
   /// Whether snn.profile was set; otherwise the target's default applies.

@@ -31,6 +31,15 @@ void engram::compiler::populateSnnPhase(OpPassManager &pm,
   if (!options.snnProfileGiven)
     snn.profile = mlir::snn::symbolizeProfile(defaultProfile)
                       .value_or(mlir::snn::Profile::Generic);
+  mlir::engram::EngramCalibrateSnnOptions calibrate = options.snnCalibration;
+  calibrate.encoding = snn.encoding;
+  calibrate.profile = snn.profile;
+  calibrate.recall = snn.recall;
+  calibrate.k = snn.k;
+  calibrate.percentile = snn.percentile;
+  calibrate.zeroInput = snn.zeroInput;
+  calibrate.optionPrefix = snn.optionPrefix;
+  pm.addPass(mlir::engram::createEngramCalibrateSnn(calibrate));
   pm.addPass(mlir::engram::createConvertEngramToSnn(snn));
 }
 
@@ -89,8 +98,9 @@ void registerPipeline(const Target *target) {
       target ? ("engram IR to the last IR of --target=" + target->name() +
                 ": " + target->description())
                    .str()
-             : "engram IR to a spiking network (snn dialect): compression "
-               "and convert-engram-to-snn, as engramc --emit=snn";
+             : "engram IR to a spiking network (snn dialect): compression, "
+               "engram-calibrate-snn and convert-engram-to-snn, as engramc "
+               "--emit=snn";
   mlir::registerPassPipeline(
       name, description,
       [target](OpPassManager &pm, llvm::StringRef text,

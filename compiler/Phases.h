@@ -23,8 +23,9 @@ class Target;
 void populateCompressionPhase(mlir::OpPassManager &pm,
                               const CompressionOptions &options);
 
-/// engram IR → snn IR: convert-engram-to-snn with the snn options, the
-/// profile defaulting to `defaultProfile` when the options do not set it.
+/// engram IR → snn IR: engram-calibrate-snn, then convert-engram-to-snn,
+/// with the snn options, the profile defaulting to `defaultProfile` when the
+/// options do not set it.
 void populateSnnPhase(mlir::OpPassManager &pm, const CompilerOptions &options,
                       llvm::StringRef defaultProfile);
 

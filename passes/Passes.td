@@ -269,6 +269,79 @@ def EngramCpuBufferize : Pass<"engram-cpu-bufferize", "::mlir::ModuleOp"> {
 // engram → snn
 //===----------------------------------------------------------------------===//
 
+// The options that decide how the spiking network codes the cell's values,
+// which calibration measures and the conversion builds: both passes declare
+// them, and the conversion refuses a calibration made for other values.
+defvar SnnCodeOptions = [
+    Option<"encoding", "encoding", "::mlir::engram::SnnEncoding",
+           /*default=*/"::mlir::engram::SnnEncoding::Rate", "rate or graded",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnEncoding::Rate, "rate", "values as spike rates"),
+             clEnumValN(::mlir::engram::SnnEncoding::Graded, "graded", "values as graded events"))}]>,
+    Option<"profile", "profile", "::mlir::snn::Profile",
+           /*default=*/"::mlir::snn::Profile::Generic",
+           "hardware whose ranges apply: generic, loihi2 or spinnaker",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::snn::Profile::Generic, "generic", "no hardware limits"),
+             clEnumValN(::mlir::snn::Profile::Loihi2, "loihi2", "Loihi 2"),
+             clEnumValN(::mlir::snn::Profile::Spinnaker, "spinnaker", "SpiNNaker"))}]>,
+    Option<"recall", "recall", "::mlir::engram::SnnRecall",
+           /*default=*/"::mlir::engram::SnnRecall::Linear",
+           "linear (first-order softmax) or kwta",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnRecall::Linear, "linear", "first-order softmax"),
+             clEnumValN(::mlir::engram::SnnRecall::Kwta, "kwta", "k winners take all"))}]>,
+    Option<"k", "k", "int64_t", /*default=*/"8",
+           "winners of recall=kwta">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.5",
+           "upper percentile of the calibrated value ranges (rate encoding)">,
+    Option<"zeroInput", "zero-input", "::mlir::engram::SnnZeroInput",
+           /*default=*/"::mlir::engram::SnnZeroInput::Auto",
+           "exact: a detector neuron makes LN1 and ‖z‖ exact on all-zero "
+           "input steps (non-negative inputs); ignore: calibrated constants "
+           "there too; auto (default): exact except for loihi2, whose 8-bit "
+           "weights cannot hold the gates' range",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnZeroInput::Auto, "auto", "exact except for loihi2"),
+             clEnumValN(::mlir::engram::SnnZeroInput::Exact, "exact", "a detector neuron"),
+             clEnumValN(::mlir::engram::SnnZeroInput::Ignore, "ignore", "calibrated constants"))}]>,
+    Option<"optionPrefix", "option-prefix", "std::string", /*default=*/"\"\"",
+           "how messages name these options: empty (default) as this pass's "
+           "options (`timesteps`), or with a driver's prefix (engramc sets "
+           "`--snn-`, so that its users read `--snn-timesteps`)">
+];
+
+def EngramCalibrateSnn : Pass<"engram-calibrate-snn", "::mlir::ModuleOp"> {
+  let summary = "Measure what the spiking conversion approximates, on sample inputs";
+  let description = [{
+    Runs the engram cell of `@forward` in float64 on the sequences of a
+    `.npy` of inputs `B×S×D` (a few hundred sequences of training data) and
+    records what `convert-engram-to-snn` needs on the module, as
+    `engram.snn_calibration`: the median standard deviations of both layer
+    norms and the median `‖z‖` (the constants that replace them), the k-WTA
+    threshold and mass (`recall=kwta`), the zero-input detector's constants
+    (all-zero steps; needs non-negative inputs), and every population's
+    value range (percentiles `100 − p` and `p`, and the largest magnitude)
+    as the converted network computes it. It also records the options it
+    was made for (encoding, recall, k, percentile, zero-input), which the
+    conversion checks against its own. The `.npy` must hold finite float32
+    or float64 values.
+
+    ```mlir
+    // engram-opt --engram-calibrate-snn="calibration=calib.npy encoding=graded"
+    module attributes {engram.snn_calibration = {encoding = "graded", query_norm = 3.1 : f64, ranges = {enc = [...], ...}, ...}} {
+      func.func @forward(...)
+    }
+    ```
+  }];
+  let options = !listconcat([
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "calibration inputs, a .npy of B×S×D float32/float64 (required)">,
+    Option<"calibrationSamples", "calibration-samples", "int64_t",
+           /*default=*/"256", "sequences of the calibration file to use">
+  ], SnnCodeOptions);
+}
+
 def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
   let summary = "Convert the engram cell into a spiking network (snn dialect)";
   let description = [{
@@ -305,11 +378,14 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
 
     `profile=loihi2` with rate encoding uses Loihi's fixed-point LIF
     (`snn.lif_fixed`); otherwise rate-coded neurons are integrate-and-fire
-    with reset by subtraction. Calibration data is a `.npy` of inputs
-    `B×S×D` (a few hundred sequences of training data).
+    with reset by subtraction. The calibrated constants come from the
+    module's `engram.snn_calibration` (`engram-calibrate-snn`, made with the
+    same encoding, recall, k, percentile and zero-input); the network
+    carries them as `engram.calibration`.
 
     ```mlir
-    // engram-opt --convert-engram-to-snn="calibration=calib.npy encoding=graded timesteps=12"
+    // engram-opt --engram-calibrate-snn="calibration=calib.npy encoding=graded"
+    //            --convert-engram-to-snn="encoding=graded timesteps=12"
     snn.network @engram {input_width = 28 : i64, profile = #snn<profile generic>, timesteps = 12 : i64} {
       %x = snn.input "x" graded {gain = dense<1.0> : tensor<28xf64>, offset = 0 : i64} : !snn.population<28>
       %enc = snn.graded "enc" relu {bias = ...} : !snn.population<64>
@@ -318,37 +394,11 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
     }
     ```
   }];
-  let options = [
-    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
-           "calibration inputs, a .npy of B×S×D float32/float64 (required)">,
-    Option<"calibrationSamples", "calibration-samples", "int64_t",
-           /*default=*/"256", "sequences of the calibration file to use">,
-    Option<"encoding", "encoding", "::mlir::engram::SnnEncoding",
-           /*default=*/"::mlir::engram::SnnEncoding::Rate", "rate or graded",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::engram::SnnEncoding::Rate, "rate", "values as spike rates"),
-             clEnumValN(::mlir::engram::SnnEncoding::Graded, "graded", "values as graded events"))}]>,
+  let options = !listconcat(SnnCodeOptions, [
     Option<"timesteps", "timesteps", "int64_t", /*default=*/"32",
            "simulator timesteps per model step">,
-    Option<"profile", "profile", "::mlir::snn::Profile",
-           /*default=*/"::mlir::snn::Profile::Generic",
-           "hardware whose ranges apply: generic, loihi2 or spinnaker",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::snn::Profile::Generic, "generic", "no hardware limits"),
-             clEnumValN(::mlir::snn::Profile::Loihi2, "loihi2", "Loihi 2"),
-             clEnumValN(::mlir::snn::Profile::Spinnaker, "spinnaker", "SpiNNaker"))}]>,
-    Option<"recall", "recall", "::mlir::engram::SnnRecall",
-           /*default=*/"::mlir::engram::SnnRecall::Linear",
-           "linear (first-order softmax) or kwta",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::engram::SnnRecall::Linear, "linear", "first-order softmax"),
-             clEnumValN(::mlir::engram::SnnRecall::Kwta, "kwta", "k winners take all"))}]>,
-    Option<"k", "k", "int64_t", /*default=*/"8",
-           "winners of recall=kwta">,
     Option<"inhibition", "inhibition", "double", /*default=*/"0.0",
            "lateral inhibition between memory slots (recall=kwta)">,
-    Option<"percentile", "percentile", "double", /*default=*/"99.5",
-           "upper percentile of the calibrated value ranges (rate encoding)">,
     Option<"weightBits", "weight-bits", "int64_t", /*default=*/"8",
            "magnitude bits of the integer weights (sign apart)">,
     Option<"learning", "learning", "::mlir::engram::SnnLearning",
@@ -361,26 +411,12 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::engram::SnnLearning::Auto, "auto", "off for spinnaker, on otherwise"),
              clEnumValN(::mlir::engram::SnnLearning::On, "on", "plastic trace"),
              clEnumValN(::mlir::engram::SnnLearning::Off, "off", "trace frozen at T0"))}]>,
-    Option<"zeroInput", "zero-input", "::mlir::engram::SnnZeroInput",
-           /*default=*/"::mlir::engram::SnnZeroInput::Auto",
-           "exact: a detector neuron makes LN1 and ‖z‖ exact on all-zero "
-           "input steps (non-negative inputs); ignore: calibrated constants "
-           "there too; auto (default): exact except for loihi2, whose 8-bit "
-           "weights cannot hold the gates' range",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::engram::SnnZeroInput::Auto, "auto", "exact except for loihi2"),
-             clEnumValN(::mlir::engram::SnnZeroInput::Exact, "exact", "a detector neuron"),
-             clEnumValN(::mlir::engram::SnnZeroInput::Ignore, "ignore", "calibrated constants"))}]>,
     Option<"sigmaDelta", "sigma-delta", "double", /*default=*/"0.0",
            "encoding=graded: units send the change of their value when it "
            "exceeds this fraction of their population's calibrated range "
            "(sigma-delta; 0: any change, exact); negative: the value every "
-           "timestep">,
-    Option<"optionPrefix", "option-prefix", "std::string", /*default=*/"\"\"",
-           "how messages name these options: empty (default) as this pass's "
-           "options (`timesteps`), or with a driver's prefix (engramc sets "
-           "`--snn-`, so that its users read `--snn-timesteps`)">
-  ];
+           "timestep">
+  ]);
   let dependentDialects = ["::mlir::snn::SnnDialect"];
 }
 

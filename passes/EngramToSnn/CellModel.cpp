@@ -1,6 +1,6 @@
 //===- CellModel.cpp - the cell as the spiking network computes it --------===//
 //
-// The float64 cell of convert-engram-to-snn's calibration (CellModel.h).
+// The float64 cell of engram-calibrate-snn (CellModel.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,70 +137,15 @@ void Forward::run(const double *x, int64_t steps,
   for (int64_t t = 0; t < steps; ++t) {
     StepValues s;
     std::vector<double> xt(x + t * c.inputDim, x + (t + 1) * c.inputDim);
-    s.enc = affine(c.encoder, xt, c.encoderBias);
-    relu(s.enc);
     s.zeroRow =
         std::all_of(xt.begin(), xt.end(), [](double v) { return v == 0; });
-    const bool zero = approx && approx->zeroInput && s.zeroRow;
-    s.z = s.enc;
-    if (c.layerNorm)
-      s.z = layerNorm(s.enc,
-                      !approx ? stddev(s.enc)
-                      : zero  ? approx->zeroSigma1
-                              : approx->sigma1,
-                      c.gamma1, c.beta1);
-    // raw_i = Σ_j E_ij z_j, E = M + s·T.
+    encode(xt, s);
+    // E = M + s·T, the memory the recall reads.
     Matrix effective = c.memory;
     for (size_t k = 0; k < effective.data.size(); ++k)
       effective.data[k] += c.scale * trace.data[k];
-    s.raw = affine(effective, s.z, std::vector<double>(c.slots, 0.0));
-    double zNorm = !approx ? norm(s.z)
-                   : zero  ? approx->zeroQueryNorm
-                           : approx->queryNorm;
-    std::vector<double> logits(c.slots);
-    for (int64_t i = 0; i < c.slots; ++i) {
-      double rowNorm = c.rowNorm[i];
-      if (!approx) {
-        std::vector<double> row(effective.data.begin() + i * c.hidden,
-                                effective.data.begin() + (i + 1) * c.hidden);
-        rowNorm = norm(row);
-      }
-      logits[i] = s.raw[i] / (rowNorm * zNorm * c.temperature);
-    }
-    if (approx && approx->zeroInput) {
-      s.zero = {zero ? 1.0 : 0.0};
-      for (int64_t i = 0; i < c.slots; ++i) {
-        double gate =
-            zero ? (1.0 / approx->zeroQueryNorm - 1.0 / approx->queryNorm) /
-                       (c.rowNorm[i] * c.temperature) * s.raw[i]
-                 : 0.0;
-        s.zeroGatePos.push_back(std::max(gate, 0.0));
-        s.zeroGateNeg.push_back(std::max(-gate, 0.0));
-      }
-    }
-    s.logits = logits;
-    s.slot = recallWeights(logits);
-    s.m.assign(c.hidden, 0.0);
-    for (int64_t i = 0; i < c.slots; ++i)
-      for (int64_t j = 0; j < c.hidden; ++j)
-        s.m[j] += s.slot[i] * effective.at(i, j);
-    std::vector<double> joined(s.z);
-    joined.insert(joined.end(), s.m.begin(), s.m.end());
-    joined.insert(joined.end(), h.begin(), h.end());
-    s.g = affine(c.integrator, joined, c.integratorBias);
-    relu(s.g);
-    s.hh = affine(c.output, s.g, c.outputBias);
-    relu(s.hh);
-    s.h = s.hh;
-    if (c.layerNorm)
-      s.h = layerNorm(s.hh, approx ? approx->sigma2 : stddev(s.hh), c.gamma2,
-                      c.beta2);
-    if (approx && approx->hiddenRange)
-      for (double &v : s.h)
-        v = std::clamp(v, approx->hiddenRange->first,
-                       approx->hiddenRange->second);
-    if (c.classes)
-      s.out = affine(c.readout, s.h, c.readoutBias);
+    readMemory(effective, s);
+    integrate(h, s);
     for (int64_t i = 0; i < c.slots; ++i)
       for (int64_t j = 0; j < c.hidden; ++j) {
         double &v = trace.at(i, j);
@@ -210,6 +155,74 @@ void Forward::run(const double *x, int64_t steps,
     h = s.h;
     observe(s);
   }
+}
+
+void Forward::encode(const std::vector<double> &xt, StepValues &s) const {
+  s.enc = affine(c.encoder, xt, c.encoderBias);
+  relu(s.enc);
+  const bool zero = approx && approx->zeroInput && s.zeroRow;
+  s.z = s.enc;
+  if (c.layerNorm)
+    s.z = layerNorm(s.enc,
+                    !approx ? stddev(s.enc)
+                    : zero  ? approx->zeroSigma1
+                            : approx->sigma1,
+                    c.gamma1, c.beta1);
+}
+
+void Forward::readMemory(const Matrix &effective, StepValues &s) const {
+  const bool zero = approx && approx->zeroInput && s.zeroRow;
+  // raw_i = Σ_j E_ij z_j.
+  s.raw = affine(effective, s.z, std::vector<double>(c.slots, 0.0));
+  double zNorm = !approx ? norm(s.z)
+                 : zero  ? approx->zeroQueryNorm
+                         : approx->queryNorm;
+  s.logits.resize(c.slots);
+  for (int64_t i = 0; i < c.slots; ++i) {
+    double rowNorm = c.rowNorm[i];
+    if (!approx) {
+      std::vector<double> row(effective.data.begin() + i * c.hidden,
+                              effective.data.begin() + (i + 1) * c.hidden);
+      rowNorm = norm(row);
+    }
+    s.logits[i] = s.raw[i] / (rowNorm * zNorm * c.temperature);
+  }
+  if (approx && approx->zeroInput) {
+    s.zero = {zero ? 1.0 : 0.0};
+    for (int64_t i = 0; i < c.slots; ++i) {
+      double gate =
+          zero ? (1.0 / approx->zeroQueryNorm - 1.0 / approx->queryNorm) /
+                     (c.rowNorm[i] * c.temperature) * s.raw[i]
+               : 0.0;
+      s.zeroGatePos.push_back(std::max(gate, 0.0));
+      s.zeroGateNeg.push_back(std::max(-gate, 0.0));
+    }
+  }
+  s.slot = recallWeights(s.logits);
+  s.m.assign(c.hidden, 0.0);
+  for (int64_t i = 0; i < c.slots; ++i)
+    for (int64_t j = 0; j < c.hidden; ++j)
+      s.m[j] += s.slot[i] * effective.at(i, j);
+}
+
+void Forward::integrate(const std::vector<double> &h, StepValues &s) const {
+  std::vector<double> joined(s.z);
+  joined.insert(joined.end(), s.m.begin(), s.m.end());
+  joined.insert(joined.end(), h.begin(), h.end());
+  s.g = affine(c.integrator, joined, c.integratorBias);
+  relu(s.g);
+  s.hh = affine(c.output, s.g, c.outputBias);
+  relu(s.hh);
+  s.h = s.hh;
+  if (c.layerNorm)
+    s.h = layerNorm(s.hh, approx ? approx->sigma2 : stddev(s.hh), c.gamma2,
+                    c.beta2);
+  if (approx && approx->hiddenRange)
+    for (double &v : s.h)
+      v = std::clamp(v, approx->hiddenRange->first,
+                     approx->hiddenRange->second);
+  if (c.classes)
+    s.out = affine(c.readout, s.h, c.readoutBias);
 }
 
 std::vector<double> Forward::recallWeights(const std::vector<double> &l) const {

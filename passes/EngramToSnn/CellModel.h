@@ -1,12 +1,11 @@
-//===- CellModel.h - the cell as the spiking network computes it -*- C++
-//-*-===//
+//===- CellModel.h - the cell as the spiking network computes it -*- C++ -*-===//
 //
-// convert-engram-to-snn calibrates its approximations by running the cell
-// in float64 on sample inputs: exactly (the normalizations' typical sizes)
-// and as the converted network computes it (every population's range). This
-// is that model: the cell's weights in the projections' orientation, and one
-// forward pass that either computes ENGRAM_SEMANTICS.md exactly or applies
-// the calibrated approximations.
+// engram-calibrate-snn measures the spiking conversion's approximations by
+// running the cell in float64 on sample inputs: exactly (the normalizations'
+// typical sizes) and as the converted network computes it (every
+// population's range). This is that model: the cell's weights in the
+// projections' orientation, and one forward pass that either computes
+// ENGRAM_SEMANTICS.md exactly or applies the calibrated approximations.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,20 +71,35 @@ double percentile(std::vector<double> values, double p);
 
 enum class Recall { Linear, Kwta };
 
-/// What calibration measures: the constants that replace the
-/// normalizations, the k-WTA threshold, and the value of every population.
+/// The values of one population over the calibration data: the
+/// percentiles 100 − p and p (p: the `percentile` option) and the largest
+/// magnitude.
+struct PopulationRange {
+  double low = 0, high = 0, largest = 0;
+};
+
+/// What calibration measures (engram-calibrate-snn): the constants that
+/// replace the normalizations, the k-WTA threshold, and the range of every
+/// population's values.
 struct Calibration {
   double sigma1 = 1, sigma2 = 1, queryNorm = 1;
   /// All-zero input steps (padding, blank rows): their encoding is the
   /// constant relu(b_enc), so LN1 and ‖z‖ are known exactly there. A
   /// detector neuron (silenced by any input ≥ 1/gain) switches to them.
   bool zeroInput = false;
+  /// "exact", "off" (not asked for) or "off (why)" (asked for, but the
+  /// data does not allow it).
+  std::string zeroInputNote = "off";
   double zeroSigma1 = 1, zeroQueryNorm = 1, zeroGain = 1;
   double kwtaThreshold = 0, kwtaSum = 1;
   /// Rate coding clips every value to its population's range; h's range
   /// comes from the exact cell (the calibrated LN2 lets h grow without it).
   std::optional<std::pair<double, double>> hiddenRange;
-  std::map<std::string, std::vector<double>> values;
+  /// By population name (enc, z, raw, slot, m, g, hh, h, out, zero,
+  /// zero_gate_pos, zero_gate_neg); a name without values is absent.
+  std::map<std::string, PopulationRange> ranges;
+  /// The calibration sequences used.
+  int64_t sequences = 0;
 };
 
 /// The population quantities of one step, computed exactly (`approx` null)
@@ -110,6 +124,13 @@ public:
            llvm::function_ref<void(const StepValues &)> observe) const;
 
 private:
+  /// enc and z of the input row `xt`.
+  void encode(const std::vector<double> &xt, StepValues &s) const;
+  /// raw, the logits, the zero-input gates, the recall weights (slot) and
+  /// m, from the memory `effective` = M + s·T.
+  void readMemory(const Matrix &effective, StepValues &s) const;
+  /// g, hh, h and out from z, m and the previous step's `h`.
+  void integrate(const std::vector<double> &h, StepValues &s) const;
   std::vector<double> recallWeights(const std::vector<double> &l) const;
 
   const Cell &c;

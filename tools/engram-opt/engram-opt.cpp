@@ -30,6 +30,7 @@ engram's passes (options: docs/reference/Passes.md):
   --convert-engram-to-linalg  lower engram to linalg, tensor, scf, arith
   --engram-cpu-vectorize      tile and vectorize for the host CPU
   --engram-cpu-bufferize      bufferize with results as out-params
+  --engram-calibrate-snn      measure the spiking approximations on inputs
   --convert-engram-to-snn     the cell as a spiking network (snn dialect)
   --engram-cpu-entry          @forward as a CPU artifact's entry
 engram's pipelines (what engramc runs; options as engramc's flags):

@@ -55,68 +55,79 @@ std::string lavaRuleText(const std::vector<RuleTerm> &terms) {
   return text;
 }
 
-Status exportPopulation(const Population &p, bool fixed, pb::Process &out) {
-  out.set_name(p.name);
-  const std::string label = "population '" + p.name + "'";
-  switch (p.kind) {
-  case PopulationKind::Input: {
-    pb::RingBufferSource &source = *out.mutable_source();
-    source.set_size(p.size);
-    source.set_encoding(p.encoding == Encoding::Rate    ? pb::ENCODING_RATE
-                        : p.encoding == Encoding::Spike ? pb::ENCODING_SPIKE
-                                                        : pb::ENCODING_GRADED);
-    source.set_input_offset(p.inputOffset);
-    for (double g : p.gain)
-      source.add_gain(g);
-    return Status::success();
-  }
-  case PopulationKind::LifFixed: {
-    if (!fixed)
-      break;
-    pb::LIF &lif = *out.mutable_lif();
-    lif.set_size(p.size);
-    lif.set_du(p.fixed.du);
-    lif.set_dv(p.fixed.dv);
-    lif.set_vth(p.fixed.vth);
-    for (int32_t b : p.fixed.biasMant)
-      lif.add_bias_mant(b);
-    for (int32_t e : p.fixed.biasExp)
-      lif.add_bias_exp(e);
-    return Status::success();
-  }
-  case PopulationKind::Lif: {
-    if (fixed)
-      break;
-    pb::LIF &lif = *out.mutable_lif();
-    lif.set_size(p.size);
+/// A source as a RingBuffer process.
+void exportSource(const Population &p, pb::Process &out) {
+  pb::RingBufferSource &source = *out.mutable_source();
+  source.set_size(p.size);
+  source.set_encoding(p.encoding == Encoding::Rate    ? pb::ENCODING_RATE
+                      : p.encoding == Encoding::Spike ? pb::ENCODING_SPIKE
+                                                      : pb::ENCODING_GRADED);
+  source.set_input_offset(p.inputOffset);
+  for (double g : p.gain)
+    source.add_gain(g);
+}
+
+/// A LIF population, fixed point (Loihi's integers) or float.
+void exportLif(const Population &p, bool fixed, pb::Process &out) {
+  pb::LIF &lif = *out.mutable_lif();
+  lif.set_size(p.size);
+  if (!fixed) {
     lif.set_du(p.du);
     lif.set_dv(p.dv);
     lif.set_vth(p.vth);
     for (double b : p.bias)
       lif.add_bias_mant(b);
-    return Status::success();
+    return;
   }
-  case PopulationKind::Graded: {
-    if (!fixed)
-      return Status::error(label + " is a float graded unit; Lava's "
-                                   "GradedVec is exported in fixed point "
-                                   "only (convert with --snn-profile=loihi2)");
-    // Memoryless units that send their value every timestep: a sigma-delta
-    // threshold only saves events, so it is dropped. The bias is a constant
-    // source, added by exportNetwork.
-    if (p.activation == Activation::Relu) {
-      pb::GradedReluVec &unit = *out.mutable_graded_relu_vec();
-      unit.set_size(p.size);
-      unit.set_vth(0);
-      unit.set_exp(kFractionBits);
-    } else {
-      pb::GradedVec &unit = *out.mutable_graded_vec();
-      unit.set_size(p.size);
-      unit.set_vth(0);
-      unit.set_exp(kFractionBits);
-    }
-    return Status::success();
+  lif.set_du(p.fixed.du);
+  lif.set_dv(p.fixed.dv);
+  lif.set_vth(p.fixed.vth);
+  for (int32_t b : p.fixed.biasMant)
+    lif.add_bias_mant(b);
+  for (int32_t e : p.fixed.biasExp)
+    lif.add_bias_exp(e);
+}
+
+/// Graded units, fixed point only: memoryless units that send their value
+/// every timestep. A sigma-delta threshold only saves events, so it is
+/// dropped; the bias is a constant source, added by exportNetwork.
+Status exportGraded(const Population &p, bool fixed, const std::string &label,
+                    pb::Process &out) {
+  if (!fixed)
+    return Status::error(label + " is a float graded unit; Lava's "
+                                 "GradedVec is exported in fixed point "
+                                 "only (convert with --snn-profile=loihi2)");
+  if (p.activation == Activation::Relu) {
+    pb::GradedReluVec &unit = *out.mutable_graded_relu_vec();
+    unit.set_size(p.size);
+    unit.set_vth(0);
+    unit.set_exp(kFractionBits);
+  } else {
+    pb::GradedVec &unit = *out.mutable_graded_vec();
+    unit.set_size(p.size);
+    unit.set_vth(0);
+    unit.set_exp(kFractionBits);
   }
+  return Status::success();
+}
+
+/// One population as the process of its kind; `fixed`: the network is in
+/// Loihi's fixed point, and every LIF must be.
+Status exportPopulation(const Population &p, bool fixed, pb::Process &out) {
+  out.set_name(p.name);
+  const std::string label = "population '" + p.name + "'";
+  switch (p.kind) {
+  case PopulationKind::Input:
+    exportSource(p, out);
+    return Status::success();
+  case PopulationKind::LifFixed:
+  case PopulationKind::Lif:
+    if (fixed != (p.kind == PopulationKind::LifFixed))
+      break;
+    exportLif(p, fixed, out);
+    return Status::success();
+  case PopulationKind::Graded:
+    return exportGraded(p, fixed, label, out);
   case PopulationKind::If:
     return Status::error(
         label + " is integrate-and-fire with reset by " +

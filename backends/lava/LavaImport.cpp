@@ -28,6 +28,11 @@ bool isNeuron(const pb::Process &process) {
          process.has_graded_vec() || process.has_graded_relu_vec();
 }
 
+/// The place that an error about process `name` names.
+std::string processPlace(const std::string &name) {
+  return "process '" + name + "'";
+}
+
 class Importer {
 public:
   Importer(const pb::Network &graph, const std::string &path)
@@ -39,10 +44,59 @@ private:
   Status error(const std::string &where, const std::string &message) const {
     return Status::error(path_ + ": " + where + ": " + message);
   }
+
+  /// The graph's header: schema version, tag (sets `result.fixedPoint`),
+  /// payload fraction bits, and the network's name, timesteps and width.
+  Status header(LavaNetwork &result);
+  /// Every process's name and kind checked, and every neuron and source
+  /// process read as a population or a constant; `names` collects them all.
+  Status neurons(bool fixed, std::set<std::string> &names);
+  /// A constant source, kept for the bias of the projection it feeds.
+  Status constantSource(const pb::Process &process);
+  /// A neuron or input process read, checked and added as a population.
+  Status neuron(const pb::Process &process, bool fixed);
+  /// Every connection process read as a projection or a bias.
+  Status projections();
+  /// Every connection names processes of the graph.
+  Status connectionNames(const std::set<std::string> &names) const;
+  /// The probe read as the network's output.
+  Status output();
+
+  /// A neuron or source process (`fixed` in a fixed_pt graph).
   Status population(const pb::Process &process, bool fixed, Population &p);
+  /// A RingBufferSource read as an input population.
+  Status sourcePopulation(const std::string &where,
+                          const pb::RingBufferSource &s, Population &p) const;
+  /// A LIF process read as a float or (when `fixed`) fixed-point population.
+  Status lifPopulation(const std::string &where, const pb::LIF &lif, bool fixed,
+                       Population &p) const;
+  /// The fixed_pt parameters of a LIF process, each an integer.
+  Status lifFixed(const std::string &where, const pb::LIF &lif,
+                  Population &p) const;
+  /// A GradedVec or GradedReluVec process read as graded units.
+  template <typename Graded>
+  Status gradedPopulation(const std::string &where, const Graded &g,
+                          Activation activation, bool fixed,
+                          Population &p) const;
+  /// `value` into `out` when it is an integer (fixed_pt's `field`).
+  Status integer(const std::string &where, double value, const char *field,
+                 int32_t &out) const;
+
   /// A connection process; a bias (a constant source through it) is added
   /// to its post population instead, and `bias` set.
   Status projection(const pb::Process &process, Projection &q, bool &bias);
+  /// The constant source that feeds `process`, or "" when none does.
+  std::string constantFeeding(const std::string &process) const;
+  /// `process` fed by the constant source `constant`, added as a bias.
+  Status constantBias(const std::string &where, const pb::Process &process,
+                      const std::string &constant, Projection &q, bool &bias);
+  /// A LearningDense process: its weights, delay, bounds, rule and third
+  /// factor.
+  Status learningProjection(const std::string &where,
+                            const pb::LearningDense &learning, Projection &q);
+  /// A LearningDense process's rule, its epoch and its traces.
+  Status learningRule(const std::string &where, const pb::LearningRule &r,
+                      Projection &q);
   Status addBias(const std::string &where, const std::vector<int64_t> &data,
                  const Projection &q);
   Status weights(const std::string &where, const pb::Weights &w, bool sparse,
@@ -61,101 +115,133 @@ private:
 
 Status Importer::population(const pb::Process &process, bool fixed,
                             Population &p) {
-  const std::string where = "process '" + process.name() + "'";
+  const std::string where = processPlace(process.name());
   p.name = process.name();
-  if (process.has_source()) {
-    const pb::RingBufferSource &s = process.source();
-    if (!s.constant().empty())
-      return error(where, "a constant source is a bias, not a population");
-    p.kind = PopulationKind::Input;
-    p.size = s.size();
-    switch (s.encoding()) {
-    case pb::ENCODING_RATE:
-      p.encoding = Encoding::Rate;
-      break;
-    case pb::ENCODING_GRADED:
-      p.encoding = Encoding::Graded;
-      break;
-    case pb::ENCODING_SPIKE:
-      p.encoding = Encoding::Spike;
-      break;
-    default:
-      return error(where, "source has no encoding");
-    }
-    p.inputOffset = s.input_offset();
-    p.gain.assign(s.gain().begin(), s.gain().end());
-  } else if (process.has_lif()) {
-    const pb::LIF &lif = process.lif();
-    p.size = lif.size();
-    // Before the biases are sized by it.
-    if (Status s = checkPopulationSize(p.size, where); !s)
-      return s;
-    if (!lif.bias_exp().empty() && uint32_t(lif.bias_exp_size()) != lif.size())
-      return error(
-          where, "bias_exp has " + std::to_string(lif.bias_exp_size()) +
-                     " entries for " + std::to_string(lif.size()) + " neurons");
-    if (fixed) {
-      p.kind = PopulationKind::LifFixed;
-      auto integer = [&](double value, const char *field,
-                         int32_t &out) -> Status {
-        if (value != std::floor(value) || std::abs(value) > 1e9)
-          return error(where, std::string(field) + " " + str(value) +
-                                  " is not an integer (fixed_pt)");
-        out = int32_t(value);
-        return Status::success();
-      };
-      int32_t du = 0, dv = 0;
-      if (Status s = integer(lif.du(), "du", du); !s)
-        return s;
-      if (Status s = integer(lif.dv(), "dv", dv); !s)
-        return s;
-      if (Status s = integer(lif.vth(), "vth", p.fixed.vth); !s)
-        return s;
-      p.fixed.du = du;
-      p.fixed.dv = dv;
-      for (double b : lif.bias_mant()) {
-        int32_t mant = 0;
-        if (Status s = integer(b, "bias_mant", mant); !s)
-          return s;
-        p.fixed.biasMant.push_back(mant);
-      }
-      p.fixed.biasExp.assign(lif.bias_exp().begin(), lif.bias_exp().end());
-      if (!p.fixed.biasMant.empty() && p.fixed.biasExp.empty())
-        p.fixed.biasExp.assign(p.size, 0);
-      if (p.fixed.biasMant.empty() && !p.fixed.biasExp.empty())
-        p.fixed.biasMant.assign(p.size, 0);
-    } else {
-      p.kind = PopulationKind::Lif;
-      p.du = lif.du();
-      p.dv = lif.dv();
-      p.vth = lif.vth();
-      p.bias.assign(lif.bias_mant().begin(), lif.bias_mant().end());
-    }
-  } else if (process.has_graded_vec() || process.has_graded_relu_vec()) {
-    const bool relu = process.has_graded_relu_vec();
-    const int64_t vth =
-        relu ? process.graded_relu_vec().vth() : process.graded_vec().vth();
-    const int32_t exp =
-        relu ? process.graded_relu_vec().exp() : process.graded_vec().exp();
-    if (!fixed)
-      return error(where, "graded units are read in fixed_pt graphs only");
-    if (vth != 0)
-      return error(where, "vth " + std::to_string(vth) +
-                              " drops small payloads; engram's graded units "
-                              "send every non-zero value (vth 0)");
-    if (exp != kFractionBits)
-      return error(where, "exp " + std::to_string(exp) +
-                              " differs from payload_fraction_bits " +
-                              std::to_string(kFractionBits));
-    p.kind = PopulationKind::Graded;
-    p.size =
-        relu ? process.graded_relu_vec().size() : process.graded_vec().size();
-    p.activation = relu ? Activation::Relu : Activation::Linear;
-  } else {
+  Status status = Status::success();
+  switch (process.kind_case()) {
+  case pb::Process::kSource:
+    status = sourcePopulation(where, process.source(), p);
+    break;
+  case pb::Process::kLif:
+    status = lifPopulation(where, process.lif(), fixed, p);
+    break;
+  case pb::Process::kGradedVec:
+    status = gradedPopulation(where, process.graded_vec(), Activation::Linear,
+                              fixed, p);
+    break;
+  case pb::Process::kGradedReluVec:
+    status = gradedPopulation(where, process.graded_relu_vec(),
+                              Activation::Relu, fixed, p);
+    break;
+  default:
     return error(where, "is not a neuron process");
   }
+  if (!status)
+    return status;
   if (p.size == 0)
     return error(where, "has size 0");
+  return Status::success();
+}
+
+Status Importer::sourcePopulation(const std::string &where,
+                                  const pb::RingBufferSource &s,
+                                  Population &p) const {
+  if (!s.constant().empty())
+    return error(where, "a constant source is a bias, not a population");
+  p.kind = PopulationKind::Input;
+  p.size = s.size();
+  switch (s.encoding()) {
+  case pb::ENCODING_RATE:
+    p.encoding = Encoding::Rate;
+    break;
+  case pb::ENCODING_GRADED:
+    p.encoding = Encoding::Graded;
+    break;
+  case pb::ENCODING_SPIKE:
+    p.encoding = Encoding::Spike;
+    break;
+  default:
+    return error(where, "source has no encoding");
+  }
+  p.inputOffset = s.input_offset();
+  p.gain.assign(s.gain().begin(), s.gain().end());
+  return Status::success();
+}
+
+Status Importer::lifPopulation(const std::string &where, const pb::LIF &lif,
+                               bool fixed, Population &p) const {
+  p.size = lif.size();
+  // Before the biases are sized by it.
+  if (Status s = checkPopulationSize(p.size, where); !s)
+    return s;
+  if (!lif.bias_exp().empty() && uint32_t(lif.bias_exp_size()) != lif.size())
+    return error(where, "bias_exp has " + std::to_string(lif.bias_exp_size()) +
+                            " entries for " + std::to_string(lif.size()) +
+                            " neurons");
+  if (fixed)
+    return lifFixed(where, lif, p);
+  p.kind = PopulationKind::Lif;
+  p.du = lif.du();
+  p.dv = lif.dv();
+  p.vth = lif.vth();
+  p.bias.assign(lif.bias_mant().begin(), lif.bias_mant().end());
+  return Status::success();
+}
+
+Status Importer::integer(const std::string &where, double value,
+                         const char *field, int32_t &out) const {
+  if (value != std::floor(value) || std::abs(value) > 1e9)
+    return error(where, std::string(field) + " " + str(value) +
+                            " is not an integer (fixed_pt)");
+  out = int32_t(value);
+  return Status::success();
+}
+
+Status Importer::lifFixed(const std::string &where, const pb::LIF &lif,
+                          Population &p) const {
+  p.kind = PopulationKind::LifFixed;
+  int32_t du = 0, dv = 0;
+  if (Status s = integer(where, lif.du(), "du", du); !s)
+    return s;
+  if (Status s = integer(where, lif.dv(), "dv", dv); !s)
+    return s;
+  if (Status s = integer(where, lif.vth(), "vth", p.fixed.vth); !s)
+    return s;
+  p.fixed.du = du;
+  p.fixed.dv = dv;
+  for (double b : lif.bias_mant()) {
+    int32_t mant = 0;
+    if (Status s = integer(where, b, "bias_mant", mant); !s)
+      return s;
+    p.fixed.biasMant.push_back(mant);
+  }
+  p.fixed.biasExp.assign(lif.bias_exp().begin(), lif.bias_exp().end());
+  if (!p.fixed.biasMant.empty() && p.fixed.biasExp.empty())
+    p.fixed.biasExp.assign(p.size, 0);
+  if (p.fixed.biasMant.empty() && !p.fixed.biasExp.empty())
+    p.fixed.biasMant.assign(p.size, 0);
+  return Status::success();
+}
+
+template <typename Graded>
+Status Importer::gradedPopulation(const std::string &where, const Graded &g,
+                                  Activation activation, bool fixed,
+                                  Population &p) const {
+  const int64_t vth = g.vth();
+  const int32_t exp = g.exp();
+  if (!fixed)
+    return error(where, "graded units are read in fixed_pt graphs only");
+  if (vth != 0)
+    return error(where, "vth " + std::to_string(vth) +
+                            " drops small payloads; engram's graded units "
+                            "send every non-zero value (vth 0)");
+  if (exp != kFractionBits)
+    return error(where, "exp " + std::to_string(exp) +
+                            " differs from payload_fraction_bits " +
+                            std::to_string(kFractionBits));
+  p.kind = PopulationKind::Graded;
+  p.size = g.size();
+  p.activation = activation;
   return Status::success();
 }
 
@@ -271,38 +357,25 @@ Status Importer::addBias(const std::string &where,
   return Status::success();
 }
 
-Status Importer::projection(const pb::Process &process, Projection &q,
-                            bool &bias) {
-  const std::string where = "process '" + process.name() + "'";
+std::string Importer::constantFeeding(const std::string &process) const {
   std::string constant;
   for (const pb::Connection &c : graph_.connections())
-    if (c.dst_process() == process.name() && c.dst_port() == "s_in" &&
+    if (c.dst_process() == process && c.dst_port() == "s_in" &&
         constants_.count(c.src_process()))
       constant = c.src_process();
+  return constant;
+}
+
+Status Importer::projection(const pb::Process &process, Projection &q,
+                            bool &bias) {
+  const std::string where = processPlace(process.name());
+  const std::string constant = constantFeeding(process.name());
   StatusOr<size_t> post = endpoint(process.name(), "a_out", false);
   if (!post)
     return post.status();
   q.post = *post;
-  if (!constant.empty()) {
-    // A stand-in pre population of the source's size for the checks.
-    const std::vector<int64_t> &data = constants_[constant];
-    Population stand;
-    stand.name = constant;
-    stand.size = data.size();
-    net_.populations.push_back(stand);
-    q.pre = net_.populations.size() - 1;
-    Status status = process.has_sparse()
-                        ? weights(where, process.sparse().weights(), true, q)
-                    : process.has_dense()
-                        ? weights(where, process.dense().weights(), false, q)
-                        : error(where, "a constant source feeds it; only "
-                                       "Dense and Sparse take a bias");
-    net_.populations.pop_back();
-    if (!status)
-      return status;
-    bias = true;
-    return addBias(where, data, q);
-  }
+  if (!constant.empty())
+    return constantBias(where, process, constant, q, bias);
   StatusOr<size_t> pre = endpoint(process.name(), "s_in", true);
   if (!pre)
     return pre.status();
@@ -319,17 +392,61 @@ Status Importer::projection(const pb::Process &process, Projection &q,
     q.delay = int(process.delay_sparse().delays());
     return weights(where, process.delay_sparse().weights(), true, q);
   case pb::Process::kLearningDense:
-    break;
+    return learningProjection(where, process.learning_dense(), q);
   default:
     return error(where, "is not a connection process");
   }
-  const pb::LearningDense &learning = process.learning_dense();
+}
+
+Status Importer::constantBias(const std::string &where,
+                              const pb::Process &process,
+                              const std::string &constant, Projection &q,
+                              bool &bias) {
+  // A stand-in pre population of the source's size for the checks.
+  const std::vector<int64_t> &data = constants_[constant];
+  Population stand;
+  stand.name = constant;
+  stand.size = data.size();
+  net_.populations.push_back(stand);
+  q.pre = net_.populations.size() - 1;
+  Status status = process.has_sparse()
+                      ? weights(where, process.sparse().weights(), true, q)
+                  : process.has_dense()
+                      ? weights(where, process.dense().weights(), false, q)
+                      : error(where, "a constant source feeds it; only "
+                                     "Dense and Sparse take a bias");
+  net_.populations.pop_back();
+  if (!status)
+    return status;
+  bias = true;
+  return addBias(where, data, q);
+}
+
+Status Importer::learningProjection(const std::string &where,
+                                    const pb::LearningDense &learning,
+                                    Projection &q) {
   if (Status s = weights(where, learning.weights(), false, q); !s)
     return s;
   q.delay = int(learning.delays());
   q.wMin = learning.w_min();
   q.wMax = learning.w_max();
   const pb::LearningRule &r = learning.learning_rule();
+  if (Status s = learningRule(where, r, q); !s)
+    return s;
+  if (r.three_factor() != !learning.third_factor().empty())
+    return error(where, "three_factor and third_factor disagree");
+  if (!learning.third_factor().empty()) {
+    auto it = populations_.find(learning.third_factor());
+    if (it == populations_.end())
+      return error(where, "third_factor '" + learning.third_factor() +
+                              "' is not a neuron process");
+    q.thirdFactor = it->second;
+  }
+  return Status::success();
+}
+
+Status Importer::learningRule(const std::string &where,
+                              const pb::LearningRule &r, Projection &q) {
   if (r.t_epoch() != unsigned(net_.timesteps))
     return error(where, "t_epoch " + std::to_string(r.t_epoch()) +
                             " differs from timesteps_per_step " +
@@ -351,19 +468,10 @@ Status Importer::projection(const pb::Process &process, Projection &q,
     if (!(tau >= 0))
       return error(where, "a trace has tau " + str(tau) + " (must be >= 0)");
   q.rule = std::move(rule);
-  if (r.three_factor() != !learning.third_factor().empty())
-    return error(where, "three_factor and third_factor disagree");
-  if (!learning.third_factor().empty()) {
-    auto it = populations_.find(learning.third_factor());
-    if (it == populations_.end())
-      return error(where, "third_factor '" + learning.third_factor() +
-                              "' is not a neuron process");
-    q.thirdFactor = it->second;
-  }
   return Status::success();
 }
 
-StatusOr<LavaNetwork> Importer::run() {
+Status Importer::header(LavaNetwork &result) {
   if (graph_.schema_version() == 0)
     return Status::error(path_ + ": schema_version is missing (not an "
                                  "engram Lava graph?)");
@@ -372,7 +480,6 @@ StatusOr<LavaNetwork> Importer::run() {
                          std::to_string(graph_.schema_version()) +
                          " is newer than this engram reads (" +
                          std::to_string(kSchemaVersion) + ")");
-  LavaNetwork result;
   if (graph_.tag() == "fixed_pt")
     result.fixedPoint = true;
   else if (graph_.tag() == "floating_pt")
@@ -388,42 +495,56 @@ StatusOr<LavaNetwork> Importer::run() {
   net_.name = graph_.name();
   net_.timesteps = int(graph_.timesteps_per_step());
   net_.inputWidth = graph_.input_width();
+  return Status::success();
+}
 
-  std::set<std::string> names;
+Status Importer::neurons(bool fixed, std::set<std::string> &names) {
   for (const pb::Process &process : graph_.processes()) {
     if (process.name().empty())
       return error("processes", "a process has no name");
     if (!names.insert(process.name()).second)
-      return error("process '" + process.name() + "'", "name is not unique");
+      return error(processPlace(process.name()), "name is not unique");
     if (process.kind_case() == pb::Process::KIND_NOT_SET)
-      return error("process '" + process.name() + "'", "has no kind");
+      return error(processPlace(process.name()), "has no kind");
     if (!isNeuron(process))
       continue;
-    if (process.has_source() && !process.source().constant().empty()) {
-      const pb::RingBufferSource &source = process.source();
-      if (Status s = checkPopulationSize(source.size(),
-                                         "process '" + process.name() + "'");
-          !s)
-        return s;
-      if (size_t(source.constant_size()) != source.size())
-        return error("process '" + process.name() + "'",
-                     "has " + std::to_string(source.constant_size()) +
-                         " constant payloads for size " +
-                         std::to_string(source.size()));
-      constants_[process.name()].assign(source.constant().begin(),
-                                        source.constant().end());
-      continue;
-    }
-    Population p;
-    if (Status s = population(process, result.fixedPoint, p); !s)
-      return s;
-    if (Status s = checkPopulationSize(p.size,
-                                       "process '" + process.name() + "'");
-        !s)
-      return s;
-    populations_[p.name] = net_.populations.size();
-    net_.populations.push_back(std::move(p));
+    Status status = process.has_source() && !process.source().constant().empty()
+                        ? constantSource(process)
+                        : neuron(process, fixed);
+    if (!status)
+      return status;
   }
+  return Status::success();
+}
+
+Status Importer::constantSource(const pb::Process &process) {
+  const pb::RingBufferSource &source = process.source();
+  if (Status s =
+          checkPopulationSize(source.size(), processPlace(process.name()));
+      !s)
+    return s;
+  if (size_t(source.constant_size()) != source.size())
+    return error(processPlace(process.name()),
+                 "has " + std::to_string(source.constant_size()) +
+                     " constant payloads for size " +
+                     std::to_string(source.size()));
+  constants_[process.name()].assign(source.constant().begin(),
+                                    source.constant().end());
+  return Status::success();
+}
+
+Status Importer::neuron(const pb::Process &process, bool fixed) {
+  Population p;
+  if (Status s = population(process, fixed, p); !s)
+    return s;
+  if (Status s = checkPopulationSize(p.size, processPlace(process.name())); !s)
+    return s;
+  populations_[p.name] = net_.populations.size();
+  net_.populations.push_back(std::move(p));
+  return Status::success();
+}
+
+Status Importer::projections() {
   for (const pb::Process &process : graph_.processes()) {
     if (isNeuron(process))
       continue;
@@ -434,6 +555,10 @@ StatusOr<LavaNetwork> Importer::run() {
     if (!bias)
       net_.projections.push_back(std::move(q));
   }
+  return Status::success();
+}
+
+Status Importer::connectionNames(const std::set<std::string> &names) const {
   for (const pb::Connection &c : graph_.connections())
     for (const std::string *name : {&c.src_process(), &c.dst_process()})
       if (!names.count(*name))
@@ -441,7 +566,10 @@ StatusOr<LavaNetwork> Importer::run() {
                                         " -> " + c.dst_process() + "." +
                                         c.dst_port() + "' names no process '" +
                                         *name + "'");
+  return Status::success();
+}
 
+Status Importer::output() {
   const pb::Probe &probe = graph_.probe();
   auto target = populations_.find(probe.target());
   if (target == populations_.end())
@@ -452,6 +580,22 @@ StatusOr<LavaNetwork> Importer::run() {
       probe.decode() == pb::Probe::LAST ? Decode::Last : Decode::Rate;
   net_.output.scale.assign(probe.scale().begin(), probe.scale().end());
   net_.output.offset.assign(probe.offset().begin(), probe.offset().end());
+  return Status::success();
+}
+
+StatusOr<LavaNetwork> Importer::run() {
+  LavaNetwork result;
+  std::set<std::string> names;
+  if (Status s = header(result); !s)
+    return s;
+  if (Status s = neurons(result.fixedPoint, names); !s)
+    return s;
+  if (Status s = projections(); !s)
+    return s;
+  if (Status s = connectionNames(names); !s)
+    return s;
+  if (Status s = output(); !s)
+    return s;
   if (Status status = net_.validate(); !status)
     return status.withPrefix(path_ + ": ");
   result.network = std::move(net_);

@@ -272,6 +272,14 @@ Status CudaArtifact::reserve(DeviceBuffer &buffer, size_t bytes,
 }
 
 Status CudaArtifact::prepare(const Tensor<float> &input, Launch &launch) {
+  ENGRAM_TRY(selectKernel(input, launch));
+  int64_t scratchFloats = 0;
+  ENGRAM_TRY(uploadInput(input, launch, scratchFloats));
+  setParams(input, scratchFloats, launch);
+  return Status::success();
+}
+
+Status CudaArtifact::selectKernel(const Tensor<float> &input, Launch &launch) {
   const ModelConfig &config = bundle_.config;
   ENGRAM_TRY(checkInputShape(input.shape, config.inputDim));
   const int64_t batch = input.dim(0), steps = input.dim(1);
@@ -306,7 +314,14 @@ Status CudaArtifact::prepare(const Tensor<float> &input, Launch &launch) {
         deviceName_ + " (" +
         std::to_string(maxCooperativeBlocks_[launch.entry]) +
         " = blocks per SM x " + std::to_string(multiprocessors_) + " SMs)");
+  return Status::success();
+}
 
+Status CudaArtifact::uploadInput(const Tensor<float> &input,
+                                 const Launch &launch, int64_t &scratchFloats) {
+  const ModelConfig &config = bundle_.config;
+  const CudaKernelEntry &entry = bundle_.kernels[launch.entry];
+  const int64_t batch = input.dim(0), steps = input.dim(1);
   ENGRAM_TRY(
       driver_->check(driver_->ctxSetCurrent(context_), "cuCtxSetCurrent"));
   const int64_t hidden = config.cell.hiddenDim, slots = config.cell.memorySize;
@@ -317,7 +332,7 @@ Status CudaArtifact::prepare(const Tensor<float> &input, Launch &launch) {
   const int64_t traceFloats =
       (config.traceBatching == TraceBatching::BatchMean ? 1 : batch) * slots *
       hidden;
-  const int64_t scratchFloats = entry.scratchFloats(launch.grid, config);
+  scratchFloats = entry.scratchFloats(launch.grid, config);
   ENGRAM_TRY(reserve(input_, input.size() * sizeof(float), "the input"));
   ENGRAM_TRY(reserve(output_, outputFloats * sizeof(float), "the output"));
   ENGRAM_TRY(reserve(hidden_, batch * hidden * sizeof(float),
@@ -328,8 +343,15 @@ Status CudaArtifact::prepare(const Tensor<float> &input, Launch &launch) {
   ENGRAM_TRY(driver_->check(driver_->memcpyHtoD(input_.pointer, input.ptr(),
                                                 input.size() * sizeof(float)),
                             "cuMemcpyHtoD (input)"));
+  return Status::success();
+}
 
+void CudaArtifact::setParams(const Tensor<float> &input, int64_t scratchFloats,
+                             Launch &launch) const {
+  const ModelConfig &config = bundle_.config;
   EngramCudaParams &params = launch.params;
+  const int64_t batch = input.dim(0), steps = input.dim(1);
+  const int64_t hidden = config.cell.hiddenDim, slots = config.cell.memorySize;
   std::memset(&params, 0, sizeof(params));
   params.batch = int32_t(batch);
   params.steps = int32_t(steps);
@@ -366,7 +388,6 @@ Status CudaArtifact::prepare(const Tensor<float> &input, Launch &launch) {
   params.finalTrace = devicePointer(trace_.pointer);
   params.scratch =
       scratchFloats > 0 ? devicePointer(scratch_.pointer) : nullptr;
-  return Status::success();
 }
 
 Status CudaArtifact::launch(const Launch &launch) {

@@ -80,7 +80,20 @@ private:
   Status prepareKernels();
   Status uploadWeights();
   Status reserve(DeviceBuffer &buffer, size_t bytes, const char *what);
+  /// selectKernel, uploadInput and setParams: `launch` made ready to run
+  /// `input`.
   Status prepare(const Tensor<float> &input, Launch &launch);
+  /// The launch plan's entry for `input`'s batch and its grid, checked
+  /// against the input's shape and the device.
+  Status selectKernel(const Tensor<float> &input, Launch &launch);
+  /// The buffers grown for `launch` and `input` uploaded; `scratchFloats`
+  /// set to the kernel's scratch size.
+  Status uploadInput(const Tensor<float> &input, const Launch &launch,
+                     int64_t &scratchFloats);
+  /// The kernel's parameters for `input`: sizes, weights, constants and
+  /// buffers.
+  void setParams(const Tensor<float> &input, int64_t scratchFloats,
+                 Launch &launch) const;
   Status launch(const Launch &launch);
   Status synchronize(const Launch &launch);
   /// prepare, launch and synchronize: one checked run of `input`.

@@ -562,51 +562,35 @@ Status runSpiking(const Options &options, const snn::Network &network,
       {{options.output, outputBytes}, {options.record, recordBytes}});
 }
 
-template <typename T> Status run(const Options &options) {
-  StatusOr<NpyArray> array = readInput(options);
-  if (!array)
-    return array.status();
-  Tensor<T> input;
-  input.shape = array->shape;
-  input.data.assign(array->data.begin(), array->data.end());
+/// The input as float32, what the simulator reads.
+Tensor<float> floatInput(const NpyArray &array) {
+  Tensor<float> floats;
+  floats.shape = array.shape;
+  floats.data.assign(array.data.begin(), array.data.end());
+  return floats;
+}
 
-  if (endsWith(options.model, ".pb")) {
-    StatusOr<std::string> bytes = readFile(options.model);
-    if (!bytes)
-      return bytes.status();
-    StatusOr<engram::lava::LavaNetwork> graph =
-        engram::lava::importLava(*bytes, options.model);
-    if (!graph)
-      return graph.status();
-    if (options.fixedPoint && !graph->fixedPoint)
-      return Status::error("--fixed-point: " + options.model +
-                           " is a floating_pt graph");
-    Options spiking = options;
-    spiking.fixedPoint = graph->fixedPoint;
-    Tensor<float> floats;
-    floats.shape = array->shape;
-    floats.data.assign(array->data.begin(), array->data.end());
-    return runSpiking(spiking, graph->network, floats);
-  }
-#ifdef ENGRAM_RUN_WITH_MLIR
-  if (endsWith(options.model, ".mlir")) {
-    auto network = engram::tools::loadSnnNetwork(options.model);
-    if (!network)
-      return network.status();
-    if (*network) {
-      Tensor<float> floats;
-      floats.shape = array->shape;
-      floats.data.assign(array->data.begin(), array->data.end());
-      return runSpiking(options, **network, floats);
-    }
-  }
-#endif
-  if (options.fixedPoint || !options.record.empty())
-    return Status::error(
-        std::string(options.fixedPoint ? "--fixed-point" : "--record") +
-        " is for spiking networks (snn MLIR from engramc "
-        "--emit=snn)");
+/// Runs a Lava process graph (.pb) with the simulator in the graph's tag.
+Status runLava(const Options &options, const NpyArray &array) {
+  StatusOr<std::string> bytes = readFile(options.model);
+  if (!bytes)
+    return bytes.status();
+  StatusOr<engram::lava::LavaNetwork> graph =
+      engram::lava::importLava(*bytes, options.model);
+  if (!graph)
+    return graph.status();
+  if (options.fixedPoint && !graph->fixedPoint)
+    return Status::error("--fixed-point: " + options.model +
+                         " is a floating_pt graph");
+  Options spiking = options;
+  spiking.fixedPoint = graph->fixedPoint;
+  return runSpiking(spiking, graph->network, floatInput(array));
+}
 
+/// Runs a model (an artifact, a package or engram MLIR) on `input`: the
+/// accuracy, the comparison, the benchmark and the outputs.
+template <typename T>
+Status runModel(const Options &options, const Tensor<T> &input) {
   bool hasState = false;
   StatusOr<Runner<T>> runner = prepareModel(options, input, hasState);
   if (!runner)
@@ -641,6 +625,34 @@ template <typename T> Status run(const Options &options) {
          {"trace", encodeNpy(result.trace.shape, result.trace.ptr())}});
   return writeOutputs(
       {{options.output, outputBytes}, {options.dumpState, stateBytes}});
+}
+
+/// Reads --input and runs MODEL: a spiking network or Lava graph with the
+/// simulator, anything else with runModel.
+template <typename T> Status run(const Options &options) {
+  StatusOr<NpyArray> array = readInput(options);
+  if (!array)
+    return array.status();
+  if (endsWith(options.model, ".pb"))
+    return runLava(options, *array);
+#ifdef ENGRAM_RUN_WITH_MLIR
+  if (endsWith(options.model, ".mlir")) {
+    auto network = engram::tools::loadSnnNetwork(options.model);
+    if (!network)
+      return network.status();
+    if (*network)
+      return runSpiking(options, **network, floatInput(*array));
+  }
+#endif
+  if (options.fixedPoint || !options.record.empty())
+    return Status::error(
+        std::string(options.fixedPoint ? "--fixed-point" : "--record") +
+        " is for spiking networks (snn MLIR from engramc "
+        "--emit=snn)");
+  Tensor<T> input;
+  input.shape = array->shape;
+  input.data.assign(array->data.begin(), array->data.end());
+  return runModel(options, input);
 }
 
 } // namespace

@@ -19,67 +19,98 @@ Status checkInputShape(const std::vector<int64_t> &shape, int64_t inputDim) {
   return Status::success();
 }
 
+namespace {
+
+/// Weight `name` of `model`, which validateWeights made sure is there.
 template <typename T>
-StatusOr<RunResult<T>> runReference(const Model &model,
-                                    const Tensor<T> &input) {
-  const ModelConfig &config = model.config;
+Tensor<T> requiredWeight(const Model &model, const char *name) {
+  return toTensor<T>(*model.find(name));
+}
+
+/// Weight `name` of `model`, or an empty tensor when it has none.
+template <typename T>
+Tensor<T> optionalWeight(const Model &model, const char *name) {
+  const WeightTensor *weight = model.find(name);
+  return weight ? toTensor<T>(*weight) : Tensor<T>();
+}
+
+/// The cell's weights; the optional ones are empty when absent.
+template <typename T> struct CellWeights {
+  explicit CellWeights(const Model &model)
+      : encKernel(requiredWeight<T>(model, "cell.encoder.kernel")),
+        encBias(requiredWeight<T>(model, "cell.encoder.bias")),
+        intKernel(requiredWeight<T>(model, "cell.integrator.kernel")),
+        intBias(requiredWeight<T>(model, "cell.integrator.bias")),
+        outKernel(requiredWeight<T>(model, "cell.output.kernel")),
+        outBias(requiredWeight<T>(model, "cell.output.bias")),
+        memory(requiredWeight<T>(model, "cell.memory")),
+        gamma1(optionalWeight<T>(model, "cell.norm1.gamma")),
+        beta1(optionalWeight<T>(model, "cell.norm1.beta")),
+        gamma2(optionalWeight<T>(model, "cell.norm2.gamma")),
+        beta2(optionalWeight<T>(model, "cell.norm2.beta")),
+        traceInit(optionalWeight<T>(model, "cell.trace_init")) {}
+
+  const Tensor<T> encKernel, encBias, intKernel, intBias, outKernel, outBias,
+      memory;
+  const Tensor<T> gamma1, beta1, gamma2, beta2, traceInit;
+};
+
+/// The time loop over `input`: every step's h into `states`, the final h
+/// and trace into `result`.
+template <typename T>
+Tensor<T> runSteps(const ModelConfig &config, const CellWeights<T> &w,
+                   const Tensor<T> &input, RunResult<T> &result) {
   const CellConfig &cell = config.cell;
-  if (Status status = checkInputShape(input.shape, config.inputDim); !status)
-    return status;
-  if (Status status = validateWeights(config, model.weights); !status)
-    return status;
-  auto w = [&](const char *name) { return toTensor<T>(*model.find(name)); };
-  auto optional = [&](const char *name) {
-    const WeightTensor *weight = model.find(name);
-    return weight ? toTensor<T>(*weight) : Tensor<T>();
-  };
-
-  const Tensor<T> encKernel = w("cell.encoder.kernel"),
-                  encBias = w("cell.encoder.bias"),
-                  intKernel = w("cell.integrator.kernel"),
-                  intBias = w("cell.integrator.bias"),
-                  outKernel = w("cell.output.kernel"),
-                  outBias = w("cell.output.bias"), memory = w("cell.memory");
-  const Tensor<T> gamma1 = optional("cell.norm1.gamma"),
-                  beta1 = optional("cell.norm1.beta"),
-                  gamma2 = optional("cell.norm2.gamma"),
-                  beta2 = optional("cell.norm2.beta"),
-                  traceInit = optional("cell.trace_init");
-
   const int64_t batch = input.dim(0), steps = input.dim(1),
                 width = cell.hiddenDim;
   const bool shared = config.traceBatching == TraceBatching::BatchMean;
   const double temperature =
       cell.temperature / (1.0 + 10.0 * cell.sparsityStrength);
 
-  RunResult<T> result;
   Tensor<T> h({batch, width});
-  Tensor<T> trace =
-      initialTrace(traceInit.size() ? &traceInit : nullptr,
-                   shared ? -1 : batch, cell.memorySize, width);
+  Tensor<T> trace = initialTrace(w.traceInit.size() ? &w.traceInit : nullptr,
+                                 shared ? -1 : batch, cell.memorySize, width);
   Tensor<T> states({batch, steps, width});
   for (int64_t t = 0; t < steps; ++t) {
-    Tensor<T> z = encode(stepSlice(input, t), encKernel, encBias);
+    Tensor<T> z = encode(stepSlice(input, t), w.encKernel, w.encBias);
     if (cell.useLayerNorm)
-      z = layerNorm(z, gamma1, beta1, kLayerNormEpsilon);
+      z = layerNorm(z, w.gamma1, w.beta1, kLayerNormEpsilon);
     RecallResult<T> recalled =
-        recall(z, memory, trace, cell.scaleFactor, temperature);
-    h = integrate(z, recalled.recalled, h, intKernel, intBias, outKernel,
-                  outBias);
+        recall(z, w.memory, trace, cell.scaleFactor, temperature);
+    h = integrate(z, recalled.recalled, h, w.intKernel, w.intBias, w.outKernel,
+                  w.outBias);
     if (cell.useLayerNorm)
-      h = layerNorm(h, gamma2, beta2, kLayerNormEpsilon);
-    trace = hebbianUpdate(trace, recalled.weights, z, cell.hebbianLr,
-                          kTraceClip);
+      h = layerNorm(h, w.gamma2, w.beta2, kLayerNormEpsilon);
+    trace =
+        hebbianUpdate(trace, recalled.weights, z, cell.hebbianLr, kTraceClip);
     storeStep(states, t, h);
   }
-
-  Tensor<T> poolKernel = optional("pool.kernel"), poolBias = optional("pool.bias");
-  result.output = pool(config.pooling(), states, &poolKernel, &poolBias);
-  if (config.hasReadout())
-    result.output = readout(result.output, w("readout.kernel"),
-                            w("readout.bias"), config.head.activation);
   result.hidden = std::move(h);
   result.trace = std::move(trace);
+  return states;
+}
+
+} // namespace
+
+template <typename T>
+StatusOr<RunResult<T>> runReference(const Model &model,
+                                    const Tensor<T> &input) {
+  const ModelConfig &config = model.config;
+  if (Status status = checkInputShape(input.shape, config.inputDim); !status)
+    return status;
+  if (Status status = validateWeights(config, model.weights); !status)
+    return status;
+  const CellWeights<T> weights(model);
+
+  RunResult<T> result;
+  const Tensor<T> states = runSteps(config, weights, input, result);
+  Tensor<T> poolKernel = optionalWeight<T>(model, "pool.kernel"),
+            poolBias = optionalWeight<T>(model, "pool.bias");
+  result.output = pool(config.pooling(), states, &poolKernel, &poolBias);
+  if (config.hasReadout())
+    result.output = readout(
+        result.output, requiredWeight<T>(model, "readout.kernel"),
+        requiredWeight<T>(model, "readout.bias"), config.head.activation);
   return result;
 }
 

@@ -74,22 +74,13 @@ Value mlir::engram::fixedHebbianElement(OpBuilder &b, Location loc, Value q,
   return arith::TruncIOp::create(b, loc, storage, high);
 }
 
-FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,
-                                               MemoryOp memory) {
+/// The column of each stored entry, row-major: the ELL indices of a pruned
+/// bank, c for a dense one. Fails, with an error, on unreadable indices.
+static FailureOr<SmallVector<int64_t>> storedColumns(MemoryOp memory) {
   MemoryType type = memory.getType();
-  const int64_t rows = type.getSlots(), width = type.getWidth(),
-                columns = type.getStoredColumns();
-  QuantAttr quant = type.getQuant();
-  EllAttr sparsity = type.getSparsity();
-  if (!quant && !sparsity)
-    return arith::ConstantOp::create(b, loc,
-                                     cast<TypedAttr>(memory.getValue()))
-        .getResult();
-
-  // Densify a pruned bank at compile time: it is small next to the
-  // per-sequence trace, and dense rows vectorize.
+  const int64_t rows = type.getSlots(), columns = type.getStoredColumns();
   SmallVector<int64_t> columnOf(rows * columns);
-  if (sparsity) {
+  if (type.getSparsity()) {
     FailureOr<SmallVector<int64_t>> indices =
         readIntegers(memory.getIndicesAttr());
     if (failed(indices))
@@ -100,34 +91,45 @@ FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,
     for (int64_t i = 0; i < rows * columns; ++i)
       columnOf[i] = i % columns;
   }
-  if (!quant) {
-    FailureOr<SmallVector<float>> values = readFloats(memory.getValue());
-    if (failed(values))
-      return memory.emitError() << "the memory bank's data is not in the "
-                                   "module (printed with elided resources?)";
-    SmallVector<float> &stored = *values;
-    SmallVector<float> dense(rows * width, 0.0f);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < columns; ++c)
-        dense[r * width + columnOf[r * columns + c]] = stored[r * columns + c];
-    auto denseType = RankedTensorType::get({rows, width}, b.getF32Type());
-    return arith::ConstantOp::create(
-               b, loc, DenseElementsAttr::get(denseType, ArrayRef<float>(dense)))
-        .getResult();
-  }
-  // A quantized bank stays integers in the artifact; q·scale at run time.
-  SmallVector<int64_t> stored = *readIntegers(memory.getValue());
-  SmallVector<int8_t> dense(rows * width, 0);
+  return columnOf;
+}
+
+/// The dense rows×width values of `memory`, zero where a row stores nothing:
+/// stored[r·columns + c] lands in row r at column columnOf[r·columns + c].
+template <typename T, typename S>
+static SmallVector<T> scatterRows(MemoryType type, ArrayRef<S> stored,
+                                  ArrayRef<int64_t> columnOf) {
+  const int64_t rows = type.getSlots(), width = type.getWidth(),
+                columns = type.getStoredColumns();
+  SmallVector<T> dense(rows * width, T(0));
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < columns; ++c)
       dense[r * width + columnOf[r * columns + c]] =
-          static_cast<int8_t>(stored[r * columns + c]);
-  auto intType = RankedTensorType::get({rows, width}, b.getI8Type());
-  Value q = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(intType, ArrayRef<int8_t>(dense)));
-  Value scales = arith::ConstantOp::create(
-      b, loc, cast<TypedAttr>(memory.getScalesAttr()));
-  bool perRow = quant.getScale() == QuantScale::Row;
+          static_cast<T>(stored[r * columns + c]);
+  return dense;
+}
+
+/// The float bank of a pruned, unquantized `memory` as one dense constant.
+static FailureOr<Value> densifiedFloatBank(OpBuilder &b, Location loc,
+                                           MemoryOp memory,
+                                           ArrayRef<int64_t> columnOf) {
+  MemoryType type = memory.getType();
+  FailureOr<SmallVector<float>> values = readFloats(memory.getValue());
+  if (failed(values))
+    return memory.emitError() << "the memory bank's data is not in the "
+                                 "module (printed with elided resources?)";
+  SmallVector<float> dense =
+      scatterRows<float>(type, ArrayRef<float>(*values), columnOf);
+  auto denseType =
+      RankedTensorType::get({type.getSlots(), type.getWidth()}, b.getF32Type());
+  return arith::ConstantOp::create(
+             b, loc, DenseElementsAttr::get(denseType, ArrayRef<float>(dense)))
+      .getResult();
+}
+
+/// q·scale over the N×H i8 bank `q`, with per-row or per-tensor `scales`.
+static Value dequantize(OpBuilder &b, Location loc, Value q, Value scales,
+                        bool perRow, int64_t rows, int64_t width) {
   LinalgBuilder lb(b, loc);
   MLIRContext *context = b.getContext();
   AffineMap scaleMap =
@@ -148,6 +150,40 @@ FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,
                    nb, l, arith::MulFOp::create(nb, l, value, v[1]).getResult());
              })
       .getResult(0);
+}
+
+/// A quantized bank stays integers in the artifact; q·scale at run time.
+static Value quantizedBank(OpBuilder &b, Location loc, MemoryOp memory,
+                           ArrayRef<int64_t> columnOf) {
+  MemoryType type = memory.getType();
+  const int64_t rows = type.getSlots(), width = type.getWidth();
+  SmallVector<int64_t> stored = *readIntegers(memory.getValue());
+  SmallVector<int8_t> dense =
+      scatterRows<int8_t>(type, ArrayRef<int64_t>(stored), columnOf);
+  auto intType = RankedTensorType::get({rows, width}, b.getI8Type());
+  Value q = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(intType, ArrayRef<int8_t>(dense)));
+  Value scales = arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(memory.getScalesAttr()));
+  bool perRow = type.getQuant().getScale() == QuantScale::Row;
+  return dequantize(b, loc, q, scales, perRow, rows, width);
+}
+
+FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,
+                                               MemoryOp memory) {
+  MemoryType type = memory.getType();
+  if (!type.getQuant() && !type.getSparsity())
+    return arith::ConstantOp::create(b, loc,
+                                     cast<TypedAttr>(memory.getValue()))
+        .getResult();
+  // Densify a pruned bank at compile time: it is small next to the
+  // per-sequence trace, and dense rows vectorize.
+  FailureOr<SmallVector<int64_t>> columnOf = storedColumns(memory);
+  if (failed(columnOf))
+    return failure();
+  if (!type.getQuant())
+    return densifiedFloatBank(b, loc, memory, *columnOf);
+  return quantizedBank(b, loc, memory, *columnOf);
 }
 
 Value mlir::engram::topKSoftmax(OpBuilder &b, Location loc, Value logits,

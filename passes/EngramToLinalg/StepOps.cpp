@@ -129,6 +129,16 @@ Value hebbianElement(OpBuilder &b, Location l, Value old, Value outer,
 struct RecallLowering : OpConversionPattern<RecallOp> {
   using OpConversionPattern::OpConversionPattern;
 
+  /// What both passes over the state read: operands, sizes and constants.
+  struct State {
+    Value z, memory, trace;
+    OpFoldResult batch, width, slots;
+    /// Loops (b, n, h); the trace is indexed (b, n, h) or, shared, (n, h).
+    SmallVector<unsigned> traceDims;
+    FixedAttr fixed;
+    double scale;
+  };
+
   /// The hebbian_update consuming this recall's trace, weights and query.
   static HebbianUpdateOp fusableUpdate(RecallOp op) {
     if (op.getTrace().getType().isShared())
@@ -142,121 +152,153 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
     return nullptr;
   }
 
-  LogicalResult
-  matchAndRewrite(RecallOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
+  /// Gathers the state `op` reads and its sizes (tensor.dim where dynamic).
+  static State stateOf(RecallOp op, OpAdaptor adaptor, LinalgBuilder &lb) {
+    State s;
+    s.z = adaptor.getQuery();
+    s.memory = adaptor.getMemory();
+    s.trace = adaptor.getTrace();
+    SmallVector<OpFoldResult> zSizes = lb.sizes(s.z);
+    s.batch = zSizes[0];
+    s.width = zSizes[1];
+    s.slots = lb.sizes(s.memory)[0];
+    bool shared = op.getTrace().getType().isShared();
+    s.traceDims =
+        shared ? SmallVector<unsigned>{1, 2} : SmallVector<unsigned>{0, 1, 2};
+    s.fixed = op.getTrace().getType().getFixed();
+    s.scale = op.getScaleFactor().convertToDouble();
+    return s;
+  }
+
+  /// E = M + s·T, reading a fixed-point trace as q·δ.
+  static Value effective(OpBuilder &b, Location l, const State &s, Value m,
+                         Value t) {
+    if (s.fixed)
+      t = fixedToFloat(b, l, t, s.fixed);
+    Value st = arith::MulFOp::create(b, l, t, constantF32(b, l, s.scale));
+    return arith::AddFOp::create(b, l, m, st).getResult();
+  }
+
+  /// Pass 1: |E_n|² and E_n·z for every (b, n).
+  static std::pair<Value, Value> similarities(OpBuilder &rewriter, Location loc,
+                                              const State &s) {
     MLIRContext *context = rewriter.getContext();
     LinalgBuilder lb(rewriter, loc);
-    Value z = adaptor.getQuery(), memory = adaptor.getMemory(),
-          trace = adaptor.getTrace();
-    bool shared = op.getTrace().getType().isShared();
-    double scale = op.getScaleFactor().convertToDouble();
-    double invTemperature = 1.0 / op.getEffectiveTemperature();
-    SmallVector<OpFoldResult> zSizes = lb.sizes(z);
-    OpFoldResult batch = zSizes[0], width = zSizes[1];
-    OpFoldResult slots = lb.sizes(memory)[0];
-    // Loops (b, n, h); the trace is indexed (b, n, h) or, shared, (n, h).
-    SmallVector<unsigned> traceDims = shared ? SmallVector<unsigned>{1, 2}
-                                             : SmallVector<unsigned>{0, 1, 2};
-    FixedAttr fixed = op.getTrace().getType().getFixed();
-    // E = M + s·T, reading a fixed-point trace as q·δ.
-    auto effective = [&](OpBuilder &b, Location l, Value m, Value t) {
-      if (fixed)
-        t = fixedToFloat(b, l, t, fixed);
-      Value st = arith::MulFOp::create(b, l, t, constantF32(b, l, scale));
-      return arith::AddFOp::create(b, l, m, st).getResult();
-    };
-
-    // Pass 1: |E_n|² and E_n·z for every (b, n).
-    Value zero = lb.filled({batch, slots}, 0.0);
+    Value zero = lb.filled({s.batch, s.slots}, 0.0);
     auto sims = linalg::GenericOp::create(
         rewriter, loc, TypeRange{zero.getType(), zero.getType()},
-        ValueRange{memory, trace, z}, ValueRange{zero, zero},
-        ArrayRef<AffineMap>{dimsMap(context, 3, {1, 2}),
-                            dimsMap(context, 3, traceDims),
-                            dimsMap(context, 3, {0, 2}),
-                            dimsMap(context, 3, {0, 1}),
-                            dimsMap(context, 3, {0, 1})},
+        ValueRange{s.memory, s.trace, s.z}, ValueRange{zero, zero},
+        ArrayRef<AffineMap>{
+            dimsMap(context, 3, {1, 2}), dimsMap(context, 3, s.traceDims),
+            dimsMap(context, 3, {0, 2}), dimsMap(context, 3, {0, 1}),
+            dimsMap(context, 3, {0, 1})},
         SmallVector<utils::IteratorType>{kPar, kPar, kRed},
         [&](OpBuilder &b, Location l, ValueRange v) {
-          Value e = effective(b, l, v[0], v[1]);
-          Value ee = arith::AddFOp::create(
-              b, l, v[3], arith::MulFOp::create(b, l, e, e));
+          Value e = effective(b, l, s, v[0], v[1]);
+          Value ee = arith::AddFOp::create(b, l, v[3],
+                                           arith::MulFOp::create(b, l, e, e));
           Value ez = arith::AddFOp::create(
               b, l, v[4], arith::MulFOp::create(b, l, e, v[2]));
           linalg::YieldOp::create(b, l, ValueRange{ee, ez});
         });
-    Value eNorm = sims.getResult(0), dot = sims.getResult(1);
-    Value zNorm = lb.sumLastDim({{z, {0, 1}}}, z,
-                                [](OpBuilder &b, Location l, ValueRange a) {
-                                  return arith::MulFOp::create(b, l, a[0], a[0])
-                                      .getResult();
-                                });
-    // logits = (E_n·z)·|E_n|⁻¹·|z|⁻¹ / τ'; a = softmax_n(logits).
-    Value logits = lb.map(
-        {{dot, {0, 1}}, {eNorm, {0, 1}}, {zNorm, {0}}}, {batch, slots},
+    return {sims.getResult(0), sims.getResult(1)};
+  }
+
+  /// logits = (E_n·z)·|E_n|⁻¹·|z|⁻¹ / τ' for every (b, n).
+  static Value cosineLogits(LinalgBuilder &lb, const State &s, Value eNorm,
+                            Value dot, double invTemperature) {
+    Value zNorm = lb.sumLastDim(
+        {{s.z, {0, 1}}}, s.z, [](OpBuilder &b, Location l, ValueRange a) {
+          return arith::MulFOp::create(b, l, a[0], a[0]).getResult();
+        });
+    return lb.map(
+        {{dot, {0, 1}}, {eNorm, {0, 1}}, {zNorm, {0}}}, {s.batch, s.slots},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value cosine = arith::MulFOp::create(
-              b, l,
-              arith::MulFOp::create(b, l, a[0], inverseNorm(b, l, a[1])),
+              b, l, arith::MulFOp::create(b, l, a[0], inverseNorm(b, l, a[1])),
               inverseNorm(b, l, a[2]));
           return arith::MulFOp::create(b, l, cosine,
                                        constantF32(b, l, invTemperature))
               .getResult();
         });
-    std::optional<int64_t> topK = op.getTopK();
-    Value weights = topK ? topKSoftmax(rewriter, loc, logits, *topK)
-                         : lb.softmaxLastDim(logits);
+  }
 
-    // Pass 2: m[b, h] = Σ_n a[b, n]·E[(b,) n, h], and the fused update.
-    Value recallInit = lb.filled({batch, width}, 0.0);
-    HebbianUpdateOp update = fusableUpdate(op);
+  /// One element of pass 2: m += a·E and, when fused, T' of `update`.
+  static void recallElement(OpBuilder &b, Location l, ValueRange v,
+                            const State &s, HebbianUpdateOp update, double rate,
+                            double clip) {
+    // v: a, M, z, [T], m_acc, [T as output]
+    Value t = update ? v[4] : v[3];
+    Value e = effective(b, l, s, v[1], t);
+    Value acc = update ? v[3] : v[4];
+    Value m =
+        arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, v[0], e));
+    if (!update) {
+      linalg::YieldOp::create(b, l, ValueRange{m});
+      return;
+    }
+    Value next =
+        s.fixed
+            ? fixedHebbianElement(b, l, t, v[0], v[2], rate, s.fixed)
+            : hebbianElement(b, l, t, arith::MulFOp::create(b, l, v[0], v[2]),
+                             constantF32(b, l, rate), rate, clip);
+    linalg::YieldOp::create(b, l, ValueRange{m, next});
+  }
+
+  /// Pass 2: m[b, h] = Σ_n a[b, n]·E[(b,) n, h], and the fused update.
+  static linalg::GenericOp recallPass(OpBuilder &rewriter, Location loc,
+                                      const State &s, Value weights,
+                                      HebbianUpdateOp update) {
+    MLIRContext *context = rewriter.getContext();
+    LinalgBuilder lb(rewriter, loc);
+    Value recallInit = lb.filled({s.batch, s.width}, 0.0);
     SmallVector<Value> outputs = {recallInit};
     SmallVector<AffineMap> maps = {dimsMap(context, 3, {0, 1}),
                                    dimsMap(context, 3, {1, 2}),
                                    dimsMap(context, 3, {0, 2})};
-    SmallVector<Value> inputs = {weights, memory, z};
+    SmallVector<Value> inputs = {weights, s.memory, s.z};
     if (!update) {
-      inputs.push_back(trace);
-      maps.push_back(dimsMap(context, 3, traceDims));
+      inputs.push_back(s.trace);
+      maps.push_back(dimsMap(context, 3, s.traceDims));
     } else {
-      outputs.push_back(trace); // Read as T, written as T'.
+      outputs.push_back(s.trace); // Read as T, written as T'.
     }
     maps.push_back(dimsMap(context, 3, {0, 2}));
     if (update)
       maps.push_back(dimsMap(context, 3, {0, 1, 2}));
     double rate = update ? update.getLearningRate().convertToDouble() : 0;
     double clip = update ? update.getClip().convertToDouble() : 0;
-    auto pass2 = linalg::GenericOp::create(
+    return linalg::GenericOp::create(
         rewriter, loc, ValueRange(outputs).getTypes(), inputs, outputs, maps,
         SmallVector<utils::IteratorType>{kPar, kRed, kPar},
         [&](OpBuilder &b, Location l, ValueRange v) {
-          // v: a, M, z, [T], m_acc, [T as output]
-          Value t = update ? v[4] : v[3];
-          Value e = effective(b, l, v[1], t);
-          Value acc = update ? v[3] : v[4];
-          Value m = arith::AddFOp::create(b, l, acc,
-                                          arith::MulFOp::create(b, l, v[0], e));
-          if (!update) {
-            linalg::YieldOp::create(b, l, ValueRange{m});
-            return;
-          }
-          Value next =
-              fixed ? fixedHebbianElement(b, l, t, v[0], v[2], rate, fixed)
-                    : hebbianElement(b, l, t,
-                                     arith::MulFOp::create(b, l, v[0], v[2]),
-                                     constantF32(b, l, rate), rate, clip);
-          linalg::YieldOp::create(b, l, ValueRange{m, next});
+          recallElement(b, l, v, s, update, rate, clip);
         });
+  }
+
+  LogicalResult
+  matchAndRewrite(RecallOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder lb(rewriter, loc);
+    State s = stateOf(op, adaptor, lb);
+    auto [eNorm, dot] = similarities(rewriter, loc, s);
+    // a = softmax_n(logits), over the top k logits when k is given.
+    Value logits =
+        cosineLogits(lb, s, eNorm, dot, 1.0 / op.getEffectiveTemperature());
+    std::optional<int64_t> topK = op.getTopK();
+    Value weights = topK ? topKSoftmax(rewriter, loc, logits, *topK)
+                         : lb.softmaxLastDim(logits);
+    HebbianUpdateOp update = fusableUpdate(op);
+    linalg::GenericOp pass2 = recallPass(rewriter, loc, s, weights, update);
     if (update)
       rewriter.replaceOp(update,
                          castTo(rewriter, loc, pass2.getResult(1),
                                 update.getType().getStorageTensorType()));
-    rewriter.replaceOp(op, {castTo(rewriter, loc, weights,
-                                   op.getWeights().getType()),
-                            castTo(rewriter, loc, pass2.getResult(0),
-                                   op.getRecalled().getType())});
+    rewriter.replaceOp(
+        op, {castTo(rewriter, loc, weights, op.getWeights().getType()),
+             castTo(rewriter, loc, pass2.getResult(0),
+                    op.getRecalled().getType())});
     return success();
   }
 };
@@ -285,64 +327,75 @@ struct IntegrateLowering : OpConversionPattern<IntegrateOp> {
 /// trace, or operands that differ from the recall's).
 struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// T'[b, n, h] = clip((1 − η)·T + η·a[b, n]·z[b, h]), written into T's
+  /// own tensor so that bufferization can update the trace in place.
+  static Value perSequenceUpdate(OpBuilder &rewriter, Location loc,
+                                 HebbianUpdateOp op, Value trace, Value a,
+                                 Value z) {
+    MLIRContext *context = rewriter.getContext();
+    double rate = op.getLearningRate().convertToDouble();
+    double clip = op.getClip().convertToDouble();
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{trace.getType()}, ValueRange{a, z},
+               ValueRange{trace},
+               ArrayRef<AffineMap>{dimsMap(context, 3, {0, 1}),
+                                   dimsMap(context, 3, {0, 2}),
+                                   dimsMap(context, 3, {0, 1, 2})},
+               SmallVector<utils::IteratorType>(3, kPar),
+               [&](OpBuilder &b, Location l, ValueRange v) {
+                 FixedAttr fixed = op.getTrace().getType().getFixed();
+                 Value next = fixed
+                                  ? fixedHebbianElement(b, l, v[2], v[0], v[1],
+                                                        rate, fixed)
+                                  : hebbianElement(
+                                        b, l, v[2],
+                                        arith::MulFOp::create(b, l, v[0], v[1]),
+                                        constantF32(b, l, rate), rate, clip);
+                 linalg::YieldOp::create(b, l, next);
+               })
+        .getResult(0);
+  }
+
+  /// batch_mean: O[n, h] = Σ_b a[b, n]·z[b, h]; T' = clip((1 − η)T + η/B·O).
+  static Value batchMeanUpdate(OpBuilder &rewriter, Location loc,
+                               HebbianUpdateOp op, Value trace, Value a,
+                               Value z) {
+    LinalgBuilder lb(rewriter, loc);
+    double rate = op.getLearningRate().convertToDouble();
+    double clip = op.getClip().convertToDouble();
+    SmallVector<OpFoldResult> traceSizes = lb.sizes(trace);
+    Value outer = lb.generic(
+        {{a, {0, 1}}, {z, {0, 2}}}, {1, 2}, {traceSizes[0], traceSizes[1]},
+        {kRed, kPar, kPar},
+        [](OpBuilder &b, Location l, ValueRange v) {
+          Value p = arith::MulFOp::create(b, l, v[0], v[1]);
+          return arith::AddFOp::create(b, l, v[2], p).getResult();
+        },
+        0.0);
+    Value batchSize =
+        getValueOrCreateConstantIndexOp(rewriter, loc, lb.sizes(a)[0]);
+    Value batchF = arith::UIToFPOp::create(
+        rewriter, loc, rewriter.getF32Type(),
+        arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                     batchSize));
+    Value scale = arith::DivFOp::create(
+        rewriter, loc, constantF32(rewriter, loc, rate), batchF);
+    return lb.map({{trace, {0, 1}}, {outer, {0, 1}}}, traceSizes,
+                  [&](OpBuilder &b, Location l, ValueRange v) {
+                    return hebbianElement(b, l, v[0], v[1], scale, rate, clip);
+                  });
+  }
+
   LogicalResult
   matchAndRewrite(HebbianUpdateOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
-    LinalgBuilder lb(rewriter, loc);
     Value trace = adaptor.getTrace(), a = adaptor.getWeights(),
           z = adaptor.getEncoded();
-    double rate = op.getLearningRate().convertToDouble();
-    double clip = op.getClip().convertToDouble();
-    Value next;
-    if (!op.getTrace().getType().isShared()) {
-      // T'[b, n, h] = clip((1 − η)·T + η·a[b, n]·z[b, h]), written into T's
-      // own tensor so that bufferization can update the trace in place.
-      next = linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{trace.getType()}, ValueRange{a, z},
-                 ValueRange{trace},
-                 ArrayRef<AffineMap>{dimsMap(context, 3, {0, 1}),
-                                     dimsMap(context, 3, {0, 2}),
-                                     dimsMap(context, 3, {0, 1, 2})},
-                 SmallVector<utils::IteratorType>(3, kPar),
-                 [&](OpBuilder &b, Location l, ValueRange v) {
-                   FixedAttr fixed = op.getTrace().getType().getFixed();
-                   Value next =
-                       fixed ? fixedHebbianElement(b, l, v[2], v[0], v[1],
-                                                   rate, fixed)
-                             : hebbianElement(
-                                   b, l, v[2],
-                                   arith::MulFOp::create(b, l, v[0], v[1]),
-                                   constantF32(b, l, rate), rate, clip);
-                   linalg::YieldOp::create(b, l, next);
-                 })
-                 .getResult(0);
-    } else {
-      // batch_mean: O[n, h] = Σ_b a[b, n]·z[b, h]; T' = clip((1 − η)T + η/B·O).
-      SmallVector<OpFoldResult> traceSizes = lb.sizes(trace);
-      Value outer = lb.generic(
-          {{a, {0, 1}}, {z, {0, 2}}}, {1, 2},
-          {traceSizes[0], traceSizes[1]}, {kRed, kPar, kPar},
-          [](OpBuilder &b, Location l, ValueRange v) {
-            Value p = arith::MulFOp::create(b, l, v[0], v[1]);
-            return arith::AddFOp::create(b, l, v[2], p).getResult();
-          },
-          0.0);
-      Value batchSize =
-          getValueOrCreateConstantIndexOp(rewriter, loc, lb.sizes(a)[0]);
-      Value batchF = arith::UIToFPOp::create(
-          rewriter, loc, rewriter.getF32Type(),
-          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
-                                       batchSize));
-      Value scale = arith::DivFOp::create(
-          rewriter, loc, constantF32(rewriter, loc, rate), batchF);
-      next = lb.map({{trace, {0, 1}}, {outer, {0, 1}}}, traceSizes,
-                    [&](OpBuilder &b, Location l, ValueRange v) {
-                      return hebbianElement(b, l, v[0], v[1], scale, rate,
-                                            clip);
-                    });
-    }
+    Value next =
+        op.getTrace().getType().isShared()
+            ? batchMeanUpdate(rewriter, op.getLoc(), op, trace, a, z)
+            : perSequenceUpdate(rewriter, op.getLoc(), op, trace, a, z);
     rewriter.replaceOp(op, next);
     return success();
   }

@@ -19,6 +19,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 
@@ -101,77 +102,109 @@ LogicalResult checkConstant(StringRef purpose, Operation *op, StringRef what,
                            << " (ENGRAM_SEMANTICS.md), got " << actual;
 }
 
-/// Reads the loop body: encoder, layer norms, recall, integrator, update.
-LogicalResult liftStep(StringRef purpose, LoopOp loop, rt::Model &model) {
-  rt::CellConfig &cell = model.config.cell;
-  Block &body = loop.getBody().front();
-  auto yield = cast<YieldOp>(body.getTerminator());
+/// Reads the step ops of the loop body into a model, one op kind at a time.
+class StepLifter {
+public:
+  StepLifter(StringRef purpose, rt::Model &model)
+      : purpose(purpose), model(model), cell(model.config.cell) {}
+
+  /// How many layer norms the step had.
   int layerNorms = 0;
-  for (Operation &op : body.without_terminator()) {
-    LogicalResult result = success();
-    if (auto encode = dyn_cast<EncodeOp>(op)) {
-      result = success(succeeded(readWeight(purpose, &op, encode.getKernel(),
-                                            "cell.encoder.kernel", model)) &&
-                       succeeded(readWeight(purpose, &op, encode.getBias(),
-                                            "cell.encoder.bias", model)));
-    } else if (auto norm = dyn_cast<LayerNormOp>(op)) {
-      std::string prefix = ++layerNorms == 1 ? "cell.norm1" : "cell.norm2";
-      if (layerNorms > 2)
-        return op.emitOpError() << purpose
+
+  /// The encoder's kernel and bias.
+  LogicalResult lift(EncodeOp encode) {
+    return success(succeeded(readWeight(purpose, encode, encode.getKernel(),
+                                        "cell.encoder.kernel", model)) &&
+                   succeeded(readWeight(purpose, encode, encode.getBias(),
+                                        "cell.encoder.bias", model)));
+  }
+
+  /// The first or second layer norm's gamma and beta, and its epsilon.
+  LogicalResult lift(LayerNormOp norm) {
+    std::string prefix = ++layerNorms == 1 ? "cell.norm1" : "cell.norm2";
+    if (layerNorms > 2)
+      return norm.emitOpError() << purpose
                                 << ": the cell has two layer "
                                    "norms at most";
-      result =
-          success(succeeded(checkConstant(purpose, &op, "epsilon",
-                                          norm.getEpsilon().convertToDouble(),
-                                          rt::kLayerNormEpsilon)) &&
-                  succeeded(readWeight(purpose, &op, norm.getGamma(),
-                                       prefix + ".gamma", model)) &&
-                  succeeded(readWeight(purpose, &op, norm.getBeta(),
-                                       prefix + ".beta", model)));
-    } else if (auto recall = dyn_cast<RecallOp>(op)) {
-      if (recall.getTopK())
-        return op.emitOpError() << purpose
-                                << ": top-k recall is not "
-                                   "implemented by the CUDA kernels yet";
-      cell.scaleFactor = recall.getScaleFactor().convertToDouble();
-      cell.temperature = recall.getTemperature().convertToDouble();
-      cell.sparsityStrength = recall.getSparsityStrength().convertToDouble();
-      cell.memorySize = recall.getMemory().getType().getSlots();
-      auto memory = recall.getMemory().getDefiningOp<MemoryOp>();
-      if (!memory)
-        return op.emitOpError() << purpose
-                                << ": the memory bank must come "
-                                   "from engram.memory";
-      result = readMemory(purpose, memory, model);
-    } else if (auto integrate = dyn_cast<IntegrateOp>(op)) {
-      result = success(
-          succeeded(readWeight(purpose, &op, integrate.getIntegratorKernel(),
-                               "cell.integrator.kernel", model)) &&
-          succeeded(readWeight(purpose, &op, integrate.getIntegratorBias(),
-                               "cell.integrator.bias", model)) &&
-          succeeded(readWeight(purpose, &op, integrate.getOutputKernel(),
-                               "cell.output.kernel", model)) &&
-          succeeded(readWeight(purpose, &op, integrate.getOutputBias(),
-                               "cell.output.bias", model)));
-    } else if (auto update = dyn_cast<HebbianUpdateOp>(op)) {
-      if (update.getTrace().getType().getFixed())
-        return op.emitOpError() << purpose
-                                << ": fixed-point traces are not "
-                                   "implemented by the CUDA kernels yet";
-      cell.hebbianLr = update.getLearningRate().convertToDouble();
-      result =
-          checkConstant(purpose, &op, "the trace clip",
-                        update.getClip().convertToDouble(), rt::kTraceClip);
-    } else if (!isa<arith::ConstantOp>(op)) {
-      return op.emitOpError() << purpose
-                              << ": not part of the engram cell "
-                                 "the CUDA kernels implement";
-    }
+    return success(succeeded(checkConstant(purpose, norm, "epsilon",
+                                           norm.getEpsilon().convertToDouble(),
+                                           rt::kLayerNormEpsilon)) &&
+                   succeeded(readWeight(purpose, norm, norm.getGamma(),
+                                        prefix + ".gamma", model)) &&
+                   succeeded(readWeight(purpose, norm, norm.getBeta(),
+                                        prefix + ".beta", model)));
+  }
+
+  /// The recall's hyper-parameters and the memory bank.
+  LogicalResult lift(RecallOp recall) {
+    if (recall.getTopK())
+      return recall.emitOpError() << purpose
+                                  << ": top-k recall is not "
+                                     "implemented by the CUDA kernels yet";
+    cell.scaleFactor = recall.getScaleFactor().convertToDouble();
+    cell.temperature = recall.getTemperature().convertToDouble();
+    cell.sparsityStrength = recall.getSparsityStrength().convertToDouble();
+    cell.memorySize = recall.getMemory().getType().getSlots();
+    auto memory = recall.getMemory().getDefiningOp<MemoryOp>();
+    if (!memory)
+      return recall.emitOpError() << purpose
+                                  << ": the memory bank must come "
+                                     "from engram.memory";
+    return readMemory(purpose, memory, model);
+  }
+
+  /// The integrator's and output layer's kernels and biases.
+  LogicalResult lift(IntegrateOp integrate) {
+    return success(
+        succeeded(readWeight(purpose, integrate,
+                             integrate.getIntegratorKernel(),
+                             "cell.integrator.kernel", model)) &&
+        succeeded(readWeight(purpose, integrate, integrate.getIntegratorBias(),
+                             "cell.integrator.bias", model)) &&
+        succeeded(readWeight(purpose, integrate, integrate.getOutputKernel(),
+                             "cell.output.kernel", model)) &&
+        succeeded(readWeight(purpose, integrate, integrate.getOutputBias(),
+                             "cell.output.bias", model)));
+  }
+
+  /// The Hebbian learning rate, and the trace clip the kernels assume.
+  LogicalResult lift(HebbianUpdateOp update) {
+    if (update.getTrace().getType().getFixed())
+      return update.emitOpError() << purpose
+                                  << ": fixed-point traces are not "
+                                     "implemented by the CUDA kernels yet";
+    cell.hebbianLr = update.getLearningRate().convertToDouble();
+    return checkConstant(purpose, update, "the trace clip",
+                         update.getClip().convertToDouble(), rt::kTraceClip);
+  }
+
+private:
+  StringRef purpose;
+  rt::Model &model;
+  rt::CellConfig &cell;
+};
+
+/// Reads the loop body: encoder, layer norms, recall, integrator, update.
+LogicalResult liftStep(StringRef purpose, LoopOp loop, rt::Model &model) {
+  Block &body = loop.getBody().front();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  StepLifter lifter(purpose, model);
+  for (Operation &op : body.without_terminator()) {
+    LogicalResult result =
+        TypeSwitch<Operation *, LogicalResult>(&op)
+            .Case<EncodeOp, LayerNormOp, RecallOp, IntegrateOp,
+                  HebbianUpdateOp>([&](auto step) { return lifter.lift(step); })
+            .Case<arith::ConstantOp>([](auto) { return success(); })
+            .Default([&](Operation *other) -> LogicalResult {
+              return other->emitOpError() << purpose
+                                          << ": not part of the engram cell "
+                                             "the CUDA kernels implement";
+            });
     if (failed(result))
       return failure();
   }
-  cell.useLayerNorm = layerNorms == 2;
-  if (layerNorms == 1)
+  model.config.cell.useLayerNorm = lifter.layerNorms == 2;
+  if (lifter.layerNorms == 1)
     return loop.emitOpError() << purpose
                               << ": the cell has both layer "
                                  "norms or none";

@@ -46,7 +46,14 @@ private:
   RankedTensorType tensor(ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, f32);
   }
+  /// engram.memory holding the package's float bank `cell.memory`.
+  Value memoryBank();
+  /// The trace type: B×N×H per sequence, N×H shared (batch_mean).
+  TraceType traceType();
+  /// Fills the loop body: the step ops of one time step, then the yield.
   void buildStep(LoopOp loop, Value memory);
+  /// The head over the loop's `states`: pooling, then the readout if any.
+  Value buildHead(Value states, RankedTensorType stateType);
 
   OpBuilder &b;
   Location loc;
@@ -108,45 +115,31 @@ void ModelBuilder::buildStep(LoopOp loop, Value memory) {
   YieldOp::create(b, loc, ValueRange{next, nextTrace});
 }
 
-SmallVector<Value> ModelBuilder::build(Value input) {
-  const int64_t dyn = ShapedType::kDynamic, width = config.cell.hiddenDim,
-                slots = config.cell.memorySize;
-  // Every weight the step uses is a constant at the top of the function.
-  for (const rt::TensorSpec &spec : rt::expectedTensors(config))
-    if (model.find(spec.name) && spec.name != "cell.memory")
-      weight(spec.name);
-
-  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
-  Value batch = tensor::DimOp::create(b, loc, input, zeroIndex);
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  auto stateType = tensor({dyn, width});
-  Value h0 = tensor::SplatOp::create(b, loc, stateType, zero, ValueRange{batch});
-
+Value ModelBuilder::memoryBank() {
+  const int64_t width = config.cell.hiddenDim, slots = config.cell.memorySize;
   const rt::WeightTensor &memoryData = *model.find("cell.memory");
   auto memoryType = MemoryType::get(b.getContext(), {slots, width}, f32);
-  Value memory = MemoryOp::create(
+  return MemoryOp::create(
       b, loc, memoryType,
       DenseResourceElementsAttr::get(
           tensor({slots, width}), "cell.memory",
           HeapAsmResourceBlob::allocateAndCopyInferAlign(
               ArrayRef<float>(memoryData.data))),
       /*scales=*/ElementsAttr(), /*indices=*/ElementsAttr());
+}
 
+TraceType ModelBuilder::traceType() {
+  const int64_t dyn = ShapedType::kDynamic, width = config.cell.hiddenDim,
+                slots = config.cell.memorySize;
   bool shared = config.traceBatching == rt::TraceBatching::BatchMean;
-  auto traceType = TraceType::get(
-      b.getContext(),
-      shared ? SmallVector<int64_t>{slots, width}
-             : SmallVector<int64_t>{dyn, slots, width},
-      f32);
-  Value trace0 = TraceInitOp::create(
-      b, loc, traceType, weights.lookup("cell.trace_init"),
-      shared ? Value() : batch);
+  return TraceType::get(b.getContext(),
+                        shared ? SmallVector<int64_t>{slots, width}
+                               : SmallVector<int64_t>{dyn, slots, width},
+                        f32);
+}
 
-  auto statesType = tensor({dyn, dyn, width});
-  auto loop = LoopOp::create(b, loc, input, h0, trace0, statesType);
-  buildStep(loop, memory);
-
-  Value output = loop.getStates();
+Value ModelBuilder::buildHead(Value states, RankedTensorType stateType) {
+  Value output = states;
   rt::Pooling pooling = config.pooling();
   if (pooling != rt::Pooling::Sequence) {
     auto kind = pooling == rt::Pooling::Last ? PoolingKind::Last
@@ -167,8 +160,34 @@ SmallVector<Value> ModelBuilder::build(Value input) {
                                weights.lookup("readout.kernel"),
                                weights.lookup("readout.bias"));
   }
-  Value finalTrace = ReadTraceOp::create(b, loc, traceType.getTensorType(),
-                                         loop.getFinalTrace());
+  return output;
+}
+
+SmallVector<Value> ModelBuilder::build(Value input) {
+  const int64_t dyn = ShapedType::kDynamic, width = config.cell.hiddenDim;
+  // Every weight the step uses is a constant at the top of the function.
+  for (const rt::TensorSpec &spec : rt::expectedTensors(config))
+    if (model.find(spec.name) && spec.name != "cell.memory")
+      weight(spec.name);
+
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
+  Value batch = tensor::DimOp::create(b, loc, input, zeroIndex);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  auto stateType = tensor({dyn, width});
+  Value h0 = tensor::SplatOp::create(b, loc, stateType, zero, ValueRange{batch});
+  Value memory = memoryBank();
+  TraceType trace = traceType();
+  Value trace0 =
+      TraceInitOp::create(b, loc, trace, weights.lookup("cell.trace_init"),
+                          trace.isShared() ? Value() : batch);
+
+  auto statesType = tensor({dyn, dyn, width});
+  auto loop = LoopOp::create(b, loc, input, h0, trace0, statesType);
+  buildStep(loop, memory);
+
+  Value output = buildHead(loop.getStates(), stateType);
+  Value finalTrace =
+      ReadTraceOp::create(b, loc, trace.getTensorType(), loop.getFinalTrace());
   return {output, loop.getFinalHidden(), finalTrace};
 }
 

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <set>
 
 using namespace engram::runtime;
@@ -63,6 +64,73 @@ FloatNeuron floatNeuron(const Population &p) {
   return f;
 }
 
+/// The first failure of `statuses`, every one of which has run; or success.
+Status all(std::initializer_list<Status> statuses) {
+  for (const Status &status : statuses)
+    if (!status)
+      return status;
+  return Status::success();
+}
+
+/// How messages name the population `p`.
+std::string label(const Population &p) { return "population '" + p.name + "'"; }
+
+/// engram's exact parameters of the float LIF population `p` (`f` its NIR
+/// view) under the metadata group `m`.
+Status writeLifMetadata(hid_t m, const Population &p, const FloatNeuron &f) {
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  return all({writeString(m, "engram_kind", "lif"),
+              writeDoubles(m, "engram_du", {p.du}, {1}),
+              writeDoubles(m, "engram_dv", {p.dv}, {1}),
+              writeDoubles(m, "engram_vth", {p.vth}, {1}),
+              writeDoubles(m, "engram_bias", f.bias, shape)});
+}
+
+/// engram's exact parameters of the fixed-point LIF population `p` under
+/// the metadata group `m`.
+Status writeLifFixedMetadata(hid_t m, const Population &p) {
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  std::vector<int64_t> mant(p.fixed.biasMant.begin(), p.fixed.biasMant.end()),
+      exps(p.fixed.biasExp.begin(), p.fixed.biasExp.end());
+  Status s = all({writeString(m, "engram_kind", "lif_fixed"),
+                  writeInts(m, "engram_du", {p.fixed.du}, {1}),
+                  writeInts(m, "engram_dv", {p.fixed.dv}, {1}),
+                  writeInts(m, "engram_vth", {p.fixed.vth}, {1})});
+  if (s && !mant.empty())
+    s = all({writeInts(m, "engram_bias_mant", mant, shape),
+             writeInts(m, "engram_bias_exp", exps, shape)});
+  return s;
+}
+
+/// The float weights NIR holds for `q` from `pre` into a population whose
+/// NIR view is `f` (`rows` neurons): the mantissas times 2^exp, f's input
+/// scale and the gain of an Input population.
+std::vector<double> floatWeights(const Projection &q, const Population &pre,
+                                 const FloatNeuron &f, size_t rows) {
+  const size_t cols = pre.size;
+  std::vector<double> weight(rows * cols);
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j)
+      weight[i * cols + j] =
+          std::ldexp(double(q.weights[i * cols + j]), q.weightExp) *
+          f.inputScale *
+          (pre.kind == PopulationKind::Input ? pre.gain[j] : 1.0);
+  return weight;
+}
+
+/// engram's exact weights of `q` (mantissas, exponent, bits) under the
+/// metadata group `m`.
+Status writeWeightMetadata(hid_t m, const Projection &q,
+                           const std::vector<int64_t> &matrix) {
+  std::vector<int64_t> mantissas(q.weights.begin(), q.weights.end());
+  Status s = writeInts(m, "engram_weights", mantissas, matrix);
+  if (s)
+    s = writeInts(m, "engram_exp", {q.weightExp}, {1});
+  if (s)
+    s = writeInts(m, "engram_bits", {q.weightBits}, {1});
+  return s;
+}
+
 class Exporter {
 public:
   Exporter(const Network &net, const std::string &producer)
@@ -70,8 +138,32 @@ public:
   StatusOr<NirExport> run();
 
 private:
+  /// Refuses networks whose input is not one Input population of it all.
+  Status checkInputs() const;
+  /// The nodes of every population and projection under `nodes`.
+  Status writeNodes(hid_t nodes);
+  /// The node of population `index`, by the writer of its kind.
   Status population(hid_t nodes, size_t index);
+  /// An Input node (group `g`, metadata `m`).
+  Status writeInput(hid_t g, hid_t m, const Population &p) const;
+  /// A Scale node for linear graded units; NIR has no ReLU.
+  Status writeGraded(hid_t g, hid_t m, const Population &p) const;
+  /// An IF node.
+  Status writeIf(hid_t g, hid_t m, const Population &p) const;
+  /// An IF, LIF or CubaLIF node for a (fixed-point) LIF population.
+  Status writeLif(hid_t g, hid_t m, const Population &p) const;
+  /// The NIR parameters of the LIF dynamics `f` of `p` in group `g`.
+  Status writeLifEquations(hid_t g, const Population &p,
+                           const FloatNeuron &f) const;
+  /// The Affine or Linear node of projection `index` (and its Delay node).
   Status projection(hid_t nodes, size_t index);
+  /// The Delay node after the projection node `from`, and its edges.
+  Status writeDelay(hid_t nodes, const std::string &from, const std::string &to,
+                    int delay, size_t rows);
+  /// How the output is decoded, under the Output node's metadata `m`.
+  Status writeOutputMetadata(hid_t m, size_t size) const;
+  /// dt, the timesteps, the name and the producer under the graph's `m`.
+  Status writeGraphMetadata(hid_t m) const;
   /// Whether population `p`'s bias travels on its first incoming Affine.
   bool biasOnAffine(size_t p) const;
   /// The node key of every population: its name, made a safe HDF5 link
@@ -124,186 +216,7 @@ bool Exporter::biasOnAffine(size_t p) const {
                                [](double b) { return b != 0; });
 }
 
-Status Exporter::population(hid_t nodes, size_t index) {
-  const Population &p = net_.populations[index];
-  const std::string label = "population '" + p.name + "'";
-  StatusOr<Handle> node = createGroup(nodes, keys_[index]);
-  if (!node)
-    return node.status();
-  StatusOr<Handle> meta = createGroup(node->get(), "metadata");
-  if (!meta)
-    return meta.status();
-  const hid_t g = node->get(), m = meta->get();
-  if (keys_[index] != p.name)
-    if (Status s = writeString(m, "engram_name", p.name); !s)
-      return s;
-  const std::vector<int64_t> shape = {int64_t(p.size)};
-  auto kind = [&](const char *name) {
-    return writeString(m, "engram_kind", name);
-  };
-  Status s = Status::success();
-  auto all = [&](std::initializer_list<Status> statuses) {
-    for (const Status &status : statuses)
-      if (!status)
-        return status;
-    return Status::success();
-  };
-  switch (p.kind) {
-  case PopulationKind::Input:
-    return all({writeString(g, "type", "Input"),
-                writeInts(g, "shape", {int64_t(p.size)}, {1}), kind("input"),
-                writeString(m, "engram_encoding",
-                            p.encoding == Encoding::Rate    ? "rate"
-                            : p.encoding == Encoding::Spike ? "spike"
-                                                            : "graded"),
-                writeDoubles(m, "engram_gain", p.gain, shape)});
-  case PopulationKind::Graded:
-    if (p.activation == Activation::Relu)
-      return Status::error(label + " is a graded ReLU unit, which NIR has "
-                                   "no node for (export a rate-coded "
-                                   "network: --snn-encoding=rate)");
-    s = all({writeString(g, "type", "Scale"),
-             writeDoubles(g, "scale", filled(p.size, 1), shape),
-             kind("graded")});
-    if (s && p.delta)
-      s = writeDoubles(m, "engram_delta", {*p.delta}, {1});
-    if (s && !p.bias.empty())
-      s = writeDoubles(m, "engram_bias", p.bias, shape);
-    return s;
-  case PopulationKind::If:
-    s = all(
-        {writeString(g, "type", "IF"),
-         writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
-         writeDoubles(g, "v_threshold", filled(p.size, p.vth), shape),
-         writeDoubles(g, "v_reset", filled(p.size, 0), shape), kind("if"),
-         writeString(m, "engram_reset", p.resetSubtract ? "subtract" : "zero"),
-         writeDoubles(m, "engram_vth", {p.vth}, {1})});
-    if (s && !p.bias.empty())
-      s = writeDoubles(m, "engram_bias", p.bias, shape);
-    return s;
-  case PopulationKind::Lif:
-  case PopulationKind::LifFixed:
-    break;
-  }
-  FloatNeuron f = floatNeuron(p);
-  std::vector<double> vth = filled(p.size, f.vth), zero = filled(p.size, 0);
-  if (f.du == 1 && f.dv == 0) {
-    s = all({writeString(g, "type", "IF"),
-             writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
-             writeDoubles(g, "v_threshold", vth, shape),
-             writeDoubles(g, "v_reset", zero, shape)});
-  } else if (f.dv == 0) {
-    return Status::error(label + " keeps its synaptic current (du < 1) "
-                                 "without leak (dv = 0), which NIR has no "
-                                 "node for (CubaLIF needs a leak)");
-  } else {
-    std::vector<double> leak;
-    for (double b : f.bias)
-      leak.push_back(b / f.dv);
-    std::vector<double> common = filled(p.size, 1 / f.dv);
-    if (f.du == 1) {
-      s = all({writeString(g, "type", "LIF"),
-               writeDoubles(g, "tau", filled(p.size, dt_ / f.dv), shape),
-               writeDoubles(g, "r", common, shape),
-               writeDoubles(g, "v_leak", leak, shape),
-               writeDoubles(g, "v_threshold", vth, shape),
-               writeDoubles(g, "v_reset", zero, shape)});
-    } else {
-      s = all({writeString(g, "type", "CubaLIF"),
-               writeDoubles(g, "tau_syn", filled(p.size, dt_ / f.du), shape),
-               writeDoubles(g, "tau_mem", filled(p.size, dt_ / f.dv), shape),
-               writeDoubles(g, "r", common, shape),
-               writeDoubles(g, "v_leak", leak, shape),
-               writeDoubles(g, "v_threshold", vth, shape),
-               writeDoubles(g, "v_reset", zero, shape),
-               writeDoubles(g, "w_in", filled(p.size, 1 / f.du), shape)});
-    }
-  }
-  if (!s)
-    return s;
-  if (p.kind == PopulationKind::Lif)
-    return all({kind("lif"), writeDoubles(m, "engram_du", {p.du}, {1}),
-                writeDoubles(m, "engram_dv", {p.dv}, {1}),
-                writeDoubles(m, "engram_vth", {p.vth}, {1}),
-                writeDoubles(m, "engram_bias", f.bias, shape)});
-  std::vector<int64_t> mant(p.fixed.biasMant.begin(), p.fixed.biasMant.end()),
-      exps(p.fixed.biasExp.begin(), p.fixed.biasExp.end());
-  s = all({kind("lif_fixed"), writeInts(m, "engram_du", {p.fixed.du}, {1}),
-           writeInts(m, "engram_dv", {p.fixed.dv}, {1}),
-           writeInts(m, "engram_vth", {p.fixed.vth}, {1})});
-  if (s && !mant.empty())
-    s = all({writeInts(m, "engram_bias_mant", mant, shape),
-             writeInts(m, "engram_bias_exp", exps, shape)});
-  return s;
-}
-
-Status Exporter::projection(hid_t nodes, size_t index) {
-  const Projection &q = net_.projections[index];
-  const Population &pre = net_.populations[q.pre];
-  const Population &post = net_.populations[q.post];
-  const std::string &preKey = keys_[q.pre], &postKey = keys_[q.post];
-  const std::string name = unique(preKey + "_to_" + postKey);
-  FloatNeuron f = floatNeuron(post);
-  const size_t rows = post.size, cols = pre.size;
-  std::vector<double> weight(rows * cols);
-  for (size_t i = 0; i < rows; ++i)
-    for (size_t j = 0; j < cols; ++j)
-      weight[i * cols + j] =
-          std::ldexp(double(q.weights[i * cols + j]), q.weightExp) *
-          f.inputScale *
-          (pre.kind == PopulationKind::Input ? pre.gain[j] : 1.0);
-  const bool bias = biasOnAffine(q.post) && !biasPlaced_[q.post];
-  StatusOr<Handle> node = createGroup(nodes, name);
-  if (!node)
-    return node.status();
-  const hid_t g = node->get();
-  Status s = writeString(g, "type", bias ? "Affine" : "Linear");
-  if (s)
-    s = writeDoubles(g, "weight", weight, {int64_t(rows), int64_t(cols)});
-  if (s && bias) {
-    s = writeDoubles(g, "bias", f.bias, {int64_t(rows)});
-    biasPlaced_[q.post] = true;
-  }
-  StatusOr<Handle> meta = createGroup(g, "metadata");
-  if (!meta)
-    return meta.status();
-  std::vector<int64_t> mantissas(q.weights.begin(), q.weights.end());
-  if (s)
-    s = writeInts(meta->get(), "engram_weights", mantissas,
-                  {int64_t(rows), int64_t(cols)});
-  if (s)
-    s = writeInts(meta->get(), "engram_exp", {q.weightExp}, {1});
-  if (s)
-    s = writeInts(meta->get(), "engram_bits", {q.weightBits}, {1});
-  if (!s)
-    return s;
-  if (q.rule)
-    result_.dropped.push_back(
-        "projection '" + pre.name + " -> " + post.name +
-        "': its learning rule '" + q.rule->text +
-        "' (NIR has no plasticity; its initial weights are exported)");
-  edges_.emplace_back(preKey, name);
-  if (q.delay == 0) {
-    edges_.emplace_back(name, postKey);
-    return Status::success();
-  }
-  const std::string delay = unique(name + "_delay");
-  StatusOr<Handle> delayNode = createGroup(nodes, delay);
-  if (!delayNode)
-    return delayNode.status();
-  s = writeString(delayNode->get(), "type", "Delay");
-  if (s)
-    s = writeDoubles(delayNode->get(), "delay",
-                     filled(rows, double(q.delay) * dt_), {int64_t(rows)});
-  edges_.emplace_back(name, delay);
-  edges_.emplace_back(delay, postKey);
-  return s;
-}
-
-StatusOr<NirExport> Exporter::run() {
-  if (Status status = net_.validate(); !status)
-    return status;
-  assignKeys();
+Status Exporter::checkInputs() const {
   size_t inputs = 0;
   for (const Population &p : net_.populations) {
     if (p.kind != PopulationKind::Input)
@@ -319,6 +232,220 @@ StatusOr<NirExport> Exporter::run() {
   if (inputs != 1)
     return Status::error("the network has " + std::to_string(inputs) +
                          " input populations; NIR graphs have one Input");
+  return Status::success();
+}
+
+Status Exporter::writeNodes(hid_t nodes) {
+  for (size_t p = 0; p < net_.populations.size(); ++p)
+    if (Status s = population(nodes, p); !s)
+      return s;
+  for (size_t q = 0; q < net_.projections.size(); ++q)
+    if (Status s = projection(nodes, q); !s)
+      return s;
+  for (size_t p = 0; p < net_.populations.size(); ++p)
+    if (biasOnAffine(p) && !biasPlaced_[p])
+      return Status::error("population '" + net_.populations[p].name +
+                           "' has a bias but no incoming projection to "
+                           "carry it (NIR puts biases on Affine nodes)");
+  return Status::success();
+}
+
+Status Exporter::population(hid_t nodes, size_t index) {
+  const Population &p = net_.populations[index];
+  StatusOr<Handle> node = createGroup(nodes, keys_[index]);
+  if (!node)
+    return node.status();
+  StatusOr<Handle> meta = createGroup(node->get(), "metadata");
+  if (!meta)
+    return meta.status();
+  const hid_t g = node->get(), m = meta->get();
+  if (keys_[index] != p.name)
+    if (Status s = writeString(m, "engram_name", p.name); !s)
+      return s;
+  switch (p.kind) {
+  case PopulationKind::Input:
+    return writeInput(g, m, p);
+  case PopulationKind::Graded:
+    return writeGraded(g, m, p);
+  case PopulationKind::If:
+    return writeIf(g, m, p);
+  case PopulationKind::Lif:
+  case PopulationKind::LifFixed:
+    break;
+  }
+  return writeLif(g, m, p);
+}
+
+Status Exporter::writeInput(hid_t g, hid_t m, const Population &p) const {
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  return all({writeString(g, "type", "Input"),
+              writeInts(g, "shape", {int64_t(p.size)}, {1}),
+              writeString(m, "engram_kind", "input"),
+              writeString(m, "engram_encoding",
+                          p.encoding == Encoding::Rate    ? "rate"
+                          : p.encoding == Encoding::Spike ? "spike"
+                                                          : "graded"),
+              writeDoubles(m, "engram_gain", p.gain, shape)});
+}
+
+Status Exporter::writeGraded(hid_t g, hid_t m, const Population &p) const {
+  if (p.activation == Activation::Relu)
+    return Status::error(label(p) + " is a graded ReLU unit, which NIR has "
+                                    "no node for (export a rate-coded "
+                                    "network: --snn-encoding=rate)");
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  Status s = all({writeString(g, "type", "Scale"),
+                  writeDoubles(g, "scale", filled(p.size, 1), shape),
+                  writeString(m, "engram_kind", "graded")});
+  if (s && p.delta)
+    s = writeDoubles(m, "engram_delta", {*p.delta}, {1});
+  if (s && !p.bias.empty())
+    s = writeDoubles(m, "engram_bias", p.bias, shape);
+  return s;
+}
+
+Status Exporter::writeIf(hid_t g, hid_t m, const Population &p) const {
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  Status s = all(
+      {writeString(g, "type", "IF"),
+       writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
+       writeDoubles(g, "v_threshold", filled(p.size, p.vth), shape),
+       writeDoubles(g, "v_reset", filled(p.size, 0), shape),
+       writeString(m, "engram_kind", "if"),
+       writeString(m, "engram_reset", p.resetSubtract ? "subtract" : "zero"),
+       writeDoubles(m, "engram_vth", {p.vth}, {1})});
+  if (s && !p.bias.empty())
+    s = writeDoubles(m, "engram_bias", p.bias, shape);
+  return s;
+}
+
+Status Exporter::writeLif(hid_t g, hid_t m, const Population &p) const {
+  FloatNeuron f = floatNeuron(p);
+  if (Status s = writeLifEquations(g, p, f); !s)
+    return s;
+  if (p.kind == PopulationKind::Lif)
+    return writeLifMetadata(m, p, f);
+  return writeLifFixedMetadata(m, p);
+}
+
+Status Exporter::writeLifEquations(hid_t g, const Population &p,
+                                   const FloatNeuron &f) const {
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  std::vector<double> vth = filled(p.size, f.vth), zero = filled(p.size, 0);
+  if (f.du == 1 && f.dv == 0)
+    return all({writeString(g, "type", "IF"),
+                writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
+                writeDoubles(g, "v_threshold", vth, shape),
+                writeDoubles(g, "v_reset", zero, shape)});
+  if (f.dv == 0)
+    return Status::error(label(p) + " keeps its synaptic current (du < 1) "
+                                    "without leak (dv = 0), which NIR has no "
+                                    "node for (CubaLIF needs a leak)");
+  std::vector<double> leak;
+  for (double b : f.bias)
+    leak.push_back(b / f.dv);
+  std::vector<double> common = filled(p.size, 1 / f.dv);
+  if (f.du == 1)
+    return all({writeString(g, "type", "LIF"),
+                writeDoubles(g, "tau", filled(p.size, dt_ / f.dv), shape),
+                writeDoubles(g, "r", common, shape),
+                writeDoubles(g, "v_leak", leak, shape),
+                writeDoubles(g, "v_threshold", vth, shape),
+                writeDoubles(g, "v_reset", zero, shape)});
+  return all({writeString(g, "type", "CubaLIF"),
+              writeDoubles(g, "tau_syn", filled(p.size, dt_ / f.du), shape),
+              writeDoubles(g, "tau_mem", filled(p.size, dt_ / f.dv), shape),
+              writeDoubles(g, "r", common, shape),
+              writeDoubles(g, "v_leak", leak, shape),
+              writeDoubles(g, "v_threshold", vth, shape),
+              writeDoubles(g, "v_reset", zero, shape),
+              writeDoubles(g, "w_in", filled(p.size, 1 / f.du), shape)});
+}
+
+Status Exporter::projection(hid_t nodes, size_t index) {
+  const Projection &q = net_.projections[index];
+  const Population &pre = net_.populations[q.pre];
+  const Population &post = net_.populations[q.post];
+  const std::string &preKey = keys_[q.pre], &postKey = keys_[q.post];
+  const std::string name = unique(preKey + "_to_" + postKey);
+  FloatNeuron f = floatNeuron(post);
+  const size_t rows = post.size, cols = pre.size;
+  const std::vector<int64_t> matrix = {int64_t(rows), int64_t(cols)};
+  std::vector<double> weight = floatWeights(q, pre, f, rows);
+  const bool bias = biasOnAffine(q.post) && !biasPlaced_[q.post];
+  StatusOr<Handle> node = createGroup(nodes, name);
+  if (!node)
+    return node.status();
+  const hid_t g = node->get();
+  Status s = writeString(g, "type", bias ? "Affine" : "Linear");
+  if (s)
+    s = writeDoubles(g, "weight", weight, matrix);
+  if (s && bias) {
+    s = writeDoubles(g, "bias", f.bias, {int64_t(rows)});
+    biasPlaced_[q.post] = true;
+  }
+  StatusOr<Handle> meta = createGroup(g, "metadata");
+  if (!meta)
+    return meta.status();
+  if (s)
+    s = writeWeightMetadata(meta->get(), q, matrix);
+  if (!s)
+    return s;
+  if (q.rule)
+    result_.dropped.push_back(
+        "projection '" + pre.name + " -> " + post.name +
+        "': its learning rule '" + q.rule->text +
+        "' (NIR has no plasticity; its initial weights are exported)");
+  edges_.emplace_back(preKey, name);
+  if (q.delay == 0) {
+    edges_.emplace_back(name, postKey);
+    return Status::success();
+  }
+  return writeDelay(nodes, name, postKey, q.delay, rows);
+}
+
+Status Exporter::writeDelay(hid_t nodes, const std::string &from,
+                            const std::string &to, int delay, size_t rows) {
+  const std::string name = unique(from + "_delay");
+  StatusOr<Handle> node = createGroup(nodes, name);
+  if (!node)
+    return node.status();
+  Status s = writeString(node->get(), "type", "Delay");
+  if (s)
+    s = writeDoubles(node->get(), "delay", filled(rows, double(delay) * dt_),
+                     {int64_t(rows)});
+  edges_.emplace_back(from, name);
+  edges_.emplace_back(name, to);
+  return s;
+}
+
+Status Exporter::writeOutputMetadata(hid_t m, size_t size) const {
+  Status s = writeString(m, "engram_decode",
+                         net_.output.decode == Decode::Rate ? "rate" : "last");
+  if (s && !net_.output.scale.empty())
+    s = writeDoubles(m, "engram_scale", net_.output.scale, {int64_t(size)});
+  if (s && !net_.output.offset.empty())
+    s = writeDoubles(m, "engram_offset", net_.output.offset, {int64_t(size)});
+  return s;
+}
+
+Status Exporter::writeGraphMetadata(hid_t m) const {
+  Status s = writeDoubles(m, "dt", {dt_}, {1});
+  if (s)
+    s = writeInts(m, "engram_timesteps", {net_.timesteps}, {1});
+  if (s)
+    s = writeString(m, "engram_name", net_.name);
+  if (s)
+    s = writeString(m, "engram_producer", producer_);
+  return s;
+}
+
+StatusOr<NirExport> Exporter::run() {
+  if (Status status = net_.validate(); !status)
+    return status;
+  assignKeys();
+  if (Status s = checkInputs(); !s)
+    return s;
   biasPlaced_.assign(net_.populations.size(), false);
 
   StatusOr<Handle> file = createMemoryFile();
@@ -332,17 +459,8 @@ StatusOr<NirExport> Exporter::run() {
   StatusOr<Handle> nodes = createGroup(graph->get(), "nodes");
   if (!nodes)
     return nodes.status();
-  for (size_t p = 0; p < net_.populations.size(); ++p)
-    if (Status s = population(nodes->get(), p); !s)
-      return s;
-  for (size_t q = 0; q < net_.projections.size(); ++q)
-    if (Status s = projection(nodes->get(), q); !s)
-      return s;
-  for (size_t p = 0; p < net_.populations.size(); ++p)
-    if (biasOnAffine(p) && !biasPlaced_[p])
-      return Status::error("population '" + net_.populations[p].name +
-                           "' has a bias but no incoming projection to "
-                           "carry it (NIR puts biases on Affine nodes)");
+  if (Status s = writeNodes(nodes->get()); !s)
+    return s;
 
   const Population &probed = net_.populations[net_.output.population];
   const std::string output = unique("output");
@@ -356,14 +474,7 @@ StatusOr<NirExport> Exporter::run() {
   if (!outMeta)
     return outMeta.status();
   if (s)
-    s = writeString(outMeta->get(), "engram_decode",
-                    net_.output.decode == Decode::Rate ? "rate" : "last");
-  if (s && !net_.output.scale.empty())
-    s = writeDoubles(outMeta->get(), "engram_scale", net_.output.scale,
-                     {int64_t(probed.size)});
-  if (s && !net_.output.offset.empty())
-    s = writeDoubles(outMeta->get(), "engram_offset", net_.output.offset,
-                     {int64_t(probed.size)});
+    s = writeOutputMetadata(outMeta->get(), probed.size);
   edges_.emplace_back(keys_[net_.output.population], output);
 
   if (s)
@@ -374,13 +485,7 @@ StatusOr<NirExport> Exporter::run() {
   if (!meta)
     return meta.status();
   if (s)
-    s = writeDoubles(meta->get(), "dt", {dt_}, {1});
-  if (s)
-    s = writeInts(meta->get(), "engram_timesteps", {net_.timesteps}, {1});
-  if (s)
-    s = writeString(meta->get(), "engram_name", net_.name);
-  if (s)
-    s = writeString(meta->get(), "engram_producer", producer_);
+    s = writeGraphMetadata(meta->get());
   if (!s)
     return s;
   StatusOr<std::string> bytes = fileImage(file->get());

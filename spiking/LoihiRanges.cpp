@@ -13,6 +13,8 @@ Status LifParams::validate(size_t size) const {
   if (vth < 0 || vth >= (1 << 17))
     return Status::error("vth must be in [0, 2^17), got " +
                          std::to_string(vth));
+  if (biasMant.empty() != biasExp.empty())
+    return Status::error("needs both bias_mant and bias_exp, or neither");
   if ((!biasMant.empty() && biasMant.size() != size) ||
       (!biasExp.empty() && biasExp.size() != size))
     return Status::error("bias_mant and bias_exp need one value per neuron (" +

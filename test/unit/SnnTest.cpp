@@ -582,6 +582,13 @@ TEST(SnnTest, ValidateNamesThePopulationOrProjection) {
   network.populations[1].kind = PopulationKind::LifFixed;
   network.populations[1].fixed.du = 5000;
   EXPECT_TRUE(contains(problem(network), "population 'lif': du and dv"));
+  // A bias mantissa needs its exponent (a NIR file with one and not the
+  // other once crashed the snn dialect's builder).
+  network = validNetwork();
+  network.populations[1].kind = PopulationKind::LifFixed;
+  network.populations[1].fixed.biasMant = {1, 2};
+  EXPECT_TRUE(contains(problem(network), "population 'lif': needs both "
+                                         "bias_mant and bias_exp, or neither"));
 
   network = validNetwork();
   network.projections[0].weights.pop_back();

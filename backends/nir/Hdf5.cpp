@@ -44,6 +44,15 @@ void silence() {
 
 namespace {
 
+/// Creation properties of `propertyClass` (file, group or dataset) without
+/// the times HDF5 stamps objects with by default, so that the same network
+/// always writes the same bytes.
+Handle untimed(hid_t propertyClass) {
+  Handle properties(H5Pcreate(propertyClass));
+  H5Pset_obj_track_times(properties.get(), false);
+  return properties;
+}
+
 Handle stringType() {
   Handle type(H5Tcopy(H5T_C_S1));
   H5Tset_size(type.get(), H5T_VARIABLE);
@@ -58,7 +67,8 @@ Status writeArray(hid_t parent, const std::string &name, hid_t memType,
   hid_t fileType =
       memType == H5T_NATIVE_DOUBLE ? H5T_IEEE_F64LE : H5T_STD_I64LE;
   Handle set(H5Dcreate2(parent, name.c_str(), fileType, space.get(),
-                        H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+                        H5P_DEFAULT, untimed(H5P_DATASET_CREATE).get(),
+                        H5P_DEFAULT));
   if (!set.valid() ||
       H5Dwrite(set.get(), memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     return Status::error("cannot write dataset '" + name + "'");
@@ -72,8 +82,8 @@ StatusOr<Handle> createMemoryFile() {
   Handle access(H5Pcreate(H5P_FILE_ACCESS));
   if (H5Pset_fapl_core(access.get(), 1 << 16, /*backing_store=*/0) < 0)
     return Status::error("HDF5: cannot set up an in-memory file");
-  Handle file(
-      H5Fcreate("engram.nir", H5F_ACC_TRUNC, H5P_DEFAULT, access.get()));
+  Handle file(H5Fcreate("engram.nir", H5F_ACC_TRUNC,
+                        untimed(H5P_FILE_CREATE).get(), access.get()));
   if (!file.valid())
     return Status::error("HDF5: cannot create an in-memory file");
   return file;
@@ -92,8 +102,8 @@ StatusOr<std::string> fileImage(hid_t file) {
 }
 
 StatusOr<Handle> createGroup(hid_t parent, const std::string &name) {
-  Handle group(
-      H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  Handle group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT,
+                          untimed(H5P_GROUP_CREATE).get(), H5P_DEFAULT));
   if (!group.valid())
     return Status::error("cannot create group '" + name + "'");
   return group;
@@ -104,7 +114,8 @@ Status writeString(hid_t parent, const std::string &name,
   Handle type = stringType();
   Handle space(H5Screate(H5S_SCALAR));
   Handle set(H5Dcreate2(parent, name.c_str(), type.get(), space.get(),
-                        H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+                        H5P_DEFAULT, untimed(H5P_DATASET_CREATE).get(),
+                        H5P_DEFAULT));
   const char *text = value.c_str();
   if (!set.valid() ||
       H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0)
@@ -139,7 +150,7 @@ writeEdges(hid_t parent,
   hsize_t dims[2] = {edges.size(), 2};
   Handle space(H5Screate_simple(2, dims, nullptr));
   Handle set(H5Dcreate2(parent, "edges", type.get(), space.get(), H5P_DEFAULT,
-                        H5P_DEFAULT, H5P_DEFAULT));
+                        untimed(H5P_DATASET_CREATE).get(), H5P_DEFAULT));
   if (!set.valid() || H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL,
                                H5P_DEFAULT, text.data()) < 0)
     return Status::error("cannot write the edges");

@@ -126,10 +126,20 @@ TEST(LoihiLif, ValidatesRanges) {
   EXPECT_FALSE(params.validate(1).ok());
   params.du = 0;
   params.biasMant = {1, 2};
+  params.biasExp = {0, 0};
   EXPECT_FALSE(params.validate(1).ok());
+  params.biasExp = {0};
   params.biasMant = {5000};
   EXPECT_FALSE(params.validate(1).ok());
   params.biasMant = {4095};
+  EXPECT_TRUE(params.validate(1).ok());
+  // A mantissa without its exponent, or the reverse, is refused.
+  params.biasExp.clear();
+  EXPECT_FALSE(params.validate(1).ok());
+  params.biasMant.clear();
+  params.biasExp = {0};
+  EXPECT_FALSE(params.validate(1).ok());
+  params.biasExp.clear();
   EXPECT_TRUE(params.validate(1).ok());
 }
 

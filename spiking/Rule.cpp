@@ -221,13 +221,21 @@ bool RuleTerm::isNegative() const {
                           : std::signbit(coefficient);
 }
 
-std::string formatMagnitude(const RuleTerm &term) {
+namespace {
+
+/// A term's coefficient without its sign: `m*2^e`, `2^e`, `m`, nothing for
+/// 1·2^0 (all `m*2^e` with fullConstants), or a decimal with a '.' or an
+/// exponent.
+std::string formatMagnitude(const RuleTerm &term, bool fullConstants) {
   if (term.mantissaExponent) {
     auto [mantissa, exponent] = *term.mantissaExponent;
     std::string text = std::to_string(mantissa < 0 ? -mantissa : mantissa);
+    std::string power = "2^" + std::to_string(exponent);
+    if (fullConstants)
+      return text + "*" + power;
     if (exponent == 0)
       return text == "1" ? "" : text;
-    return (text == "1" ? "" : text + "*") + "2^" + std::to_string(exponent);
+    return (text == "1" ? "" : text + "*") + power;
   }
   // The shortest decimal that reads back exactly, with a '.' or an exponent
   // so that it does not read back as a mantissa.
@@ -240,19 +248,24 @@ std::string formatMagnitude(const RuleTerm &term) {
   return text;
 }
 
+} // namespace
+
 StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text) {
   return RuleParser(text).parse();
 }
 
-std::string formatRule(const RuleTerm *terms, size_t count) {
+std::string formatRule(const RuleTerm *terms, size_t count,
+                       const RuleSpelling &spelling) {
   std::string text = "dw =";
   for (size_t t = 0; t < count; ++t) {
     const RuleTerm &term = terms[t];
     bool negative = term.isNegative();
     text += t == 0 ? (negative ? " -" : " ") : (negative ? " - " : " + ");
-    std::string magnitude = formatMagnitude(term);
+    std::string magnitude = formatMagnitude(term, spelling.fullConstants);
     text += magnitude.empty() ? "" : magnitude + "*";
-    text += dependencyName(term.dependency);
+    text += term.dependency == RuleDependency::U
+                ? spelling.epoch
+                : dependencyName(term.dependency);
     for (size_t f = 0; f < kRuleFactorCount; ++f)
       for (unsigned p = 0; p < term.powers[f]; ++p)
         text += std::string("*") + factorName(RuleFactor(f));

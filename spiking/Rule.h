@@ -87,19 +87,27 @@ bool usesFactor(const std::vector<RuleTerm> &terms, RuleFactor factor);
 /// the offending text.
 StatusOr<std::vector<RuleTerm>> parseRule(const std::string &text);
 
-/// The rule in the grammar parseRule reads, one spelling per rule: terms in
-/// order, a coefficient written m*2^e (or 2^e, or m) when the term has that
-/// form and as the shortest decimal that reads back exactly (with a '.' or
-/// an exponent) otherwise, then the dependency (`u`, never Lava's `u0`), then
-/// the factors in the order x1 x2 y1 y2 y3 w. parseRule(formatRule(t)) == t.
-std::string formatRule(const RuleTerm *terms, size_t count);
-inline std::string formatRule(const std::vector<RuleTerm> &terms) {
-  return formatRule(terms.data(), terms.size());
-}
+/// The choices a printed rule can make that parseRule reads alike.
+struct RuleSpelling {
+  /// The every-epoch dependency: `u`, or Lava's `u0`.
+  const char *epoch = "u";
+  /// Write every m·2^e constant in full (`1*2^-4`, `6*2^0`), as Lava's
+  /// exports do, instead of the shortest form (`2^-4`, `6`).
+  bool fullConstants = false;
+};
 
-/// A term's coefficient without its sign as formatRule writes it: `m*2^e`,
-/// `2^e`, `m`, nothing for 1·2^0, or a decimal with a '.' or an exponent.
-std::string formatMagnitude(const RuleTerm &term);
+/// The rule in the grammar parseRule reads: terms in order, a coefficient
+/// written m*2^e (or 2^e, or m) when the term has that form and as the
+/// shortest decimal that reads back exactly (with a '.' or an exponent)
+/// otherwise, then the dependency, then the factors in the order x1 x2 y1
+/// y2 y3 w. With the default spelling, one text per rule (what #snn.rule
+/// prints), and parseRule(formatRule(t)) == t.
+std::string formatRule(const RuleTerm *terms, size_t count,
+                       const RuleSpelling &spelling = {});
+inline std::string formatRule(const std::vector<RuleTerm> &terms,
+                              const RuleSpelling &spelling = {}) {
+  return formatRule(terms.data(), terms.size(), spelling);
+}
 
 /// The constant m·2^e nearest to `magnitude` (> 0) with m in 0..7 and e in
 /// −7..8, the constants Lava's fixed-point rule parser takes; beyond that

@@ -4,7 +4,7 @@
 // projection (Dense, Sparse, their Delay- forms, LearningDense) named
 // "<pre>_to_<post>", and the connections pre.s_out -> proj.s_in,
 // proj.a_out -> post.a_in (and post.s_out -> proj.s_in_bap for learning).
-// Learning rules are written in Lava's spelling (lavaRuleText).
+// Learning rules are written in Lava's spelling of spiking::formatRule.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,32 +27,6 @@ void setTrace(const Trace &trace, pb::LearningRule &rule,
               void (pb::LearningRule::*tau)(double)) {
   (rule.*impulse)(trace.impulse);
   (rule.*tau)(trace.tau());
-}
-
-/// A rule as Lava's parser reads it: constants of the m*2^e form written
-/// m*2^e (Lava's parser takes integers and m*2^e, no decimals; the loader
-/// refuses a rule with one), the every-epoch dependency spelled u0.
-std::string lavaRuleText(const std::vector<RuleTerm> &terms) {
-  std::string text = "dw =";
-  for (size_t t = 0; t < terms.size(); ++t) {
-    const RuleTerm &term = terms[t];
-    bool negative = term.isNegative();
-    text += t == 0 ? (negative ? " -" : " ") : (negative ? " - " : " + ");
-    if (term.mantissaExponent) {
-      auto [mantissa, exponent] = *term.mantissaExponent;
-      text += std::to_string(mantissa < 0 ? -mantissa : mantissa) + "*2^" +
-              std::to_string(exponent) + "*";
-    } else {
-      text += spiking::formatMagnitude(term) + "*";
-    }
-    text += term.dependency == RuleDependency::U
-                ? "u0"
-                : spiking::dependencyName(term.dependency);
-    for (size_t f = 0; f < spiking::kRuleFactorCount; ++f)
-      for (unsigned p = 0; p < term.powers[f]; ++p)
-        text += std::string("*") + spiking::factorName(RuleFactor(f));
-  }
-  return text;
 }
 
 /// A source as a RingBuffer process.
@@ -326,7 +300,10 @@ void Exporter::learning(const Projection &q, pb::Process &process) {
   learning.set_w_min(q.wMin);
   learning.set_w_max(q.wMax);
   pb::LearningRule &rule = *learning.mutable_learning_rule();
-  rule.set_dw(lavaRuleText(q.rule->terms));
+  // Lava's parser reads m*2^e constants in full and no decimals (the
+  // loader refuses a rule with one), and spells the every-epoch dependency
+  // u0.
+  rule.set_dw(spiking::formatRule(q.rule->terms, {"u0", true}));
   using R = pb::LearningRule;
   setTrace(q.rule->x1, rule, &R::set_x1_impulse, &R::set_x1_tau);
   setTrace(q.rule->x2, rule, &R::set_x2_impulse, &R::set_x2_tau);

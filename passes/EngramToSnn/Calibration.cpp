@@ -200,9 +200,7 @@ DictionaryAttr snnconv::calibrationAttr(MLIRContext *context,
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("encoding",
                      b.getStringAttr(stringifySnnEncoding(code.encoding))),
-      b.getNamedAttr("recall", b.getStringAttr(code.recall == Recall::Kwta
-                                                   ? "kwta"
-                                                   : "linear")),
+      b.getNamedAttr("recall", b.getStringAttr(recallName(code.recall))),
       b.getNamedAttr("k", b.getI64IntegerAttr(code.k)),
       b.getNamedAttr("percentile", f64(code.percentile)),
       b.getNamedAttr("zero_input", b.getStringAttr(c.zeroInputNote)),
@@ -286,9 +284,9 @@ bool readCodeOptions(CalibrationReader &in, CodeOptions &code,
   if (encoding != "rate" && encoding != "graded")
     return in.fail("encoding", "rate or graded");
   code.encoding = encoding == "rate" ? SnnEncoding::Rate : SnnEncoding::Graded;
-  if (recall != "linear" && recall != "kwta")
+  if (recall != recallName(Recall::Linear) && recall != recallName(Recall::Kwta))
     return in.fail("recall", "linear or kwta");
-  code.recall = recall == "kwta" ? Recall::Kwta : Recall::Linear;
+  code.recall = recall == recallName(Recall::Kwta) ? Recall::Kwta : Recall::Linear;
   code.zeroInput = c.zeroInputNote != "off";
   return true;
 }

@@ -25,6 +25,11 @@ namespace mlir::engram::snnconv {
 inline constexpr llvm::StringLiteral kCalibrationAttr =
     "engram.snn_calibration";
 
+/// The recall's name, as the option and the attributes spell it.
+inline llvm::StringRef recallName(Recall recall) {
+  return recall == Recall::Kwta ? "kwta" : "linear";
+}
+
 /// What a calibration is made for: the options that decide how values are
 /// coded, which both passes declare (Passes.td's SnnCodeOptions).
 struct CodeOptions {

@@ -244,15 +244,13 @@ LogicalResult Converter::checkCalibration(const CodeOptions &made) {
                   << ") was made for " << opt(name) << "=" << was << ", not "
                   << is << "; calibrate with the same options";
   };
-  auto recallName = [](Recall r) {
-    return std::string(r == Recall::Kwta ? "kwta" : "linear");
-  };
   auto zeroName = [](bool z) { return std::string(z ? "exact" : "ignore"); };
   if (made.encoding != code.encoding)
     return differs("encoding", stringifySnnEncoding(made.encoding).str(),
                    stringifySnnEncoding(code.encoding).str());
   if (made.recall != code.recall)
-    return differs("recall", recallName(made.recall), recallName(code.recall));
+    return differs("recall", recallName(made.recall).str(),
+                   recallName(code.recall).str());
   if (code.recall == Recall::Kwta && made.k != code.k)
     return differs("k", std::to_string(made.k), std::to_string(code.k));
   if (rate() && made.percentile != code.percentile)
@@ -591,9 +589,7 @@ DictionaryAttr Converter::summary(OpBuilder &b) const {
   SmallVector<NamedAttribute> constants = {
       b.getNamedAttr("encoding",
                      b.getStringAttr(stringifySnnEncoding(code.encoding))),
-      b.getNamedAttr("recall", b.getStringAttr(code.recall == Recall::Kwta
-                                                   ? "kwta"
-                                                   : "linear")),
+      b.getNamedAttr("recall", b.getStringAttr(recallName(code.recall))),
       b.getNamedAttr("query_norm", b.getF64FloatAttr(calibration.queryNorm)),
       b.getNamedAttr("hebbian_trace",
                      b.getStringAttr(learn ? "plastic" : "frozen at T0")),

@@ -508,6 +508,11 @@ TEST(SnnTest, FormatsRulesInOneSpelling) {
   EXPECT_EQ(canonical("  dw = -0.05 * y0 * x2 + 1e-3*u -u + 3*5*x0*x1*x1"),
             "dw = -0.05*y0*x2 + 0.001*u - u + 15.0*x0*x1*x1");
   EXPECT_EQ(canonical("dw = 7*u"), "dw = 7*u");
+  // Lava's spelling (the Lava export's): u0, every m*2^e in full.
+  auto lava = parseRule("dw = 2^-4*u*x1*y3 - 6*u0*w + x0 - 0.5*y0");
+  ASSERT_TRUE(lava.ok());
+  EXPECT_EQ(formatRule(*lava, {"u0", true}),
+            "dw = 1*2^-4*u0*x1*y3 - 6*2^0*u0*w + 1*2^0*x0 - 0.5*y0");
   EXPECT_EQ(canonical("dw = 0*2^3*u"), "dw = 0*2^3*u");
 }
 

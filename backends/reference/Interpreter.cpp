@@ -286,9 +286,17 @@ LogicalResult Interpreter<T>::evaluateOp(tensor::DimOp dim) {
   std::optional<int64_t> index = dim.getConstantIndex();
   if (!index)
     return dim.emitError() << "needs a constant dimension index";
-  indices[dim] = get(dim.getSource()).dim(*index);
+  const Tensor &source = get(dim.getSource());
+  if (*index < 0 || *index >= source.rank())
+    return dim.emitError() << "dimension index " << *index
+                           << " is out of range for a tensor of rank "
+                           << source.rank();
+  indices[dim] = source.dim(*index);
   return success();
 }
+
+/// The largest tensor a tensor.splat may make (1 GiB of float32).
+constexpr int64_t kMaxSplatElements = int64_t(1) << 28;
 
 template <typename T>
 LogicalResult Interpreter<T>::evaluateOp(tensor::SplatOp splat) {
@@ -297,6 +305,16 @@ LogicalResult Interpreter<T>::evaluateOp(tensor::SplatOp splat) {
   auto dynamic = splat.getDynamicSizes().begin();
   for (int64_t dim : type.getShape())
     shape.push_back(ShapedType::isDynamic(dim) ? index(*dynamic++) : dim);
+  // A size read from the IR is bounded before anything is allocated.
+  int64_t count = 1;
+  for (int64_t size : shape) {
+    if (size < 0 || (size > 0 && count > kMaxSplatElements / size))
+      return splat.emitError() << "a dynamic size (" << size
+                               << ") is negative or makes the tensor larger "
+                                  "than "
+                               << kMaxSplatElements << " elements";
+    count *= size;
+  }
   return bindChecked(splat, splat, Tensor(shape, get(splat.getInput()).data[0]));
 }
 

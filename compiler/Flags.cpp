@@ -91,6 +91,7 @@ bool toCompression(CompilerFlags &flags, CompressionOptions &options,
       return false;
     }
     parsed->scale = flags.quantizeScale;
+    options.scaleGiven = flags.quantizeScale.getNumOccurrences() > 0;
     parsed->rounding = flags.quantizeRounding;
     parsed->seed = flags.quantizeSeed;
     options.quantize = *parsed;

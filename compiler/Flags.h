@@ -50,9 +50,11 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
       llvm::cl::init(mlir::engram::QuantScale::Row),
       llvm::cl::values(
           clEnumValN(mlir::engram::QuantScale::Row, "row",
-                     "one scale per row (default)"),
+                     "one scale per row (default, except for spiking "
+                     "targets)"),
           clEnumValN(mlir::engram::QuantScale::Tensor, "tensor",
-                     "one scale for the bank"))};
+                     "one scale for the bank (default for spiking "
+                     "targets: a projection has one weight exponent)"))};
   Option<mlir::engram::Rounding> quantizeRounding{
       *this, "quantize-rounding",
       llvm::cl::desc("Rounding of a quantized memory"),
@@ -109,16 +111,19 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
                      "SpiNNaker: rate coding, no graded events"))};
   Option<mlir::engram::SnnRecall> snnRecall{
       *this, "snn-recall", llvm::cl::desc("How the recall's softmax spikes"),
-      llvm::cl::init(mlir::engram::SnnRecall::Linear),
+      llvm::cl::init(mlir::engram::SnnRecall::Auto),
       llvm::cl::values(
+          clEnumValN(mlir::engram::SnnRecall::Auto, "auto",
+                     "kwta when the recall keeps its top-k slots, else "
+                     "linear (default)"),
           clEnumValN(mlir::engram::SnnRecall::Linear, "linear",
-                     "first-order softmax (default)"),
+                     "first-order softmax"),
           clEnumValN(mlir::engram::SnnRecall::Kwta, "kwta",
                      "k winners take all"))};
   Option<int64_t> snnK{*this, "snn-k",
                        llvm::cl::desc("Winners of --snn-recall=kwta "
-                                      "(default 8)"),
-                       llvm::cl::init(8)};
+                                      "(default: the recall's top-k, or 8)"),
+                       llvm::cl::init(0)};
   Option<double> snnInhibition{
       *this, "snn-inhibition",
       llvm::cl::desc("Lateral inhibition between memory slots for kwta "

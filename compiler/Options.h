@@ -38,6 +38,10 @@ struct CompressionOptions {
   std::optional<mlir::engram::EngramSparsifyMemoryOptions> sparsify;
   /// engram-quantize-memory, when set.
   std::optional<mlir::engram::EngramQuantizeMemoryOptions> quantize;
+  /// Whether the quantization's scale was chosen (--quantize-scale); if
+  /// not, spiking targets quantize with one scale for the bank (a
+  /// projection has one weight exponent) and the others with one per row.
+  bool scaleGiven = false;
 };
 
 struct CompilerOptions {

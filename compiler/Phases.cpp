@@ -47,10 +47,13 @@ LogicalResult engram::compiler::populateCompilerPipeline(
     OpPassManager &pm, const CompilerOptions &options, const Target *target,
     llvm::StringRef stage, bool spikingInput,
     llvm::function_ref<void(const llvm::Twine &)> fail) {
-  populateCompressionPhase(pm, options.compression);
+  bool spiking = stage == "snn" || (target && target->spiking());
+  CompressionOptions compression = options.compression;
+  if (spiking && compression.quantize && !compression.scaleGiven)
+    compression.quantize->scale = mlir::engram::QuantScale::Tensor;
+  populateCompressionPhase(pm, compression);
   if (stage == "engram" || (!target && stage.empty()))
     return success();
-  bool spiking = stage == "snn" || (target && target->spiking());
   if (spiking && !spikingInput)
     populateSnnPhase(pm, options,
                      target ? target->defaultSnnProfile() : "generic");

@@ -33,7 +33,15 @@ llvm::StringRef mlir::engram::stringifySnnEncoding(SnnEncoding value) {
 }
 
 llvm::StringRef mlir::engram::stringifySnnRecall(SnnRecall value) {
-  return value == SnnRecall::Linear ? "linear" : "kwta";
+  switch (value) {
+  case SnnRecall::Auto:
+    return "auto";
+  case SnnRecall::Linear:
+    return "linear";
+  case SnnRecall::Kwta:
+    return "kwta";
+  }
+  llvm_unreachable("unknown SnnRecall");
 }
 
 llvm::StringRef mlir::engram::stringifySnnLearning(SnnLearning value) {

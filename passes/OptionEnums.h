@@ -26,7 +26,7 @@ namespace mlir::engram {
 /// convert-engram-to-snn's `encoding`: what a spike or an event carries.
 enum class SnnEncoding { Rate, Graded };
 /// convert-engram-to-snn's `recall`.
-enum class SnnRecall { Linear, Kwta };
+enum class SnnRecall { Auto, Linear, Kwta };
 /// convert-engram-to-snn's `learning` and `zero-input`.
 enum class SnnLearning { Auto, On, Off };
 enum class SnnZeroInput { Auto, Exact, Ignore };

@@ -286,13 +286,15 @@ defvar SnnCodeOptions = [
              clEnumValN(::mlir::snn::Profile::Loihi2, "loihi2", "Loihi 2"),
              clEnumValN(::mlir::snn::Profile::Spinnaker, "spinnaker", "SpiNNaker"))}]>,
     Option<"recall", "recall", "::mlir::engram::SnnRecall",
-           /*default=*/"::mlir::engram::SnnRecall::Linear",
-           "linear (first-order softmax) or kwta",
+           /*default=*/"::mlir::engram::SnnRecall::Auto",
+           "auto (kwta when the IR's recall has top_k, else linear), linear "
+           "(first-order softmax) or kwta",
            [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::SnnRecall::Auto, "auto", "kwta for a top-k recall, else linear"),
              clEnumValN(::mlir::engram::SnnRecall::Linear, "linear", "first-order softmax"),
              clEnumValN(::mlir::engram::SnnRecall::Kwta, "kwta", "k winners take all"))}]>,
-    Option<"k", "k", "int64_t", /*default=*/"8",
-           "winners of recall=kwta">,
+    Option<"k", "k", "int64_t", /*default=*/"0",
+           "winners of recall=kwta (0: the recall's top_k, or 8)">,
     Option<"percentile", "percentile", "double", /*default=*/"99.5",
            "upper percentile of the calibrated value ranges (rate encoding)">,
     Option<"zeroInput", "zero-input", "::mlir::engram::SnnZeroInput",
@@ -369,6 +371,12 @@ def ConvertEngramToSnn : Pass<"convert-engram-to-snn", "::mlir::ModuleOp"> {
       weights;
     - weights: integers of `weight-bits` bits with a per-projection
       exponent;
+    - compressions, as the IR states them: a quantized bank (one scale)
+      is the static weights' integers as they are, its scale folded into
+      the receiving population's span; a per-row-scaled bank is refused; a
+      pruned bank gives its dense rows; a top-k recall is `recall=kwta` with
+      `k = top_k` (`recall=auto`); a fixed-point trace gives the plastic
+      weights its bits (16 bits are refused on loihi2 while learning);
     - `encoding=rate`: every value is a rate in [0, 1] mapped affinely onto
       the calibrated range of its population (percentiles `100 − p` and
       `p`); values outside it clip. `encoding=graded`: values are the

@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/cuda/CudaCodegen.h"
-#include "passes/EngramToModel.h"
+#include "passes/CellPlan.h"
 
 #include "runtime/CudaBundle.h"
 #include "runtime/Version.h"
@@ -257,18 +257,31 @@ std::string mlir::engram::generateCudaSource(const rt::Model &model) {
 
 namespace {
 
-/// The cell of the module, if the kernels can run it.
+/// The cell of the module as the kernels take it (a float model whose bank
+/// is M̂ = q·scale), if they can run it: top-k recall and fixed-point traces
+/// they cannot yet.
 FailureOr<rt::Model> liftForCuda(ModuleOp module, TimingScope &timing) {
   TimingScope lift = timing.nest("Recognise the cell");
-  FailureOr<rt::Model> model = liftModel(module, "--target=cuda");
-  if (failed(model))
+  FailureOr<CellPlan> plan = analyzeCell(module, "--target=cuda");
+  if (failed(plan))
     return failure();
-  int64_t hidden = model->config.cell.hiddenDim;
+  if (plan->topK)
+    return plan->recallOp.emitOpError()
+           << "--target=cuda: top-k recall is not implemented by the CUDA "
+              "kernels yet";
+  if (plan->trace.fixed())
+    return plan->updateOp.emitOpError()
+           << "--target=cuda: fixed-point traces are not implemented by the "
+              "CUDA kernels yet";
+  int64_t hidden = plan->config.cell.hiddenDim;
   if (hidden % 32 != 0)
     return module.emitError()
            << "--target=cuda: the CUDA kernels need hidden_dim to be a "
               "multiple of 32 (one warp lane per 4 features), got "
            << hidden;
+  rt::Model model{plan->config, std::move(plan->weights)};
+  model.weights["cell.memory"] = {{plan->bank.rows, plan->bank.width},
+                                  plan->bank.dense()};
   return model;
 }
 

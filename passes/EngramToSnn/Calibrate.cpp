@@ -8,7 +8,6 @@
 
 #include "passes/EngramToSnn/Calibration.h"
 
-#include "passes/EngramToModel.h"
 #include "passes/Passes.h"
 
 #include "runtime/Npy.h"
@@ -77,12 +76,13 @@ FailureOr<rt::NpyArray> EngramCalibrateSnnPass::readInputs(const Cell &cell) {
 
 void EngramCalibrateSnnPass::runOnOperation() {
   ModuleOp module = getOperation();
-  FailureOr<rt::Model> model = liftModel(module, "engram-calibrate-snn");
-  if (failed(model))
+  FailureOr<CellPlan> plan = analyzeCell(module, "engram-calibrate-snn");
+  if (failed(plan))
     return signalPassFailure();
-  Cell cell = cellOf(*model);
-  CodeOptions code = CodeOptions::of(encoding, recall, k, percentile, zeroInput, profile);
-  if (failed(checkCodeOptions(*model, cell, code, optionPrefix,
+  Cell cell = cellOf(*plan);
+  CodeOptions code = CodeOptions::of(encoding, recall, k, percentile,
+                                     zeroInput, profile, plan->topK);
+  if (failed(checkCodeOptions(*plan, cell, code, optionPrefix,
                               [&] { return fail(); })))
     return signalPassFailure();
   if (calibrationSamples < 1) {

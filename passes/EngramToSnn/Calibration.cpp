@@ -20,22 +20,32 @@ using namespace mlir::engram::snnconv;
 namespace rt = ::engram::runtime;
 
 LogicalResult
-snnconv::checkCodeOptions(const rt::Model &model, const Cell &cell,
+snnconv::checkCodeOptions(const CellPlan &plan, const Cell &cell,
                           const CodeOptions &code, const std::string &prefix,
                           function_ref<InFlightDiagnostic()> fail) {
+  const rt::ModelConfig &config = plan.config;
   if (code.recall == Recall::Kwta && (code.k < 1 || code.k > cell.slots))
     return fail() << prefix << "k must be in 1.." << cell.slots
                   << " (the memory slots), not " << code.k;
+  if (plan.topK != 0 && code.recall != Recall::Kwta)
+    return fail() << "the recall keeps only its " << plan.topK
+                  << " best slots (engram.recall's top_k), but a linear "
+                     "recall gives every slot weight; use "
+                  << prefix << "recall=kwta (or auto)";
+  if (plan.topK != 0 && code.k != plan.topK)
+    return fail() << prefix << "k=" << code.k
+                  << " differs from the recall's top_k = " << plan.topK
+                  << "; leave it out or give " << plan.topK;
   if (!(code.percentile > 50 && code.percentile <= 100))
     return fail() << prefix << "percentile must be in (50, 100], not "
                   << code.percentile;
-  if (model.config.traceBatching != rt::TraceBatching::PerSequence)
+  if (config.traceBatching != rt::TraceBatching::PerSequence)
     return fail() << "a batch_mean trace is shared by the batch; a spiking "
                      "network runs one sequence at a time (per_sequence)";
-  if (model.config.pooling() != rt::Pooling::Last)
+  if (config.pooling() != rt::Pooling::Last)
     return fail() << "only pooling 'last' converts (the network's output is "
                      "read at the end of the sequence), not '"
-                  << rt::toString(model.config.pooling()) << "'";
+                  << rt::toString(config.pooling()) << "'";
   return success();
 }
 

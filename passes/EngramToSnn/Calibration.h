@@ -41,14 +41,19 @@ struct CodeOptions {
   /// profile other than loihi2).
   bool zeroInput = false;
 
-  /// The code of the pass options of either pass.
+  /// The code of the pass options of either pass for a recall that keeps
+  /// `topK` slots (0: all): recall=auto is kwta with k = top_k for a top-k
+  /// recall and linear otherwise; k=0 is top_k, or 8.
   static CodeOptions of(SnnEncoding encoding, SnnRecall recall, int64_t k,
                         double percentile, SnnZeroInput zeroInput,
-                        snn::Profile profile) {
+                        snn::Profile profile, int64_t topK) {
     CodeOptions code;
     code.encoding = encoding;
-    code.recall = recall == SnnRecall::Kwta ? Recall::Kwta : Recall::Linear;
-    code.k = k;
+    code.recall = recall == SnnRecall::Kwta ||
+                          (recall == SnnRecall::Auto && topK != 0)
+                      ? Recall::Kwta
+                      : Recall::Linear;
+    code.k = k != 0 ? k : topK != 0 ? topK : 8;
     code.percentile = percentile;
     code.zeroInput = zeroInput == SnnZeroInput::Exact ||
                      (zeroInput == SnnZeroInput::Auto &&
@@ -58,10 +63,11 @@ struct CodeOptions {
   bool rate() const { return encoding == SnnEncoding::Rate; }
 };
 
-/// Checks the code options against the cell and the model against what
-/// converts (per-sequence trace, pooling `last`), reporting through `fail`;
-/// messages name the options as `prefix` + name.
-LogicalResult checkCodeOptions(const ::engram::runtime::Model &model,
+/// Checks the code options against the cell (a top-k recall needs kwta with
+/// its k) and the cell against what converts (per-sequence trace, pooling
+/// `last`), reporting through `fail`; messages name the options as `prefix`
+/// + name.
+LogicalResult checkCodeOptions(const CellPlan &plan,
                                const Cell &cell, const CodeOptions &code,
                                const std::string &prefix,
                                function_ref<InFlightDiagnostic()> fail);

@@ -31,9 +31,10 @@ std::vector<double> vectorOf(const rt::WeightTensor *tensor, int64_t size) {
 
 } // namespace
 
-Cell snnconv::cellOf(const rt::Model &model) {
+Cell snnconv::cellOf(const CellPlan &model) {
   Cell c;
   const rt::ModelConfig &config = model.config;
+  c.topK = model.topK;
   c.inputDim = config.inputDim;
   c.hidden = config.cell.hiddenDim;
   c.slots = config.cell.memorySize;
@@ -54,9 +55,9 @@ Cell snnconv::cellOf(const rt::Model &model) {
     c.gamma2 = vectorOf(model.find("cell.norm2.gamma"), c.hidden);
     c.beta2 = vectorOf(model.find("cell.norm2.beta"), c.hidden);
   }
-  const rt::WeightTensor &memory = *model.find("cell.memory");
+  std::vector<float> memory = model.bank.dense();
   c.memory = Matrix(c.slots, c.hidden);
-  c.memory.data.assign(memory.data.begin(), memory.data.end());
+  c.memory.data.assign(memory.begin(), memory.end());
   c.traceInit = Matrix(c.slots, c.hidden);
   if (const rt::WeightTensor *init = model.find("cell.trace_init"))
     c.traceInit.data.assign(init->data.begin(), init->data.end());
@@ -229,9 +230,19 @@ std::vector<double> Forward::recallWeights(const std::vector<double> &l) const {
   int64_t n = c.slots;
   std::vector<double> a(n);
   if (!approx) {
+    // The softmax over the kept slots: all, or the top_k best (ties: the
+    // lower slot), the others exactly 0 (docs/quantization.md).
+    std::vector<bool> kept(n, true);
+    if (c.topK != 0 && c.topK < n)
+      for (int64_t i = 0; i < n; ++i) {
+        int64_t rank = 0;
+        for (int64_t j = 0; j < n; ++j)
+          rank += l[j] > l[i] || (l[j] == l[i] && j < i);
+        kept[i] = rank < c.topK;
+      }
     double top = *std::max_element(l.begin(), l.end()), sum = 0;
     for (int64_t i = 0; i < n; ++i)
-      sum += a[i] = std::exp(l[i] - top);
+      sum += a[i] = kept[i] ? std::exp(l[i] - top) : 0.0;
     for (double &v : a)
       v /= sum;
   } else if (recall == Recall::Linear) {

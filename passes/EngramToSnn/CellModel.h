@@ -12,7 +12,7 @@
 #ifndef ENGRAM_PASSES_ENGRAMTOSNN_CELLMODEL_H
 #define ENGRAM_PASSES_ENGRAMTOSNN_CELLMODEL_H
 
-#include "runtime/Model.h"
+#include "passes/CellPlan.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 
@@ -43,14 +43,17 @@ struct Cell {
   int64_t inputDim = 0, hidden = 0, slots = 0, classes = 0;
   double eta = 0, scale = 0, temperature = 0;
   bool layerNorm = false;
+  /// The recall's top_k (0: every slot).
+  int64_t topK = 0;
+  /// memory is the bank M̂ = q·scale the semantics define.
   Matrix encoder, integrator, output, readout, memory, traceInit;
   std::vector<double> encoderBias, integratorBias, outputBias, readoutBias;
   std::vector<double> gamma1, beta1, gamma2, beta2;
   std::vector<double> rowNorm; ///< ‖M_i‖
 };
 
-/// The cell of `model` (validated by liftModel).
-Cell cellOf(const ::engram::runtime::Model &model);
+/// The cell of `plan` (validated by analyzeCell).
+Cell cellOf(const CellPlan &plan);
 
 /// w·x + bias.
 std::vector<double> affine(const Matrix &w, const std::vector<double> &x,

@@ -1,6 +1,6 @@
 //===- EngramToSnn.cpp - engram cell → spiking network --------------------===//
 //
-// convert-engram-to-snn: reads the cell back from `@forward` (liftModel)
+// convert-engram-to-snn: reads the cell from `@forward` (analyzeCell)
 // and the calibration engram-calibrate-snn recorded on the module
 // (Calibration.h), and builds an snn.network in its place. The network is a chain of populations, one per quantity of
 // the cell (ENGRAM_SEMANTICS.md):
@@ -23,7 +23,6 @@
 #include "passes/EngramToSnn/Calibration.h"
 
 #include "dialects/snn/SnnOps.h"
-#include "passes/EngramToModel.h"
 #include "passes/ModelToEngram.h"
 #include "passes/Passes.h"
 
@@ -83,6 +82,10 @@ struct PendingProjection {
   Population *pre, *post, *third = nullptr;
   Matrix weights;
   int64_t delay = 0;
+  /// The exponent that makes the weights the bank's stored integers
+  /// (a quantized bank, whose receiving population's span was fitted to it:
+  /// fitSpanToBank); unset: chosen from the largest weight.
+  std::optional<int64_t> exactExp = std::nullopt;
   /// Plastic: the weights' bound (± in coded units) and the rule's
   /// value-domain rate η·s applied to the coded product.
   bool plastic = false;
@@ -108,17 +111,18 @@ struct Settings {
 
 class Converter {
 public:
-  Converter(ModuleOp module, const rt::Model &model, const Settings &settings,
+  Converter(ModuleOp module, const CellPlan &plan, const Settings &settings,
             const Calibration &calibration)
-      : module(module), context(module.getContext()), model(model),
+      : module(module), context(module.getContext()), plan(plan),
         settings(settings), code(settings.code), profile(settings.profile),
-        calibration(calibration), cell(cellOf(model)) {}
+        calibration(calibration), cell(cellOf(plan)) {}
 
   /// Checks the options against the cell and the calibration, then builds.
   LogicalResult run(const CodeOptions &calibratedFor);
 
 private:
   LogicalResult checkOptions();
+  LogicalResult checkStorage();
   LogicalResult checkCalibration(const CodeOptions &calibratedFor);
 
   // Graph building, one function per population of the cell.
@@ -135,7 +139,23 @@ private:
   Population &buildZeroDetector(Population &x, Population &z);
   Population &buildRecall(Population &raw, Population *zero);
   void buildZeroGates(Population &raw, Population &zero, Population &slot);
-  Population &buildRecalled(Population &slot, const Matrix &bank);
+  /// Connects the bank (transposed for m) from pre to post: as the
+  /// bank's integers when it is quantized, plus s·T₀ when the trace is
+  /// frozen at a non-zero T₀.
+  void connectBank(Population &pre, Population &post, bool transpose);
+  int64_t fitSpanToBank(Population &post, const Population &pre);
+  /// The largest mantissa of `bits`-bit weights.
+  static double weightLimit(int64_t bits) {
+    return double((int64_t(1) << bits) - 1);
+  }
+  int64_t maxWeightBits() const {
+    return profile == snn::Profile::Loihi2 ? 8 : 16;
+  }
+  /// The range of weight exponents on the profile.
+  std::pair<int64_t, int64_t> exponentRange() const {
+    return profile == snn::Profile::Loihi2 ? std::make_pair(-8, 7)
+                                           : std::make_pair(-24, 24);
+  }
   Population &buildIntegrator(Population &z, Population &m);
   void buildPlasticity(Population &z, Population &raw, Population &slot,
                        Population &m);
@@ -179,7 +199,7 @@ private:
 
   ModuleOp module;
   MLIRContext *context;
-  const rt::Model &model;
+  const CellPlan &plan;
   const Settings &settings;
   const CodeOptions &code;
   const snn::Profile profile;
@@ -207,13 +227,13 @@ LogicalResult Converter::checkOptions() {
   learn = o.learning == SnnLearning::On ||
           (o.learning == SnnLearning::Auto &&
            profile != snn::Profile::Spinnaker);
-  if (failed(checkCodeOptions(model, cell, code, o.prefix,
+  if (failed(checkCodeOptions(plan, cell, code, o.prefix,
                               [&] { return fail(); })))
     return failure();
   if (!(o.inhibition >= 0 && o.inhibition < 1))
     return fail() << opt("inhibition") << " must be in [0, 1), not "
                   << o.inhibition;
-  int64_t maxBits = profile == snn::Profile::Loihi2 ? 8 : 16;
+  int64_t maxBits = maxWeightBits();
   if (o.weightBits < 1 || o.weightBits > maxBits)
     return fail() << opt("weight-bits") << " must be in 1.." << maxBits
                   << ", not " << o.weightBits;
@@ -262,8 +282,42 @@ LogicalResult Converter::checkCalibration(const CodeOptions &made) {
   return success();
 }
 
+/// The storage the compression passes chose must have a spiking form: a
+/// quantized bank becomes the static weights as they are (one scale, integers
+/// within weight-bits), a fixed-point trace the plastic weights' bits.
+LogicalResult Converter::checkStorage() {
+  const BankStorage &bank = plan.bank;
+  auto failAt = [&](Operation *op) {
+    InFlightDiagnostic diag = op->emitOpError();
+    diag << (settings.prefix.empty() ? "convert-engram-to-snn: " : "");
+    return diag;
+  };
+  if (bank.quantized() && bank.rowScale)
+    return failAt(plan.memoryOp)
+           << "the bank has one scale per row (#engram.quant<scale = row>), "
+              "which has no exact spiking form: a projection has one weight "
+              "exponent, and the rows' scales would be rounded into the "
+              "weights a second time; quantize with one scale "
+              "(engram-quantize-memory scale=tensor, engramc "
+              "--quantize-scale=tensor)";
+  if (bank.quantized() &&
+      double(bank.maxInteger()) > weightLimit(settings.weightBits))
+    return failAt(plan.memoryOp)
+           << "the bank's " << bank.bits << "-bit integers do not fit "
+           << opt("weight-bits") << "=" << settings.weightBits
+           << "; give at least " << bank.bits - 1;
+  if (plan.trace.fixed() && learn && plan.trace.bits > maxWeightBits())
+    return failAt(plan.updateOp)
+           << "a " << plan.trace.bits << "-bit trace has no "
+           << stringifyProfile(profile) << " form: its plastic weights hold "
+           << maxWeightBits() << " bits at most; quantize the trace to 8 bits "
+              "or convert with " << opt("learning") << "=off";
+  return success();
+}
+
 LogicalResult Converter::run(const CodeOptions &calibratedFor) {
-  if (failed(checkOptions()) || failed(checkCalibration(calibratedFor)))
+  if (failed(checkOptions()) || failed(checkStorage()) ||
+      failed(checkCalibration(calibratedFor)))
     return failure();
   return build();
 }
@@ -321,17 +375,12 @@ LogicalResult Converter::build() {
       calibration.zeroInput ? &buildZeroDetector(x, *z) : nullptr;
   // raw = (M + s·T)·z: the bank as static weights, s·T as plastic ones.
   // Without learning (always on SpiNNaker, whose PyNN has no three-factor
-  // rules) the trace stays at T₀, folded into the static weights.
-  Matrix bank = cell.memory;
-  if (!learn) {
-    Matrix trace = scaledTrace();
-    for (size_t k = 0; k < trace.data.size(); ++k)
-      bank.data[k] += trace.data[k];
-  }
+  // rules) the trace stays at T₀, as static weights too.
   Population &raw = population("raw", cell.slots, false, {});
-  connect(*z, raw, bank);
+  connectBank(*z, raw, /*transpose=*/false);
   Population &slot = buildRecall(raw, zero);
-  Population &m = buildRecalled(slot, bank);
+  Population &m = population("m", cell.hidden, false, {});
+  connectBank(slot, m, /*transpose=*/true);
   Population &h = buildIntegrator(*z, m);
   if (learn)
     buildPlasticity(*z, raw, slot, m);
@@ -489,17 +538,48 @@ void Converter::buildZeroGates(Population &raw, Population &zero,
   connect(down, slot, minus);
 }
 
-/// m = (M + s·T)ᵀ·a: the static half (the bank, with T₀ when the trace
-/// does not learn).
-Population &Converter::buildRecalled(Population &slot, const Matrix &bank) {
-  int64_t H = cell.hidden, N = cell.slots;
-  Population &m = population("m", H, false, {});
-  Matrix memoryT(H, N);
-  for (int64_t i = 0; i < N; ++i)
-    for (int64_t j = 0; j < H; ++j)
-      memoryT.at(j, i) = bank.at(i, j);
-  connect(slot, m, memoryT);
-  return m;
+/// The static half of raw = (M + s·T)·z (post raw) or of m = (M + s·T)ᵀ·a
+/// (`transpose`, post m). A float bank is connected with T₀ folded in when
+/// the trace does not learn. A quantized bank is connected as its stored
+/// integers: post's span is fitted to the scale so that the weights are
+/// q·2^exp exactly, and a frozen non-zero T₀ gets a projection of its own.
+void Converter::connectBank(Population &pre, Population &post, bool transpose) {
+  auto oriented = [&](const Matrix &w) {
+    if (!transpose)
+      return w;
+    Matrix t(w.cols, w.rows);
+    for (int64_t i = 0; i < w.rows; ++i)
+      for (int64_t j = 0; j < w.cols; ++j)
+        t.at(j, i) = w.at(i, j);
+    return t;
+  };
+  Matrix bank = cell.memory, trace = scaledTrace();
+  bool traceNonZero = std::any_of(trace.data.begin(), trace.data.end(),
+                                  [](double v) { return v != 0; });
+  if (!plan.bank.quantized()) {
+    if (!learn)
+      for (size_t k = 0; k < trace.data.size(); ++k)
+        bank.data[k] += trace.data[k];
+    connect(pre, post, oriented(bank));
+    return;
+  }
+  int64_t exp = fitSpanToBank(post, pre);
+  connect(pre, post, oriented(bank)).exactExp = exp;
+  if (!learn && traceNonZero)
+    connect(pre, post, oriented(trace));
+}
+
+/// Sets post's span to scale·pre.span·(fixed-point scale)/2^exp, the exp
+/// that puts it in [span, 2·span) (rate coding: at least the calibrated
+/// range, so nothing clips; graded: about 1), so that q·scale in pre's code
+/// is q·2^exp in post's.
+int64_t Converter::fitSpanToBank(Population &post, const Population &pre) {
+  double unit = double(plan.bank.scales.front()) * pre.span * fixedScale(pre);
+  auto [low, high] = exponentRange();
+  int64_t exp = std::clamp<int64_t>(
+      int64_t(std::floor(std::log2(unit / post.span))), low, high);
+  post.span = unit / std::ldexp(1.0, int(exp));
+  return exp;
 }
 
 /// g = relu(K_int·[z, m, h] + b), hh = relu(K_out·g + b), h ≈ LN2(hh), with
@@ -627,7 +707,7 @@ Value Converter::emitPopulation(OpBuilder &b, Location loc,
     bias[i] = (p.bias[i] - p.lo) / p.span + p.codedBias[i];
   FloatAttr delta;
   if (!rate() && settings.sigmaDelta >= 0)
-    delta = b.getF64FloatAttr(settings.sigmaDelta * p.range);
+    delta = b.getF64FloatAttr(settings.sigmaDelta * p.range / p.span);
   if (p.name == "x")
     return snn::InputOp::create(
         b, loc, type, p.name,
@@ -678,12 +758,14 @@ void Converter::emitProjection(OpBuilder &b, Location loc,
   double largest = p.plastic ? p.bound : 0.0;
   for (double v : w.data)
     largest = std::max(largest, std::abs(v));
-  int64_t bits = settings.weightBits;
-  double limit = double((int64_t(1) << bits) - 1);
+  // A fixed-point trace's plastic weights have its bits.
+  int64_t bits = p.plastic && plan.trace.fixed() ? plan.trace.bits
+                                                 : settings.weightBits;
+  double limit = weightLimit(bits);
   int64_t exp =
       largest == 0 ? 0 : int64_t(std::ceil(std::log2(largest * scale / limit)));
-  bool loihi = profile == snn::Profile::Loihi2;
-  exp = std::clamp<int64_t>(exp, loihi ? -8 : -24, loihi ? 7 : 24);
+  auto [low, high] = exponentRange();
+  exp = p.exactExp ? *p.exactExp : std::clamp<int64_t>(exp, low, high);
   double exp2 = std::ldexp(1.0, int(exp));
   SmallVector<int32_t> mantissas;
   for (double v : w.data)
@@ -772,12 +854,18 @@ struct ConvertEngramToSnnPass
 
 void ConvertEngramToSnnPass::runOnOperation() {
   ModuleOp module = getOperation();
-  FailureOr<rt::Model> model = liftModel(module, "convert-engram-to-snn");
-  if (failed(model))
+  FailureOr<CellPlan> plan = analyzeCell(module, "convert-engram-to-snn");
+  if (failed(plan))
     return signalPassFailure();
-  Settings settings{CodeOptions::of(encoding, recall, k, percentile, zeroInput, profile), profile,    learning,
-                    timesteps,              weightBits, inhibition,
-                    sigmaDelta,             optionPrefix};
+  Settings settings{CodeOptions::of(encoding, recall, k, percentile, zeroInput,
+                                    profile, plan->topK),
+                    profile,
+                    learning,
+                    timesteps,
+                    weightBits,
+                    inhibition,
+                    sigmaDelta,
+                    optionPrefix};
   auto attr = module->getAttrOfType<DictionaryAttr>(kCalibrationAttr);
   if (!attr) {
     emitError(module.getLoc())
@@ -794,7 +882,7 @@ void ConvertEngramToSnnPass::runOnOperation() {
     emitError(module.getLoc()) << error;
     return signalPassFailure();
   }
-  Converter converter(module, *model, settings, *calibration);
+  Converter converter(module, *plan, settings, *calibration);
   if (failed(converter.run(calibratedFor)))
     signalPassFailure();
 }

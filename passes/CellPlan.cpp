@@ -1,19 +1,13 @@
-//===- EngramToModel.cpp - the cell an engram module computes -------------===//
+//===- CellPlan.cpp - the engram cell a module computes -------------------===//
 //
-// The CUDA backend (one fused kernel for the whole recurrence) and the
-// conversion to spiking networks need the cell as a whole: sizes,
-// hyper-parameters, head and weights. This file recognises the engram cell in
-// `@forward` (the structure the importer builds, with or without compression
-// passes) and reads it back into a runtime::Model. Anything else gets a
-// diagnostic on the op that does not fit. A quantized or pruned memory bank
-// becomes its dense float values q·scale, exactly the bank the semantics define
-// (docs/quantization.md).
+// Recognises the engram cell in `@forward` (the structure the importer
+// builds, with or without compression passes) and reads it into a CellPlan
+// (CellPlan.h). Anything else gets a diagnostic on the op that does not fit.
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/EngramToModel.h"
+#include "passes/CellPlan.h"
 
-#include "dialects/engram/EngramOps.h"
 #include "passes/ConstantData.h"
 #include "passes/ModelToEngram.h"
 
@@ -29,9 +23,9 @@ namespace rt = ::engram::runtime;
 
 namespace {
 
-/// Reads the constant tensor `value` into `model.weights[name]`.
+/// Reads the constant tensor `value` into `plan.weights[name]`.
 LogicalResult readWeight(StringRef purpose, Operation *user, Value value,
-                         StringRef name, rt::Model &model) {
+                         StringRef name, CellPlan &plan) {
   ElementsAttr attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return user->emitOpError() << purpose << ": operand for " << name
@@ -42,27 +36,29 @@ LogicalResult readWeight(StringRef purpose, Operation *user, Value value,
                                << " is not float32 values in the module "
                                   "(printed with elided resources?)";
   auto type = cast<ShapedType>(attr.getType());
-  rt::WeightTensor &tensor = model.weights[name.str()];
+  rt::WeightTensor &tensor = plan.weights[name.str()];
   tensor.shape.assign(type.getShape().begin(), type.getShape().end());
   tensor.data.assign(data->begin(), data->end());
   return success();
 }
 
-/// The dense float bank M̂ of `memory`: q·scale, ELL rows scattered.
-LogicalResult readMemory(StringRef purpose, MemoryOp memory, rt::Model &model) {
+/// The bank as `memory` stores it: integers and scales, or floats; the ELL
+/// columns.
+LogicalResult readMemory(StringRef purpose, MemoryOp memory, BankStorage &bank) {
   MemoryType type = memory.getType();
-  const int64_t rows = type.getSlots(), width = type.getWidth(),
-                columns = type.getStoredColumns();
-  SmallVector<float> stored;
+  bank.rows = type.getSlots();
+  bank.width = type.getWidth();
+  bank.columns = type.getStoredColumns();
   if (QuantAttr quant = type.getQuant()) {
     FailureOr<SmallVector<int64_t>> q = readIntegers(memory.getValue());
     FailureOr<SmallVector<float>> scales = readFloats(memory.getScalesAttr());
     if (failed(q) || failed(scales))
       return memory.emitOpError()
              << purpose << ": the quantized bank's data is not in the module";
-    bool perRow = quant.getScale() == QuantScale::Row;
-    for (int64_t i = 0; i < rows * columns; ++i)
-      stored.push_back(float((*q)[i]) * (*scales)[perRow ? i / columns : 0]);
+    bank.bits = quant.getBits();
+    bank.rowScale = quant.getScale() == QuantScale::Row;
+    bank.integers.assign(q->begin(), q->end());
+    bank.scales.assign(scales->begin(), scales->end());
   } else {
     FailureOr<SmallVector<float>> values = readFloats(memory.getValue());
     if (failed(values))
@@ -70,12 +66,8 @@ LogicalResult readMemory(StringRef purpose, MemoryOp memory, rt::Model &model) {
                                   << ": the memory bank's data "
                                      "is not in the module (printed with "
                                      "elided resources?)";
-    stored = std::move(*values);
+    bank.values.assign(values->begin(), values->end());
   }
-  rt::WeightTensor &bank = model.weights["cell.memory"];
-  bank.shape = {rows, width};
-  bank.data.assign(rows * width, 0.0f);
-  SmallVector<int64_t> columnOf;
   if (type.getSparsity()) {
     FailureOr<SmallVector<int64_t>> indices =
         readIntegers(memory.getIndicesAttr());
@@ -83,13 +75,8 @@ LogicalResult readMemory(StringRef purpose, MemoryOp memory, rt::Model &model) {
       return memory.emitOpError() << purpose
                                   << ": the bank's indices are "
                                      "not dense integers";
-    columnOf = std::move(*indices);
+    bank.columnOf.assign(indices->begin(), indices->end());
   }
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < columns; ++c)
-      bank.data[r * width +
-                (columnOf.empty() ? c : columnOf[r * columns + c])] =
-          stored[r * columns + c];
   return success();
 }
 
@@ -102,11 +89,11 @@ LogicalResult checkConstant(StringRef purpose, Operation *op, StringRef what,
                            << " (ENGRAM_SEMANTICS.md), got " << actual;
 }
 
-/// Reads the step ops of the loop body into a model, one op kind at a time.
+/// Reads the step ops of the loop body into a plan, one op kind at a time.
 class StepLifter {
 public:
-  StepLifter(StringRef purpose, rt::Model &model)
-      : purpose(purpose), model(model), cell(model.config.cell) {}
+  StepLifter(StringRef purpose, CellPlan &plan)
+      : purpose(purpose), plan(plan), cell(plan.config.cell) {}
 
   /// How many layer norms the step had.
   int layerNorms = 0;
@@ -114,9 +101,9 @@ public:
   /// The encoder's kernel and bias.
   LogicalResult lift(EncodeOp encode) {
     return success(succeeded(readWeight(purpose, encode, encode.getKernel(),
-                                        "cell.encoder.kernel", model)) &&
+                                        "cell.encoder.kernel", plan)) &&
                    succeeded(readWeight(purpose, encode, encode.getBias(),
-                                        "cell.encoder.bias", model)));
+                                        "cell.encoder.bias", plan)));
   }
 
   /// The first or second layer norm's gamma and beta, and its epsilon.
@@ -130,17 +117,15 @@ public:
                                            norm.getEpsilon().convertToDouble(),
                                            rt::kLayerNormEpsilon)) &&
                    succeeded(readWeight(purpose, norm, norm.getGamma(),
-                                        prefix + ".gamma", model)) &&
+                                        prefix + ".gamma", plan)) &&
                    succeeded(readWeight(purpose, norm, norm.getBeta(),
-                                        prefix + ".beta", model)));
+                                        prefix + ".beta", plan)));
   }
 
-  /// The recall's hyper-parameters and the memory bank.
+  /// The recall's hyper-parameters, top-k and the memory bank.
   LogicalResult lift(RecallOp recall) {
-    if (recall.getTopK())
-      return recall.emitOpError() << purpose
-                                  << ": top-k recall is not "
-                                     "implemented by the CUDA kernels yet";
+    plan.recallOp = recall;
+    plan.topK = recall.getTopK().value_or(0);
     cell.scaleFactor = recall.getScaleFactor().convertToDouble();
     cell.temperature = recall.getTemperature().convertToDouble();
     cell.sparsityStrength = recall.getSparsityStrength().convertToDouble();
@@ -150,7 +135,8 @@ public:
       return recall.emitOpError() << purpose
                                   << ": the memory bank must come "
                                      "from engram.memory";
-    return readMemory(purpose, memory, model);
+    plan.memoryOp = memory;
+    return readMemory(purpose, memory, plan.bank);
   }
 
   /// The integrator's and output layer's kernels and biases.
@@ -158,21 +144,22 @@ public:
     return success(
         succeeded(readWeight(purpose, integrate,
                              integrate.getIntegratorKernel(),
-                             "cell.integrator.kernel", model)) &&
+                             "cell.integrator.kernel", plan)) &&
         succeeded(readWeight(purpose, integrate, integrate.getIntegratorBias(),
-                             "cell.integrator.bias", model)) &&
+                             "cell.integrator.bias", plan)) &&
         succeeded(readWeight(purpose, integrate, integrate.getOutputKernel(),
-                             "cell.output.kernel", model)) &&
+                             "cell.output.kernel", plan)) &&
         succeeded(readWeight(purpose, integrate, integrate.getOutputBias(),
-                             "cell.output.bias", model)));
+                             "cell.output.bias", plan)));
   }
 
-  /// The Hebbian learning rate, and the trace clip the kernels assume.
+  /// The Hebbian learning rate, the trace clip and the trace's storage.
   LogicalResult lift(HebbianUpdateOp update) {
-    if (update.getTrace().getType().getFixed())
-      return update.emitOpError() << purpose
-                                  << ": fixed-point traces are not "
-                                     "implemented by the CUDA kernels yet";
+    plan.updateOp = update;
+    if (FixedAttr fixed = update.getTrace().getType().getFixed()) {
+      plan.trace.bits = fixed.getBits();
+      plan.trace.bound = fixed.getBound().getValueAsDouble();
+    }
     cell.hebbianLr = update.getLearningRate().convertToDouble();
     return checkConstant(purpose, update, "the trace clip",
                          update.getClip().convertToDouble(), rt::kTraceClip);
@@ -180,15 +167,15 @@ public:
 
 private:
   StringRef purpose;
-  rt::Model &model;
+  CellPlan &plan;
   rt::CellConfig &cell;
 };
 
 /// Reads the loop body: encoder, layer norms, recall, integrator, update.
-LogicalResult liftStep(StringRef purpose, LoopOp loop, rt::Model &model) {
+LogicalResult liftStep(StringRef purpose, LoopOp loop, CellPlan &plan) {
   Block &body = loop.getBody().front();
   auto yield = cast<YieldOp>(body.getTerminator());
-  StepLifter lifter(purpose, model);
+  StepLifter lifter(purpose, plan);
   for (Operation &op : body.without_terminator()) {
     LogicalResult result =
         TypeSwitch<Operation *, LogicalResult>(&op)
@@ -197,13 +184,12 @@ LogicalResult liftStep(StringRef purpose, LoopOp loop, rt::Model &model) {
             .Case<arith::ConstantOp>([](auto) { return success(); })
             .Default([&](Operation *other) -> LogicalResult {
               return other->emitOpError() << purpose
-                                          << ": not part of the engram cell "
-                                             "the CUDA kernels implement";
+                                          << ": not part of the engram cell";
             });
     if (failed(result))
       return failure();
   }
-  model.config.cell.useLayerNorm = lifter.layerNorms == 2;
+  plan.config.cell.useLayerNorm = lifter.layerNorms == 2;
   if (lifter.layerNorms == 1)
     return loop.emitOpError() << purpose
                               << ": the cell has both layer "
@@ -215,8 +201,8 @@ LogicalResult liftStep(StringRef purpose, LoopOp loop, rt::Model &model) {
 
 /// Reads the head after the loop: pooling and readout.
 LogicalResult liftHead(StringRef purpose, func::FuncOp func, LoopOp loop,
-                       rt::Model &model) {
-  rt::ModelConfig &config = model.config;
+                       CellPlan &plan) {
+  rt::ModelConfig &config = plan.config;
   PoolOp pool;
   ReadoutOp readout;
   for (Operation *user : loop.getStates().getUsers()) {
@@ -237,8 +223,8 @@ LogicalResult liftHead(StringRef purpose, func::FuncOp func, LoopOp loop,
     case PoolingKind::Attention:
       config.head.pooling = rt::Pooling::Attention;
       if (failed(readWeight(purpose, pool, pool.getKernel(), "pool.kernel",
-                            model)) ||
-          failed(readWeight(purpose, pool, pool.getBias(), "pool.bias", model)))
+                            plan)) ||
+          failed(readWeight(purpose, pool, pool.getBias(), "pool.bias", plan)))
         return failure();
       break;
     case PoolingKind::Sequence:
@@ -255,9 +241,9 @@ LogicalResult liftHead(StringRef purpose, func::FuncOp func, LoopOp loop,
                                  : rt::Activation::Linear;
     config.head.units = cast<ShapedType>(readout.getType()).getShape().back();
     if (failed(readWeight(purpose, readout, readout.getKernel(),
-                          "readout.kernel", model)) ||
+                          "readout.kernel", plan)) ||
         failed(readWeight(purpose, readout, readout.getBias(), "readout.bias",
-                          model)))
+                          plan)))
       return failure();
   }
   // The entry returns (output, final h, final trace) like the importer's.
@@ -271,8 +257,8 @@ LogicalResult liftHead(StringRef purpose, func::FuncOp func, LoopOp loop,
 
 } // namespace
 
-FailureOr<rt::Model> mlir::engram::liftModel(ModuleOp module,
-                                             StringRef purpose) {
+FailureOr<CellPlan> mlir::engram::analyzeCell(ModuleOp module,
+                                              StringRef purpose) {
   auto func = module.lookupSymbol<func::FuncOp>(kEntryName);
   if (!func)
     return module.emitError() << purpose << ": no function @" << kEntryName;
@@ -289,31 +275,59 @@ FailureOr<rt::Model> mlir::engram::liftModel(ModuleOp module,
       return op.emitOpError() << purpose
                               << ": expects the encoder inside the "
                                  "step; compile without --hoist-encoder";
-  rt::Model model;
+  CellPlan plan;
   auto inputType = cast<ShapedType>(loop.getInput().getType());
-  model.config.inputDim = inputType.getShape().back();
-  model.config.cell.hiddenDim =
+  plan.config.inputDim = inputType.getShape().back();
+  plan.config.cell.hiddenDim =
       cast<ShapedType>(loop.getInitHidden().getType()).getShape().back();
   auto traceType = cast<TraceType>(loop.getInitTrace().getType());
-  model.config.traceBatching = traceType.isShared()
+  plan.config.traceBatching = traceType.isShared()
                                    ? rt::TraceBatching::BatchMean
                                    : rt::TraceBatching::PerSequence;
   if (auto init = loop.getInitTrace().getDefiningOp<TraceInitOp>()) {
     if (init.getInit() && failed(readWeight(purpose, init, init.getInit(),
-                                            "cell.trace_init", model)))
+                                            "cell.trace_init", plan)))
       return failure();
   } else {
     return loop.emitOpError() << purpose
                               << ": the initial trace must come "
                                  "from engram.trace_init";
   }
-  if (failed(liftStep(purpose, loop, model)) ||
-      failed(liftHead(purpose, func, loop, model)))
+  if (failed(liftStep(purpose, loop, plan)) ||
+      failed(liftHead(purpose, func, loop, plan)))
     return failure();
-  if (rt::Status status = rt::validateConfig(model.config); !status)
+  if (rt::Status status = rt::validateConfig(plan.config); !status)
     return func.emitOpError() << purpose << ": " << status.message();
-  if (rt::Status status = rt::validateWeights(model.config, model.weights);
-      !status)
+  // The checks of a package, on the weights with the bank M̂.
+  std::map<std::string, rt::WeightTensor> weights = plan.weights;
+  weights["cell.memory"] = {{plan.bank.rows, plan.bank.width},
+                            plan.bank.dense()};
+  if (rt::Status status = rt::validateWeights(plan.config, weights); !status)
     return func.emitOpError() << purpose << ": " << status.message();
-  return model;
+  return plan;
+}
+
+std::vector<float> BankStorage::dense() const {
+  std::vector<float> bank(rows * width, 0.0f);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c) {
+      int64_t k = r * columns + c;
+      bank[r * width + columnAt(r, c)] =
+          quantized() ? float(integers[k]) * scaleOf(r) : values[k];
+    }
+  return bank;
+}
+
+std::vector<int64_t> BankStorage::denseIntegers() const {
+  assert(quantized() && "a float bank has no integers");
+  std::vector<int64_t> bank(rows * width, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      bank[r * width + columnAt(r, c)] = integers[r * columns + c];
+  return bank;
+}
+
+const rt::WeightTensor *CellPlan::find(const std::string &name) const {
+  auto found = weights.find(name);
+  return found == weights.end() ? nullptr : &found->second;
 }

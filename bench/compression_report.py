@@ -63,8 +63,10 @@ def state_bytes(storage, sparsity, slots, width):
     kept = width
     if sparsity.startswith("rows"):
         kept = max(1, round(int(sparsity.split()[1][:-1]) / 100 * width))
-    value_bytes = 4 if storage == "float32" else 1  # int8/int4/binary: one i8 each
-    bank = slots * kept * value_bytes
+    # Packed as the CPU artifact stores them: int4 two and binary eight to a
+    # byte per row (an ELL row: its kept values).
+    per_byte = {"float32": 0.25, "int8": 1, "int4": 2, "binary": 8}[storage]
+    bank = slots * int(np.ceil(kept / per_byte))
     if storage != "float32":
         bank += 4 * slots  # row scales
     if kept != width:

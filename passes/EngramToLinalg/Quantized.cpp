@@ -127,46 +127,115 @@ static FailureOr<Value> densifiedFloatBank(OpBuilder &b, Location loc,
       .getResult();
 }
 
-/// q·scale over the N×H i8 bank `q`, with per-row or per-tensor `scales`.
-static Value dequantize(OpBuilder &b, Location loc, Value q, Value scales,
-                        bool perRow, int64_t rows, int64_t width) {
+/// How many values of `bits` bits one byte of the artifact holds: two 4-bit
+/// values, eight signs; one of anything else.
+static int64_t valuesPerByte(int64_t bits) {
+  return bits == 4 ? 2 : bits == 1 ? 8 : 1;
+}
+
+/// The N×H integers `dense` packed row by row, `perByte` values per byte:
+/// 4-bit values two's complement, the even column in the low nibble; signs
+/// as bits (1: +1, 0: −1), column c at bit c mod 8.
+static SmallVector<int8_t> packRows(ArrayRef<int8_t> dense, int64_t rows,
+                                    int64_t width, int64_t perByte) {
+  const int64_t bytesPerRow = (width + perByte - 1) / perByte;
+  SmallVector<int8_t> packed(rows * bytesPerRow, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < width; ++c) {
+      uint8_t &byte =
+          reinterpret_cast<uint8_t &>(packed[r * bytesPerRow + c / perByte]);
+      int8_t q = dense[r * width + c];
+      if (perByte == 2)
+        byte |= uint8_t((q & 0xF) << (4 * (c % 2)));
+      else if (perByte == 8)
+        byte |= uint8_t((q > 0 ? 1 : 0) << (c % 8));
+      else
+        byte = uint8_t(q);
+    }
+  return packed;
+}
+
+/// The integer at column `c` of its byte `byte` (packRows' layout), as i8.
+static Value unpack(OpBuilder &b, Location loc, Value byte, Value c,
+                    int64_t perByte) {
+  Type i8 = b.getI8Type();
+  if (perByte == 1)
+    return byte;
+  Value column = arith::IndexCastOp::create(b, loc, i8, c);
+  if (perByte == 2) {
+    // Even column: low nibble, shifted up then arithmetically down.
+    Value odd = arith::AndIOp::create(b, loc, column, intConstant(b, loc, i8, 1));
+    Value up = arith::ShLIOp::create(
+        b, loc, byte,
+        arith::MulIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, intConstant(b, loc, i8, 1), odd),
+            intConstant(b, loc, i8, 4)));
+    return arith::ShRSIOp::create(b, loc, up, intConstant(b, loc, i8, 4));
+  }
+  Value bit = arith::AndIOp::create(
+      b, loc,
+      arith::ShRUIOp::create(
+          b, loc, byte,
+          arith::AndIOp::create(b, loc, column, intConstant(b, loc, i8, 7))),
+      intConstant(b, loc, i8, 1));
+  // 1 → +1, 0 → −1.
+  return arith::SubIOp::create(
+      b, loc, arith::ShLIOp::create(b, loc, bit, intConstant(b, loc, i8, 1)),
+      intConstant(b, loc, i8, 1));
+}
+
+/// q·scale over the N×H bank whose integers `packed` holds `perByte` to a
+/// byte, with per-row or per-tensor `scales`.
+static Value dequantize(OpBuilder &b, Location loc, Value packed, Value scales,
+                        bool perRow, int64_t rows, int64_t width,
+                        int64_t perByte) {
   LinalgBuilder lb(b, loc);
   MLIRContext *context = b.getContext();
   AffineMap scaleMap =
       perRow ? dimsMap(context, 2, {0})
              : AffineMap::get(2, 0, {getAffineConstantExpr(0, context)},
                               context);
+  AffineMap byteMap = AffineMap::get(
+      2, 0,
+      {getAffineDimExpr(0, context),
+       getAffineDimExpr(1, context).floorDiv(perByte)},
+      context);
   Value init = lb.empty({b.getIndexAttr(rows), b.getIndexAttr(width)});
   return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{q, scales},
+             b, loc, TypeRange{init.getType()}, ValueRange{packed, scales},
              ValueRange{init},
-             ArrayRef<AffineMap>{dimsMap(context, 2, {0, 1}), scaleMap,
+             ArrayRef<AffineMap>{byteMap, scaleMap,
                                  dimsMap(context, 2, {0, 1})},
              SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location l, ValueRange v) {
-               Value value =
-                   arith::SIToFPOp::create(nb, l, nb.getF32Type(), v[0]);
+             [&](OpBuilder &nb, Location l, ValueRange v) {
+               Value c = linalg::IndexOp::create(nb, l, 1);
+               Value q = unpack(nb, l, v[0], c, perByte);
+               Value value = arith::SIToFPOp::create(nb, l, nb.getF32Type(), q);
                linalg::YieldOp::create(
                    nb, l, arith::MulFOp::create(nb, l, value, v[1]).getResult());
              })
       .getResult(0);
 }
 
-/// A quantized bank stays integers in the artifact; q·scale at run time.
+/// A quantized bank stays integers in the artifact, int4 and binary packed
+/// (two and eight to a byte); q·scale at run time.
 static Value quantizedBank(OpBuilder &b, Location loc, MemoryOp memory,
                            ArrayRef<int64_t> columnOf) {
   MemoryType type = memory.getType();
   const int64_t rows = type.getSlots(), width = type.getWidth();
+  const int64_t perByte = valuesPerByte(type.getQuant().getBits());
   SmallVector<int64_t> stored = *readIntegers(memory.getValue());
   SmallVector<int8_t> dense =
       scatterRows<int8_t>(type, ArrayRef<int64_t>(stored), columnOf);
-  auto intType = RankedTensorType::get({rows, width}, b.getI8Type());
+  SmallVector<int8_t> packed = packRows(dense, rows, width, perByte);
+  auto intType = RankedTensorType::get(
+      {rows, (width + perByte - 1) / perByte}, b.getI8Type());
   Value q = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(intType, ArrayRef<int8_t>(dense)));
+      b, loc, DenseElementsAttr::get(intType, ArrayRef<int8_t>(packed)));
   Value scales = arith::ConstantOp::create(
       b, loc, cast<TypedAttr>(memory.getScalesAttr()));
   bool perRow = type.getQuant().getScale() == QuantScale::Row;
-  return dequantize(b, loc, q, scales, perRow, rows, width);
+  return dequantize(b, loc, q, scales, perRow, rows, width, perByte);
 }
 
 FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,

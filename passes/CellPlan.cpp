@@ -42,9 +42,11 @@ LogicalResult readWeight(StringRef purpose, Operation *user, Value value,
   return success();
 }
 
-/// The bank as `memory` stores it: integers and scales, or floats; the ELL
-/// columns.
-LogicalResult readMemory(StringRef purpose, MemoryOp memory, BankStorage &bank) {
+} // namespace
+
+FailureOr<BankStorage> mlir::engram::readBank(MemoryOp memory,
+                                              StringRef purpose) {
+  BankStorage bank;
   MemoryType type = memory.getType();
   bank.rows = type.getSlots();
   bank.width = type.getWidth();
@@ -77,8 +79,10 @@ LogicalResult readMemory(StringRef purpose, MemoryOp memory, BankStorage &bank) 
                                      "not dense integers";
     bank.columnOf.assign(indices->begin(), indices->end());
   }
-  return success();
+  return bank;
 }
+
+namespace {
 
 /// Requires `actual` to be the semantics' constant `expected`.
 LogicalResult checkConstant(StringRef purpose, Operation *op, StringRef what,
@@ -136,7 +140,11 @@ public:
                                   << ": the memory bank must come "
                                      "from engram.memory";
     plan.memoryOp = memory;
-    return readMemory(purpose, memory, plan.bank);
+    FailureOr<BankStorage> bank = readBank(memory, purpose);
+    if (failed(bank))
+      return failure();
+    plan.bank = std::move(*bank);
+    return success();
   }
 
   /// The integrator's and output layer's kernels and biases.

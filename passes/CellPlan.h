@@ -67,7 +67,6 @@ struct TraceStorage {
   double bound = ::engram::runtime::kTraceClip;
 
   bool fixed() const { return bits != 0; }
-  int64_t maxInteger() const { return (int64_t(1) << (bits - 1)) - 1; }
 };
 
 /// The cell of `@forward` with everything the IR says about its storage.
@@ -89,11 +88,11 @@ struct CellPlan {
 
   /// The tensor called `name`, or null.
   const ::engram::runtime::WeightTensor *find(const std::string &name) const;
-  /// Whether a compression pass changed anything the float cell has.
-  bool compressed() const {
-    return bank.quantized() || bank.pruned() || trace.fixed() || topK != 0;
-  }
 };
+
+/// The bank as `memory` stores it; a diagnostic on `memory`, led by
+/// `purpose`, when its data is not in the module.
+FailureOr<BankStorage> readBank(MemoryOp memory, StringRef purpose);
 
 /// The cell of `module`; a diagnostic on the offending op, led by `purpose`
 /// (the option or pass that needs it), when `@forward` is not one.

@@ -2,7 +2,7 @@
 
 #include "passes/EngramToLinalg/Quantized.h"
 
-#include "passes/ConstantData.h"
+#include "passes/CellPlan.h"
 #include "passes/EngramToLinalg/LinalgBuilder.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -74,57 +74,13 @@ Value mlir::engram::fixedHebbianElement(OpBuilder &b, Location loc, Value q,
   return arith::TruncIOp::create(b, loc, storage, high);
 }
 
-/// The column of each stored entry, row-major: the ELL indices of a pruned
-/// bank, c for a dense one. Fails, with an error, on unreadable indices.
-static FailureOr<SmallVector<int64_t>> storedColumns(MemoryOp memory) {
-  MemoryType type = memory.getType();
-  const int64_t rows = type.getSlots(), columns = type.getStoredColumns();
-  SmallVector<int64_t> columnOf(rows * columns);
-  if (type.getSparsity()) {
-    FailureOr<SmallVector<int64_t>> indices =
-        readIntegers(memory.getIndicesAttr());
-    if (failed(indices))
-      return memory.emitError() << "the memory bank's indices are not dense "
-                                   "integers";
-    columnOf.assign(indices->begin(), indices->end());
-  } else {
-    for (int64_t i = 0; i < rows * columns; ++i)
-      columnOf[i] = i % columns;
-  }
-  return columnOf;
-}
-
-/// The dense rows×width values of `memory`, zero where a row stores nothing:
-/// stored[r·columns + c] lands in row r at column columnOf[r·columns + c].
-template <typename T, typename S>
-static SmallVector<T> scatterRows(MemoryType type, ArrayRef<S> stored,
-                                  ArrayRef<int64_t> columnOf) {
-  const int64_t rows = type.getSlots(), width = type.getWidth(),
-                columns = type.getStoredColumns();
-  SmallVector<T> dense(rows * width, T(0));
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < columns; ++c)
-      dense[r * width + columnOf[r * columns + c]] =
-          static_cast<T>(stored[r * columns + c]);
-  return dense;
-}
-
-/// The float bank of a pruned, unquantized `memory` as one dense constant.
-static FailureOr<Value> densifiedFloatBank(OpBuilder &b, Location loc,
-                                           MemoryOp memory,
-                                           ArrayRef<int64_t> columnOf) {
-  MemoryType type = memory.getType();
-  FailureOr<SmallVector<float>> values = readFloats(memory.getValue());
-  if (failed(values))
-    return memory.emitError() << "the memory bank's data is not in the "
-                                 "module (printed with elided resources?)";
-  SmallVector<float> dense =
-      scatterRows<float>(type, ArrayRef<float>(*values), columnOf);
-  auto denseType =
-      RankedTensorType::get({type.getSlots(), type.getWidth()}, b.getF32Type());
-  return arith::ConstantOp::create(
-             b, loc, DenseElementsAttr::get(denseType, ArrayRef<float>(dense)))
-      .getResult();
+/// The dense rows×width constant of `values`, of `elementType`.
+template <typename T>
+static Value denseConstant(OpBuilder &b, Location loc, ArrayRef<T> values,
+                           int64_t rows, int64_t width, Type elementType) {
+  auto type = RankedTensorType::get({rows, width}, elementType);
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, values));
 }
 
 /// How many values of `bits` bits one byte of the artifact holds: two 4-bit
@@ -220,22 +176,17 @@ static Value dequantize(OpBuilder &b, Location loc, Value packed, Value scales,
 /// A quantized bank stays integers in the artifact, int4 and binary packed
 /// (two and eight to a byte); q·scale at run time.
 static Value quantizedBank(OpBuilder &b, Location loc, MemoryOp memory,
-                           ArrayRef<int64_t> columnOf) {
-  MemoryType type = memory.getType();
-  const int64_t rows = type.getSlots(), width = type.getWidth();
-  const int64_t perByte = valuesPerByte(type.getQuant().getBits());
-  SmallVector<int64_t> stored = *readIntegers(memory.getValue());
-  SmallVector<int8_t> dense =
-      scatterRows<int8_t>(type, ArrayRef<int64_t>(stored), columnOf);
-  SmallVector<int8_t> packed = packRows(dense, rows, width, perByte);
-  auto intType = RankedTensorType::get(
-      {rows, (width + perByte - 1) / perByte}, b.getI8Type());
-  Value q = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(intType, ArrayRef<int8_t>(packed)));
+                           const BankStorage &bank) {
+  const int64_t perByte = valuesPerByte(bank.bits);
+  std::vector<int64_t> integers = bank.denseIntegers();
+  SmallVector<int8_t> dense(integers.begin(), integers.end());
+  SmallVector<int8_t> packed = packRows(dense, bank.rows, bank.width, perByte);
+  Value q = denseConstant(b, loc, ArrayRef<int8_t>(packed), bank.rows,
+                          (bank.width + perByte - 1) / perByte, b.getI8Type());
   Value scales = arith::ConstantOp::create(
       b, loc, cast<TypedAttr>(memory.getScalesAttr()));
-  bool perRow = type.getQuant().getScale() == QuantScale::Row;
-  return dequantize(b, loc, q, scales, perRow, rows, width, perByte);
+  return dequantize(b, loc, q, scales, bank.rowScale, bank.rows, bank.width,
+                    perByte);
 }
 
 FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,
@@ -245,14 +196,16 @@ FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,
     return arith::ConstantOp::create(b, loc,
                                      cast<TypedAttr>(memory.getValue()))
         .getResult();
+  FailureOr<BankStorage> bank = readBank(memory, "convert-engram-to-linalg");
+  if (failed(bank))
+    return failure();
+  if (bank->quantized())
+    return quantizedBank(b, loc, memory, *bank);
   // Densify a pruned bank at compile time: it is small next to the
   // per-sequence trace, and dense rows vectorize.
-  FailureOr<SmallVector<int64_t>> columnOf = storedColumns(memory);
-  if (failed(columnOf))
-    return failure();
-  if (!type.getQuant())
-    return densifiedFloatBank(b, loc, memory, *columnOf);
-  return quantizedBank(b, loc, memory, *columnOf);
+  std::vector<float> dense = bank->dense();
+  return denseConstant(b, loc, ArrayRef<float>(dense), bank->rows, bank->width,
+                       b.getF32Type());
 }
 
 Value mlir::engram::topKSoftmax(OpBuilder &b, Location loc, Value logits,

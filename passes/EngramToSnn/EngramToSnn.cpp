@@ -188,10 +188,10 @@ private:
   /// An option as the user spelled it: `timesteps` for the pass,
   /// `--snn-timesteps` for engramc (option-prefix).
   std::string opt(StringRef name) const { return settings.prefix + name.str(); }
-  /// An error at the module, led by the pass's name unless a driver
-  /// speaks for it.
-  InFlightDiagnostic fail() {
-    InFlightDiagnostic diag = emitError(module.getLoc());
+  /// An error at `op` (default: the module), led by the pass's name unless
+  /// a driver speaks for it.
+  InFlightDiagnostic fail(Operation *op = nullptr) {
+    InFlightDiagnostic diag = op ? op->emitOpError() : emitError(module.getLoc());
     if (settings.prefix.empty())
       diag << "convert-engram-to-snn: ";
     return diag;
@@ -287,13 +287,8 @@ LogicalResult Converter::checkCalibration(const CodeOptions &made) {
 /// within weight-bits), a fixed-point trace the plastic weights' bits.
 LogicalResult Converter::checkStorage() {
   const BankStorage &bank = plan.bank;
-  auto failAt = [&](Operation *op) {
-    InFlightDiagnostic diag = op->emitOpError();
-    diag << (settings.prefix.empty() ? "convert-engram-to-snn: " : "");
-    return diag;
-  };
   if (bank.quantized() && bank.rowScale)
-    return failAt(plan.memoryOp)
+    return fail(plan.memoryOp)
            << "the bank has one scale per row (#engram.quant<scale = row>), "
               "which has no exact spiking form: a projection has one weight "
               "exponent, and the rows' scales would be rounded into the "
@@ -302,12 +297,12 @@ LogicalResult Converter::checkStorage() {
               "--quantize-scale=tensor)";
   if (bank.quantized() &&
       double(bank.maxInteger()) > weightLimit(settings.weightBits))
-    return failAt(plan.memoryOp)
+    return fail(plan.memoryOp)
            << "the bank's " << bank.bits << "-bit integers do not fit "
            << opt("weight-bits") << "=" << settings.weightBits
            << "; give at least " << bank.bits - 1;
   if (plan.trace.fixed() && learn && plan.trace.bits > maxWeightBits())
-    return failAt(plan.updateOp)
+    return fail(plan.updateOp)
            << "a " << plan.trace.bits << "-bit trace has no "
            << stringifyProfile(profile) << " form: its plastic weights hold "
            << maxWeightBits() << " bits at most; quantize the trace to 8 bits "

@@ -44,7 +44,7 @@ import torch
 
 import engram_torch
 
-from engram_check import relative_error, run
+from engram_check import relative_error, run, vanishing_config
 
 SIZES = [(4, 5, 8, 4, 3), (3, 9, 12, 6, 4)]  # (B, D, H, N, C)
 STEPS = 28
@@ -66,12 +66,7 @@ def main():
         print(f"{'ok' if ok else 'FAIL'} {name}: {error:.2e} (bound {bound:.0e})")
 
     for index, (batch, d, h, n, c) in enumerate(SIZES):
-        config = {"input_dim": d,
-                  "cell": {"hidden_dim": h, "memory_size": n, "hebbian_lr": 0.05,
-                           "scale_factor": 0.5, "temperature": 1e4,
-                           "sparsity_strength": 0.0, "use_layer_norm": False},
-                  "trace_batching": "per_sequence",
-                  "head": {"pooling": "last", "units": c, "activation": "linear"}}
+        config = vanishing_config(d, h, n, c)
         network = engram_torch.random_network(config, args.seed * 100 + index,
                                               trace_init=index % 2 == 1)
         # The recurrence through h must carry weight, or a wrong delay on it

@@ -16,6 +16,19 @@ def relative_error(actual, reference):
     return float(np.max(difference) / max(scale, 1e-300))
 
 
+def vanishing_config(d, h, n, c):
+    """A model config on which the spiking conversion's approximations
+    vanish (check_snn.py says why): no layer norm, temperature 1e4 (recall
+    weights 1/N + O(1e-4)), per-sequence trace, pooling `last`, a linear
+    readout of `c` units."""
+    return {"input_dim": d,
+            "cell": {"hidden_dim": h, "memory_size": n, "hebbian_lr": 0.05,
+                     "scale_factor": 0.5, "temperature": 1e4,
+                     "sparsity_strength": 0.0, "use_layer_norm": False},
+            "trace_batching": "per_sequence",
+            "head": {"pooling": "last", "units": c, "activation": "linear"}}
+
+
 def run(cmd):
     """Runs `cmd`; exits with its stderr when it fails."""
     proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -39,6 +39,9 @@ int64_t divisorAtMost(int64_t size, int64_t cap) {
 constexpr int64_t kMaxReductionVector = 256;
 /// Steps of an outer reduction accumulated in one vectorized tile.
 constexpr int64_t kMaxReductionUnroll = 8;
+/// The same for an op that updates integer state (a fixed-point trace): its
+/// arithmetic widens each lane, and a tile of 8 spills registers.
+constexpr int64_t kMaxIntegerStateUnroll = 4;
 
 struct CpuVectorizePass
     : public mlir::engram::impl::EngramCpuVectorizeBase<CpuVectorizePass> {
@@ -71,6 +74,11 @@ struct CpuVectorizePass
     for (unsigned i = 0; i < ranges.size(); ++i)
       if (iterators[i] == utils::IteratorType::parallel)
         lastParallel = i;
+    bool integerState = llvm::any_of(op.getDpsInits(), [](Value init) {
+      return isa<IntegerType>(getElementTypeOrSelf(init.getType()));
+    });
+    int64_t unroll =
+        integerState ? kMaxIntegerStateUnroll : kMaxReductionUnroll;
     for (unsigned i = 0; i < ranges.size(); ++i) {
       if (ShapedType::isDynamic(ranges[i]))
         continue; // Stays 1.
@@ -80,7 +88,7 @@ struct CpuVectorizePass
       else if (!innermostReduction && int(i) == lastParallel)
         tiles[i] = divisorAtMost(ranges[i], 4 * int64_t(vectorWidth));
       else if (!innermostReduction && reduction)
-        tiles[i] = divisorAtMost(ranges[i], kMaxReductionUnroll);
+        tiles[i] = divisorAtMost(ranges[i], unroll);
     }
     return tiles;
   }

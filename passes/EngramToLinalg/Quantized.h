@@ -15,8 +15,10 @@
 
 namespace mlir::engram {
 
-/// q·δ as f32, for an integer `q` of a fixed-point trace.
-Value fixedToFloat(OpBuilder &b, Location loc, Value q, FixedAttr fixed);
+/// q·δ·factor as f32, for an integer `q` of a fixed-point trace: one
+/// multiply by the constant δ·factor (rounded once, from double).
+Value fixedToFloat(OpBuilder &b, Location loc, Value q, FixedAttr fixed,
+                   double factor = 1.0);
 
 /// clamp(round(v / δ), −Q, Q) as the storage integer type `storage`.
 Value floatToFixed(OpBuilder &b, Location loc, Value v, FixedAttr fixed,

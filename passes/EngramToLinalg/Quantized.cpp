@@ -117,10 +117,13 @@ static Value denseConstant(OpBuilder &b, Location loc, ArrayRef<T> values,
                                    DenseElementsAttr::get(type, values));
 }
 
-/// How many values of `bits` bits one byte of the artifact holds: two 4-bit
-/// values, eight signs; one of anything else.
-static int64_t valuesPerByte(int64_t bits) {
-  return bits == 4 ? 2 : bits == 1 ? 8 : 1;
+/// How many of `bank`'s integers one byte of the artifact holds: two 4-bit
+/// values, eight signs; one of anything else. A pruned binary bank, which
+/// the artifact holds densified, has zeros besides its signs: two to a byte.
+static int64_t valuesPerByte(const BankStorage &bank) {
+  if (bank.bits == 1)
+    return bank.pruned() ? 2 : 8;
+  return bank.bits == 4 ? 2 : 1;
 }
 
 /// The N×H integers `dense` packed row by row, `perByte` values per byte:
@@ -208,10 +211,10 @@ static Value dequantize(OpBuilder &b, Location loc, Value packed, Value scales,
 }
 
 /// A quantized bank stays integers in the artifact, int4 and binary packed
-/// (two and eight to a byte); q·scale at run time.
+/// (two and eight to a byte, see valuesPerByte); q·scale at run time.
 static Value quantizedBank(OpBuilder &b, Location loc, MemoryOp memory,
                            const BankStorage &bank) {
-  const int64_t perByte = valuesPerByte(bank.bits);
+  const int64_t perByte = valuesPerByte(bank);
   std::vector<int64_t> integers = bank.denseIntegers();
   SmallVector<int8_t> dense(integers.begin(), integers.end());
   SmallVector<int8_t> packed = packRows(dense, bank.rows, bank.width, perByte);

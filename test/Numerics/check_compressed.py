@@ -44,6 +44,8 @@ CONFIGS = {
     "topk4": ["--sparsify=topk=4"],
     "density0.5": ["--sparsify=density=0.5"],
     "topk4-density0.25-int8": ["--sparsify=topk=4,density=0.25", "--quantize=int8"],
+    # A pruned binary bank is densified with zeros, which signs cannot hold.
+    "binary-density0.25": ["--sparsify=density=0.25", "--quantize=binary"],
 }
 
 

@@ -335,6 +335,18 @@ std::vector<int64_t> BankStorage::denseIntegers() const {
   return bank;
 }
 
+rt::PackedBank BankStorage::packed() const {
+  rt::PackedBank bank;
+  bank.bits = bits;
+  bank.perByte = rt::bankValuesPerByte(bits, pruned());
+  bank.rowScale = rowScale;
+  bank.rows = rows;
+  bank.width = width;
+  bank.values = rt::packBankRows(denseIntegers(), rows, width, bank.perByte);
+  bank.scales = scales;
+  return bank;
+}
+
 const rt::WeightTensor *CellPlan::find(const std::string &name) const {
   auto found = weights.find(name);
   return found == weights.end() ? nullptr : &found->second;

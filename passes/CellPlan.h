@@ -15,6 +15,7 @@
 
 #include "dialects/engram/EngramOps.h"
 #include "runtime/Model.h"
+#include "runtime/PackedBank.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -57,6 +58,9 @@ struct BankStorage {
   /// The bank as rows × width integers (0 where an ELL bank has none);
   /// quantized banks only.
   std::vector<int64_t> denseIntegers() const;
+  /// The bank as the artifacts store it: densified integers, packed
+  /// (runtime/PackedBank.h), and scales; quantized banks only.
+  ::engram::runtime::PackedBank packed() const;
 };
 
 /// The trace's storage: float, or `#engram.fixed<bits, bound>`.

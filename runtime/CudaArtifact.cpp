@@ -233,7 +233,7 @@ Status CudaArtifact::uploadWeights() {
   // One allocation; each tensor at a 256-byte boundary.
   std::string staging;
   for (const TensorSpec &spec : expectedTensors(bundle_.config)) {
-    const std::string *bytes = bundle_.section(spec.name);
+    std::optional<std::string> bytes = cudaBundleWeight(bundle_, spec.name);
     if (!bytes)
       continue;
     size_t offset = alignUp(staging.size(), kCudaSectionAlignment);

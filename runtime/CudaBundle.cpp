@@ -349,6 +349,44 @@ Status checkCode(const std::map<std::string, std::string> &sections) {
   return Status::success();
 }
 
+/// Reads "memory_storage", the format of a packed bank, sized by `config`.
+Status parseMemoryStorage(const json &value, const ModelConfig &config,
+                          PackedBank &bank) {
+  ENGRAM_TRY(expectObject(value, "memory_storage"));
+  Fields fields(value, "memory_storage");
+  std::string scale;
+  ENGRAM_TRY(fields.integer("bits", bank.bits, 1, 8));
+  ENGRAM_TRY(fields.integer("values_per_byte", bank.perByte, 1, 8));
+  ENGRAM_TRY(fields.string("scale", scale, {"row", "tensor"}));
+  ENGRAM_TRY(fields.noUnknownFields());
+  bank.rowScale = scale == "row";
+  bank.rows = config.cell.memorySize;
+  bank.width = config.cell.hiddenDim;
+  return Status::success();
+}
+
+/// Moves the packed bank's sections into `bundle.memory` and checks it.
+Status readPackedBank(CudaBundle &bundle) {
+  PackedBank &bank = *bundle.memory;
+  if (bundle.sections.count("cell.memory"))
+    return Status::error("sections.cell.memory: present, but memory_storage "
+                         "says the bank is stored packed");
+  for (const char *name : {kPackedBankValuesSection, kPackedBankScalesSection})
+    if (!bundle.sections.count(name))
+      return Status::error(std::string("sections.") + name +
+                           ": missing (memory_storage says the bank is "
+                           "stored packed)");
+  bank.values = bundle.sections.at(kPackedBankValuesSection);
+  const std::string &scales = bundle.sections.at(kPackedBankScalesSection);
+  if (scales.size() % sizeof(float) != 0)
+    return Status::error(std::string("sections.") + kPackedBankScalesSection +
+                         ": " + std::to_string(scales.size()) +
+                         " bytes, not a whole number of float32");
+  bank.scales.resize(scales.size() / sizeof(float));
+  std::memcpy(bank.scales.data(), scales.data(), scales.size());
+  return bank.validate("memory_storage");
+}
+
 /// Matches the sections with what the model needs and copies them out.
 Status readSections(const std::vector<Range> &ranges, std::string_view bytes,
                     CudaBundle &bundle) {
@@ -358,10 +396,18 @@ Status readSections(const std::vector<Range> &ranges, std::string_view bytes,
     weights[spec.name] = &spec;
   for (const Range &range : ranges) {
     auto spec = weights.find(range.name);
-    if (range.name != "cubin" && range.name != "ptx" && spec == weights.end())
+    bool packed = bundle.memory && (range.name == kPackedBankValuesSection ||
+                                    range.name == kPackedBankScalesSection);
+    if (range.name != "cubin" && range.name != "ptx" && !packed &&
+        spec == weights.end())
       return Status::error("sections." + range.name +
                            ": unknown section (expected cubin, ptx and the "
-                           "weight tensors of the model)");
+                           "weight tensors of the model" +
+                           (bundle.memory ? ", with the packed bank's " +
+                                                std::string(kPackedBankValuesSection) +
+                                                " and " + kPackedBankScalesSection
+                                          : std::string()) +
+                           ")");
     if (spec != weights.end()) {
       uint64_t expected = uint64_t(numElements(spec->second->shape)) * 4;
       if (range.size != expected)
@@ -377,8 +423,11 @@ Status readSections(const std::vector<Range> &ranges, std::string_view bytes,
   for (const char *code : {"cubin", "ptx"})
     if (!bundle.sections.count(code))
       return Status::error(std::string("sections.") + code + ": missing");
+  if (bundle.memory)
+    ENGRAM_TRY(readPackedBank(bundle));
   for (const TensorSpec &spec : specs)
-    if (!spec.optional && !bundle.sections.count(spec.name))
+    if (!spec.optional && !bundle.sections.count(spec.name) &&
+        !(bundle.memory && spec.name == "cell.memory"))
       return Status::error("sections." + spec.name + ": missing (the weight " +
                            shapeToString(spec.shape) +
                            " float32: " + spec.meaning + ")");
@@ -444,6 +493,10 @@ Status parseMetadata(const json &metadata, std::string_view bytes,
     ENGRAM_TRY(expectObject(*target, "target"));
     bundle.target = *target;
   }
+  if (const json *storage = fields.get("memory_storage")) {
+    bundle.memory.emplace();
+    ENGRAM_TRY(parseMemoryStorage(*storage, bundle.config, *bundle.memory));
+  }
   std::vector<Range> ranges;
   ENGRAM_TRY(
       parseRanges(fields.get("sections"), bytes.size(), dataStart, ranges));
@@ -498,10 +551,22 @@ CudaBundle makeCudaBundle(const Model &model, std::string cubin,
   return bundle;
 }
 
+std::optional<std::string> cudaBundleWeight(const CudaBundle &bundle,
+                                            const std::string &name) {
+  if (name == "cell.memory" && bundle.memory) {
+    std::vector<float> bank = bundle.memory->dequantize();
+    return std::string(reinterpret_cast<const char *>(bank.data()),
+                       bank.size() * sizeof(float));
+  }
+  if (const std::string *bytes = bundle.section(name))
+    return *bytes;
+  return std::nullopt;
+}
+
 Model cudaBundleModel(const CudaBundle &bundle) {
   Model model{bundle.config, {}};
   for (const TensorSpec &spec : expectedTensors(bundle.config)) {
-    const std::string *bytes = bundle.section(spec.name);
+    std::optional<std::string> bytes = cudaBundleWeight(bundle, spec.name);
     if (!bytes)
       continue;
     WeightTensor &weight = model.weights[spec.name];
@@ -513,7 +578,23 @@ Model cudaBundleModel(const CudaBundle &bundle) {
   return model;
 }
 
-StatusOr<std::string> encodeCudaBundle(const CudaBundle &bundle) {
+/// `input` with its packed bank, if any, in sections in place of a float32
+/// "cell.memory".
+static CudaBundle withPackedSections(const CudaBundle &input) {
+  CudaBundle bundle = input;
+  if (!bundle.memory)
+    return bundle;
+  const PackedBank &bank = *bundle.memory;
+  bundle.sections.erase("cell.memory");
+  bundle.sections[kPackedBankValuesSection] = bank.values;
+  bundle.sections[kPackedBankScalesSection] =
+      std::string(reinterpret_cast<const char *>(bank.scales.data()),
+                  bank.scales.size() * sizeof(float));
+  return bundle;
+}
+
+StatusOr<std::string> encodeCudaBundle(const CudaBundle &input) {
+  CudaBundle bundle = withPackedSections(input);
   if (!bundle.target.is_object())
     return Status::error("target: expected an object, got " +
                          describeJson(bundle.target));
@@ -527,6 +608,10 @@ StatusOr<std::string> encodeCudaBundle(const CudaBundle &bundle) {
   metadata["target"] = ordered_json::parse(
       bundle.target.dump(-1, ' ', false, json::error_handler_t::replace),
       nullptr, /*allow_exceptions=*/false);
+  if (const std::optional<PackedBank> &bank = bundle.memory)
+    metadata["memory_storage"] = {{"bits", bank->bits},
+                                  {"values_per_byte", bank->perByte},
+                                  {"scale", bank->rowScale ? "row" : "tensor"}};
 
   // The offsets are in the metadata, whose length moves the first offset:
   // move it until the metadata fits before it.

@@ -9,7 +9,12 @@
 //                 from the start of the file, placed by the metadata's
 //                 "sections" map: "cubin", "ptx" (NUL-free text) and one
 //                 float32 little-endian section per weight tensor, named as
-//                 in the model package ("cell.encoder.kernel", ...).
+//                 in the model package ("cell.encoder.kernel", ...). A
+//                 quantized bank is stored packed instead of as the float32
+//                 "cell.memory": its integers in "cell.memory.values"
+//                 (runtime/PackedBank.h's layout), its float32 scales in
+//                 "cell.memory.scales", its format in the metadata's
+//                 "memory_storage" (bits, values_per_byte, scale).
 //
 // The metadata names the format and the kernel ABI version, describes the
 // model (so the host can size buffers and derive the kernels' parameters)
@@ -22,6 +27,7 @@
 #define ENGRAM_RUNTIME_CUDABUNDLE_H
 
 #include "runtime/Model.h"
+#include "runtime/PackedBank.h"
 #include "runtime/Status.h"
 
 #include <cstdint>
@@ -42,6 +48,9 @@ inline constexpr std::string_view kCudaArtifactMagic = "ENGRAMCU";
 inline constexpr uint64_t kCudaArtifactHeaderBytes = 16;
 /// Every section starts at a multiple of this, from the start of the file.
 inline constexpr uint64_t kCudaSectionAlignment = 256;
+/// The sections of a packed (quantized) memory bank.
+inline constexpr const char *kPackedBankValuesSection = "cell.memory.values";
+inline constexpr const char *kPackedBankScalesSection = "cell.memory.scales";
 
 /// One entry of the launch plan: a kernel of the cubin and the batch sizes
 /// it serves. The host launches ceil(B / tile) blocks of `threads` threads.
@@ -78,6 +87,9 @@ struct CudaBundle {
   nlohmann::json target = nlohmann::json::object();
   /// Section name → bytes: "cubin", "ptx" and one per weight tensor.
   std::map<std::string, std::string> sections;
+  /// A quantized bank, stored packed instead of the float32 "cell.memory"
+  /// section (cudaBundleModel dequantizes it); none for a float bank.
+  std::optional<PackedBank> memory;
   /// The metadata JSON as stored in the file; set by decodeCudaBundle and
   /// readCudaBundle (the writer builds the JSON from the fields above).
   nlohmann::json metadata;
@@ -91,6 +103,12 @@ struct CudaBundle {
 CudaBundle makeCudaBundle(const Model &model, std::string cubin,
                           std::string ptx,
                           std::vector<CudaKernelEntry> kernels);
+
+/// The float32 bytes of weight `name` of a (valid) bundle: its section, or
+/// for "cell.memory" of a packed bank, the bank dequantized; none when the
+/// bundle has no such weight.
+std::optional<std::string> cudaBundleWeight(const CudaBundle &bundle,
+                                            const std::string &name);
 
 /// The model a (valid) bundle describes, weights included.
 Model cudaBundleModel(const CudaBundle &bundle);

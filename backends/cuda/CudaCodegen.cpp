@@ -257,10 +257,18 @@ std::string mlir::engram::generateCudaSource(const rt::Model &model) {
 
 namespace {
 
-/// The cell of the module as the kernels take it (a float model whose bank
-/// is M̂ = q·scale), if they can run it: top-k recall and fixed-point traces
-/// they cannot yet.
-FailureOr<rt::Model> liftForCuda(ModuleOp module, TimingScope &timing) {
+/// The cell as the CUDA artifact holds it.
+struct CudaCell {
+  /// The float model the kernels take: its bank is M̂ = q·scale.
+  rt::Model model;
+  /// A quantized bank as the artifact stores it (packed integers and
+  /// scales, dequantized when the artifact is loaded).
+  std::optional<rt::PackedBank> packedBank;
+};
+
+/// The cell of the module as the CUDA artifact holds it, if the kernels can
+/// run it: top-k recall and fixed-point traces they cannot yet.
+FailureOr<CudaCell> liftForCuda(ModuleOp module, TimingScope &timing) {
   TimingScope lift = timing.nest("Recognise the cell");
   FailureOr<CellPlan> plan = analyzeCell(module, "--target=cuda");
   if (failed(plan))
@@ -279,10 +287,12 @@ FailureOr<rt::Model> liftForCuda(ModuleOp module, TimingScope &timing) {
            << "--target=cuda: the CUDA kernels need hidden_dim to be a "
               "multiple of 32 (one warp lane per 4 features), got "
            << hidden;
-  rt::Model model{plan->config, std::move(plan->weights)};
-  model.weights["cell.memory"] = {{plan->bank.rows, plan->bank.width},
-                                  plan->bank.dense()};
-  return model;
+  CudaCell cell{{plan->config, std::move(plan->weights)}, std::nullopt};
+  cell.model.weights["cell.memory"] = {{plan->bank.rows, plan->bank.width},
+                                       plan->bank.dense()};
+  if (plan->bank.quantized())
+    cell.packedBank = plan->bank.packed();
+  return cell;
 }
 
 /// nvcc, and ptxas beside it.
@@ -393,14 +403,15 @@ FailureOr<std::vector<rt::CudaKernelEntry>> readLaunchPlan(ModuleOp module,
 }
 
 /// The bytes of the `.cuda` file.
-FailureOr<std::string> bundle(ModuleOp module, const rt::Model &model,
+FailureOr<std::string> bundle(ModuleOp module, const CudaCell &cell,
                               const CudaTargetOptions &options,
                               const std::string &cubin, const std::string &ptx) {
   FailureOr<std::vector<rt::CudaKernelEntry>> kernels =
       readLaunchPlan(module, ptx);
   if (failed(kernels))
     return failure();
-  rt::CudaBundle bundle = rt::makeCudaBundle(model, cubin, ptx, *kernels);
+  rt::CudaBundle bundle = rt::makeCudaBundle(cell.model, cubin, ptx, *kernels);
+  bundle.memory = cell.packedBank;
   bundle.target = {{"arch", options.arch},
                    {"producer", rt::producer("engramc")},
                    {"kernel", "persistent recurrent kernel "
@@ -416,10 +427,10 @@ FailureOr<std::string> bundle(ModuleOp module, const rt::Model &model,
 FailureOr<std::string>
 mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
                              CudaStage stage, TimingScope &timing) {
-  FailureOr<rt::Model> model = liftForCuda(module, timing);
-  if (failed(model))
+  FailureOr<CudaCell> cell = liftForCuda(module, timing);
+  if (failed(cell))
     return failure();
-  std::string source = generateCudaSource(*model);
+  std::string source = generateCudaSource(cell->model);
   if (stage == CudaStage::Source)
     return source;
   FailureOr<Toolchain> tools = findToolchain(module, options);
@@ -440,5 +451,5 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
     return failure();
   if (stage == CudaStage::Ptx)
     return ptx;
-  return bundle(module, *model, options, cubin, ptx);
+  return bundle(module, *cell, options, cubin, ptx);
 }

@@ -11,6 +11,7 @@
 
 using namespace mlir;
 using namespace mlir::engram;
+namespace rt = ::engram::runtime;
 
 static Value f32Constant(OpBuilder &b, Location loc, double value) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
@@ -117,38 +118,8 @@ static Value denseConstant(OpBuilder &b, Location loc, ArrayRef<T> values,
                                    DenseElementsAttr::get(type, values));
 }
 
-/// How many of `bank`'s integers one byte of the artifact holds: two 4-bit
-/// values, eight signs; one of anything else. A pruned binary bank, which
-/// the artifact holds densified, has zeros besides its signs: two to a byte.
-static int64_t valuesPerByte(const BankStorage &bank) {
-  if (bank.bits == 1)
-    return bank.pruned() ? 2 : 8;
-  return bank.bits == 4 ? 2 : 1;
-}
-
-/// The N×H integers `dense` packed row by row, `perByte` values per byte:
-/// 4-bit values two's complement, the even column in the low nibble; signs
-/// as bits (1: +1, 0: −1), column c at bit c mod 8.
-static SmallVector<int8_t> packRows(ArrayRef<int8_t> dense, int64_t rows,
-                                    int64_t width, int64_t perByte) {
-  const int64_t bytesPerRow = (width + perByte - 1) / perByte;
-  SmallVector<int8_t> packed(rows * bytesPerRow, 0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < width; ++c) {
-      uint8_t &byte =
-          reinterpret_cast<uint8_t &>(packed[r * bytesPerRow + c / perByte]);
-      int8_t q = dense[r * width + c];
-      if (perByte == 2)
-        byte |= uint8_t((q & 0xF) << (4 * (c % 2)));
-      else if (perByte == 8)
-        byte |= uint8_t((q > 0 ? 1 : 0) << (c % 8));
-      else
-        byte = uint8_t(q);
-    }
-  return packed;
-}
-
-/// The integer at column `c` of its byte `byte` (packRows' layout), as i8.
+/// The integer at column `c` of its byte `byte` (the layout of
+/// runtime/PackedBank.h), as i8.
 static Value unpack(OpBuilder &b, Location loc, Value byte, Value c,
                     int64_t perByte) {
   Type i8 = b.getI8Type();
@@ -210,20 +181,21 @@ static Value dequantize(OpBuilder &b, Location loc, Value packed, Value scales,
       .getResult(0);
 }
 
-/// A quantized bank stays integers in the artifact, int4 and binary packed
-/// (two and eight to a byte, see valuesPerByte); q·scale at run time.
+/// A quantized bank stays integers in the artifact, packed as
+/// runtime/PackedBank.h says (int4 two and binary eight to a byte); q·scale
+/// at run time.
 static Value quantizedBank(OpBuilder &b, Location loc, MemoryOp memory,
                            const BankStorage &bank) {
-  const int64_t perByte = valuesPerByte(bank);
-  std::vector<int64_t> integers = bank.denseIntegers();
-  SmallVector<int8_t> dense(integers.begin(), integers.end());
-  SmallVector<int8_t> packed = packRows(dense, bank.rows, bank.width, perByte);
-  Value q = denseConstant(b, loc, ArrayRef<int8_t>(packed), bank.rows,
-                          (bank.width + perByte - 1) / perByte, b.getI8Type());
+  rt::PackedBank packed = bank.packed();
+  ArrayRef<int8_t> bytes(reinterpret_cast<const int8_t *>(packed.values.data()),
+                         packed.values.size());
+  Value q = denseConstant(b, loc, bytes, bank.rows,
+                          rt::packedRowBytes(bank.width, packed.perByte),
+                          b.getI8Type());
   Value scales = arith::ConstantOp::create(
       b, loc, cast<TypedAttr>(memory.getScalesAttr()));
   return dequantize(b, loc, q, scales, bank.rowScale, bank.rows, bank.width,
-                    perByte);
+                    packed.perByte);
 }
 
 FailureOr<Value> mlir::engram::denseMemoryBank(OpBuilder &b, Location loc,

@@ -129,11 +129,15 @@ def artifacts(c):
         c.add("artifact-metadata", c.tool("engram-run", so, "--print-metadata").stdout)
     cuda = shutil.which("nvcc") or os.path.exists("/usr/local/cuda/bin/nvcc")
     if cuda:
-        out = c.path("m.cuda")
-        if c.tool("engramc", c.path("pkg32"), "--target=cuda", "-o", out,
-                  check=False).returncode == 0:
-            c.add_file("cuda-bundle", out)
-            c.add("artifact-metadata", c.tool("engram-run", out, "--print-metadata").stdout)
+        # A float bank, and packed int4 and pruned binary banks.
+        for i, flags in enumerate([[], ["--quantize=int4:memory"],
+                                   ["--quantize=binary", "--sparsify=density=0.5"]]):
+            out = c.path(f"m{i}.cuda")
+            if c.tool("engramc", c.path("pkg32"), "--target=cuda", *flags, "-o", out,
+                      check=False).returncode == 0:
+                c.add_file("cuda-bundle", out)
+                c.add("artifact-metadata",
+                      c.tool("engram-run", out, "--print-metadata").stdout)
 
 
 def exports(c):

@@ -353,6 +353,145 @@ TEST(CudaBundle, WeightSections) {
             "and the weight tensors of the model)");
 }
 
+//===----------------------------------------------------------------------===//
+// A quantized bank, stored packed
+//===----------------------------------------------------------------------===//
+
+/// A bank of the test model's N×H in `bits` bits, zeros at every third
+/// entry when `pruned`, one scale per row.
+PackedBank testBank(int64_t bits, bool pruned) {
+  ModelConfig config = testModel().config;
+  PackedBank bank;
+  bank.bits = bits;
+  bank.perByte = bankValuesPerByte(bits, pruned);
+  bank.rows = config.cell.memorySize;
+  bank.width = config.cell.hiddenDim;
+  const int64_t limit = bits == 1 ? 1 : (int64_t(1) << (bits - 1)) - 1;
+  std::vector<int64_t> dense(bank.rows * bank.width);
+  for (int64_t i = 0; i < int64_t(dense.size()); ++i) {
+    int64_t q = bits == 1 ? (i % 3 ? 1 : -1) : (i * 5) % (2 * limit + 1) - limit;
+    dense[i] = pruned && i % 3 == 2 ? 0 : q;
+  }
+  bank.values = packBankRows(dense, bank.rows, bank.width, bank.perByte);
+  for (int64_t r = 0; r < bank.rows; ++r)
+    bank.scales.push_back(0.25f + 0.5f * float(r));
+  return bank;
+}
+
+TEST(PackedBank, Layout) {
+  // int4: the even column in the low nibble, two's complement.
+  EXPECT_EQ(packBankRows({1, -2, 7}, 1, 3, 2), std::string("\xE1\x07", 2));
+  // Signs: bit c mod 8, 1 for +1; a row of 9 takes 2 bytes.
+  std::vector<int64_t> signs = {1, -1, 1, 1, -1, -1, -1, -1, 1};
+  EXPECT_EQ(packBankRows(signs, 1, 9, 8), std::string("\x0D\x01", 2));
+  for (auto [bits, pruned] : {std::pair{8, false}, {4, false}, {1, false},
+                              {1, true}}) {
+    PackedBank bank = testBank(bits, pruned);
+    EXPECT_TRUE(bank.validate("bank").ok()) << bits;
+    std::vector<float> values = bank.dequantize();
+    for (int64_t r = 0; r < bank.rows; ++r)
+      for (int64_t c = 0; c < bank.width; ++c) {
+        int64_t q = packedBankValue(bank.values, bank.width, bank.perByte, r, c);
+        EXPECT_EQ(values[r * bank.width + c], float(q) * bank.scales[r]);
+        if (pruned)
+          EXPECT_EQ(q == 0, (r * bank.width + c) % 3 == 2);
+      }
+  }
+  EXPECT_EQ(bankValuesPerByte(8, true), 1);
+  EXPECT_EQ(bankValuesPerByte(4, true), 2);
+}
+
+TEST(PackedBank, Validation) {
+  PackedBank bank = testBank(8, false);
+  bank.values[0] = char(-128);
+  EXPECT_EQ(bank.validate("b").message(),
+            "b.values: -128 at row 0, column 0 is outside [-127, 127]");
+  bank = testBank(4, false);
+  bank.values.pop_back();
+  EXPECT_EQ(bank.validate("b").message(),
+            "b.values: 11 bytes, expected 12 (3 rows of 7 values, 2 to a "
+            "byte)");
+  bank = testBank(1, false);
+  bank.perByte = 4;
+  EXPECT_EQ(bank.validate("b").message(),
+            "b.values_per_byte: 4 cannot hold 1-bit values (expected 8, or 2 "
+            "for a pruned bank)");
+  bank = testBank(1, true);
+  bank.scales[1] = 0;
+  EXPECT_EQ(bank.validate("b").message(),
+            "b.scales[1]: not a positive finite number");
+  bank.scales.pop_back();
+  EXPECT_EQ(bank.validate("b").message(), "b.scales: 2 scales, expected 3");
+  bank = testBank(8, false);
+  bank.bits = 2;
+  EXPECT_EQ(bank.validate("b").message(), "b.bits: 2 (expected 8, 4 or 1)");
+}
+
+TEST(CudaBundle, PackedBankRoundTrip) {
+  for (auto [bits, pruned] : {std::pair{8, false}, {4, false}, {1, false},
+                              {1, true}}) {
+    CudaBundle bundle = testBundle();
+    bundle.memory = testBank(bits, pruned);
+    StatusOr<std::string> bytes = encodeCudaBundle(bundle);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+    StatusOr<CudaBundle> read = decodeCudaBundle(*bytes, "");
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    const json &storage = read->metadata["memory_storage"];
+    EXPECT_EQ(storage["bits"], bits);
+    EXPECT_EQ(storage["values_per_byte"], bundle.memory->perByte);
+    EXPECT_EQ(storage["scale"], "row");
+    EXPECT_FALSE(read->metadata["sections"].contains("cell.memory"));
+    EXPECT_EQ(read->metadata["sections"][kPackedBankValuesSection]["size"],
+              bundle.memory->values.size());
+    ASSERT_TRUE(read->memory.has_value());
+    EXPECT_EQ(read->memory->values, bundle.memory->values);
+    EXPECT_EQ(read->memory->scales, bundle.memory->scales);
+    // What the GPU receives is the bank q·scale.
+    Model model = cudaBundleModel(*read);
+    EXPECT_EQ(model.weights["cell.memory"].data, bundle.memory->dequantize());
+    EXPECT_EQ(model.weights["cell.memory"].shape,
+              (std::vector<int64_t>{3, 7}));
+  }
+}
+
+TEST(CudaBundle, PackedBankErrors) {
+  CudaBundle bundle = testBundle();
+  bundle.memory = testBank(4, false);
+  auto error = [&](const std::function<void(json &)> &edit) {
+    return decodeError(craft(bundle, edit));
+  };
+  EXPECT_EQ(error([](json &m) { m["memory_storage"]["bits"] = 9; }),
+            "m.cuda: memory_storage.bits: 9 is above the limit of 8");
+  EXPECT_EQ(error([](json &m) { m["memory_storage"]["bits"] = 8; }),
+            "m.cuda: memory_storage.values_per_byte: 2 cannot hold 8-bit "
+            "values (expected 1)");
+  EXPECT_EQ(error([](json &m) { m["memory_storage"]["scale"] = "column"; }),
+            "m.cuda: memory_storage.scale: expected one of \"row\", "
+            "\"tensor\", got \"column\"");
+  EXPECT_EQ(error([](json &m) { m["memory_storage"]["scale"] = "tensor"; }),
+            "m.cuda: memory_storage.scales: 3 scales, expected 1");
+  EXPECT_EQ(error([](json &m) { m["memory_storage"]["extra"] = 1; }),
+            "m.cuda: memory_storage.extra: unknown field");
+  EXPECT_EQ(error([](json &m) { m["sections"].erase("cell.memory.scales"); }),
+            "m.cuda: sections.cell.memory.scales: missing (memory_storage "
+            "says the bank is stored packed)");
+  EXPECT_EQ(error([](json &m) { m.erase("memory_storage"); }),
+            "m.cuda: sections.cell.memory.scales: unknown section (expected "
+            "cubin, ptx and the weight tensors of the model)");
+  // A float32 bank beside the packed one: 84 zero bytes after the others.
+  uint64_t end = (craft(bundle, [](json &) {}).size() + 255) / 256 * 256;
+  std::string both = craft(bundle, [&](json &m) {
+    m["sections"]["cell.memory"] = {{"offset", end}, {"size", 84}};
+  });
+  both.resize(end + 84, '\0');
+  EXPECT_EQ(decodeError(both),
+            "m.cuda: sections.cell.memory: present, but memory_storage says "
+            "the bank is stored packed");
+  bundle.memory->values[0] = char(0x08); // nibble -8: outside [-7, 7]
+  EXPECT_EQ(encodeCudaBundle(bundle).status().message(),
+            "memory_storage.values: -8 at row 0, column 0 is outside [-7, 7]");
+}
+
 TEST(CudaBundle, CodeSections) {
   EXPECT_EQ(encodeCudaBundle(testBundle("", "")).status().message(),
             "sections: cubin and ptx are both empty: the artifact holds no "

@@ -63,8 +63,10 @@ def state_bytes(storage, sparsity, slots, width):
     kept = width
     if sparsity.startswith("rows"):
         kept = max(1, round(int(sparsity.split()[1][:-1]) / 100 * width))
-    # Packed as the CPU artifact stores them: int4 two and binary eight to a
-    # byte per row (an ELL row: its kept values).
+    # Packed as the artifacts pack integers: int4 two and binary eight to a
+    # byte per row. An ELL row counts its kept values and their columns, as
+    # the IR stores it; the CPU and CUDA artifacts densify it (a pruned
+    # binary bank then takes 4 bits a value, for its zeros).
     per_byte = {"float32": 0.25, "int8": 1, "int4": 2, "binary": 8}[storage]
     bank = slots * int(np.ceil(kept / per_byte))
     if storage != "float32":

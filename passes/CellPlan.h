@@ -44,9 +44,7 @@ struct BankStorage {
   bool quantized() const { return bits != 0; }
   bool pruned() const { return !columnOf.empty(); }
   /// The largest stored integer magnitude the bits allow (127, 7, 1).
-  int64_t maxInteger() const {
-    return bits == 1 ? 1 : (int64_t(1) << (bits - 1)) - 1;
-  }
+  int64_t maxInteger() const { return ::engram::runtime::bankMaxInteger(bits); }
   float scaleOf(int64_t row) const { return scales[rowScale ? row : 0]; }
   /// The column of stored entry `c` of row `r`.
   int64_t columnAt(int64_t r, int64_t c) const {

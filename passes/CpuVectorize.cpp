@@ -66,7 +66,8 @@ struct CpuVectorizePass
     // reductions, one per element of the other dimensions: those are tiled
     // by 1 and the reduction is vectorized in pieces of up to 256 elements.
     // Otherwise the innermost parallel dimension is vectorized in pieces of
-    // up to 4 vectors and the reductions accumulate across up to 8 of them.
+    // up to 4 vectors and the reductions accumulate across up to 8 of them
+    // (4 for integer state).
     bool innermostReduction =
         !iterators.empty() &&
         iterators.back() == utils::IteratorType::reduction;

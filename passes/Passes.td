@@ -204,8 +204,9 @@ def EngramCpuVectorize : Pass<"engram-cpu-vectorize", "::mlir::func::FuncOp"> {
       softmax): vectorized in pieces of up to 256 elements, one horizontal
       reduction per element of the other dimensions;
     - other ops: the innermost parallel dimension in pieces of up to 4
-      vectors, outer reductions in steps of up to 8, the other parallel
-      dimensions by 1.
+      vectors, outer reductions in steps of up to 8 (4 when the op
+      updates integer state, a fixed-point trace, whose widened values
+      would otherwise spill registers), the other parallel dimensions by 1.
 
     Every dynamic dimension is tiled by 1.
 

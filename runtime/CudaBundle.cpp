@@ -365,7 +365,8 @@ Status parseMemoryStorage(const json &value, const ModelConfig &config,
   return Status::success();
 }
 
-/// Moves the packed bank's sections into `bundle.memory` and checks it.
+/// Copies the packed bank's sections into `bundle.memory` (they stay in
+/// `bundle.sections` too, as read) and checks it.
 Status readPackedBank(CudaBundle &bundle) {
   PackedBank &bank = *bundle.memory;
   if (bundle.sections.count("cell.memory"))
@@ -403,10 +404,11 @@ Status readSections(const std::vector<Range> &ranges, std::string_view bytes,
       return Status::error("sections." + range.name +
                            ": unknown section (expected cubin, ptx and the "
                            "weight tensors of the model" +
-                           (bundle.memory ? ", with the packed bank's " +
-                                                std::string(kPackedBankValuesSection) +
-                                                " and " + kPackedBankScalesSection
-                                          : std::string()) +
+                           (bundle.memory
+                                ? ", with the packed bank's " +
+                                      std::string(kPackedBankValuesSection) +
+                                      " and " + kPackedBankScalesSection
+                                : std::string()) +
                            ")");
     if (spec != weights.end()) {
       uint64_t expected = uint64_t(numElements(spec->second->shape)) * 4;
@@ -579,12 +581,18 @@ Model cudaBundleModel(const CudaBundle &bundle) {
 }
 
 /// `input` with its packed bank, if any, in sections in place of a float32
-/// "cell.memory".
-static CudaBundle withPackedSections(const CudaBundle &input) {
+/// "cell.memory"; fails when the bank is not the model's N×H.
+static StatusOr<CudaBundle> withPackedSections(const CudaBundle &input) {
   CudaBundle bundle = input;
   if (!bundle.memory)
     return bundle;
   const PackedBank &bank = *bundle.memory;
+  const CellConfig &cell = bundle.config.cell;
+  if (bank.rows != cell.memorySize || bank.width != cell.hiddenDim)
+    return Status::error(
+        "memory_storage: the packed bank is " + std::to_string(bank.rows) +
+        "x" + std::to_string(bank.width) + ", the model's memory " +
+        std::to_string(cell.memorySize) + "x" + std::to_string(cell.hiddenDim));
   bundle.sections.erase("cell.memory");
   bundle.sections[kPackedBankValuesSection] = bank.values;
   bundle.sections[kPackedBankScalesSection] =
@@ -593,11 +601,8 @@ static CudaBundle withPackedSections(const CudaBundle &input) {
   return bundle;
 }
 
-StatusOr<std::string> encodeCudaBundle(const CudaBundle &input) {
-  CudaBundle bundle = withPackedSections(input);
-  if (!bundle.target.is_object())
-    return Status::error("target: expected an object, got " +
-                         describeJson(bundle.target));
+/// The metadata of `bundle`, all but its "sections".
+static ordered_json metadataJson(const CudaBundle &bundle) {
   ordered_json metadata;
   metadata["format"] = kCudaArtifactFormat;
   metadata["abi_version"] = ENGRAM_CUDA_ABI_VERSION;
@@ -612,6 +617,18 @@ StatusOr<std::string> encodeCudaBundle(const CudaBundle &input) {
     metadata["memory_storage"] = {{"bits", bank->bits},
                                   {"values_per_byte", bank->perByte},
                                   {"scale", bank->rowScale ? "row" : "tensor"}};
+  return metadata;
+}
+
+StatusOr<std::string> encodeCudaBundle(const CudaBundle &input) {
+  StatusOr<CudaBundle> stored = withPackedSections(input);
+  if (!stored)
+    return stored.status();
+  const CudaBundle &bundle = *stored;
+  if (!bundle.target.is_object())
+    return Status::error("target: expected an object, got " +
+                         describeJson(bundle.target));
+  ordered_json metadata = metadataJson(bundle);
 
   // The offsets are in the metadata, whose length moves the first offset:
   // move it until the metadata fits before it.

@@ -1,4 +1,5 @@
-//===- PackedBank.h - a quantized memory bank as artifacts store it -*- C++ -*-===//
+//===- PackedBank.h - a quantized memory bank as artifacts store it -*- C++
+//-*-===//
 //
 // The integers of a quantized bank (docs/quantization.md), packed row by
 // row: 8-bit values one to a byte; 4-bit values two to a byte, two's
@@ -24,6 +25,11 @@ namespace engram::runtime {
 /// How a bank of `bits`-bit integers (8, 4 or 1) is packed: its values per
 /// byte (1, 2 or 8). `pruned`: the bank holds zeros besides its values.
 int64_t bankValuesPerByte(int64_t bits, bool pruned);
+
+/// The largest magnitude a `bits`-bit bank stores: 127, 7, or 1 (signs).
+inline int64_t bankMaxInteger(int64_t bits) {
+  return bits == 1 ? 1 : (int64_t(1) << (bits - 1)) - 1;
+}
 
 /// Bytes of one packed row of `width` values.
 inline int64_t packedRowBytes(int64_t width, int64_t perByte) {

@@ -405,7 +405,8 @@ FailureOr<std::vector<rt::CudaKernelEntry>> readLaunchPlan(ModuleOp module,
 /// The bytes of the `.cuda` file.
 FailureOr<std::string> bundle(ModuleOp module, const CudaCell &cell,
                               const CudaTargetOptions &options,
-                              const std::string &cubin, const std::string &ptx) {
+                              const std::string &cubin,
+                              const std::string &ptx) {
   FailureOr<std::vector<rt::CudaKernelEntry>> kernels =
       readLaunchPlan(module, ptx);
   if (failed(kernels))

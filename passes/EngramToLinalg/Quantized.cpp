@@ -25,8 +25,8 @@ static Value intConstant(OpBuilder &b, Location loc, Type type,
 Value mlir::engram::fixedToFloat(OpBuilder &b, Location loc, Value q,
                                  FixedAttr fixed, double factor) {
   Value value = arith::SIToFPOp::create(b, loc, b.getF32Type(), q);
-  return arith::MulFOp::create(
-      b, loc, value, f32Constant(b, loc, fixed.getStep() * factor));
+  return arith::MulFOp::create(b, loc, value,
+                               f32Constant(b, loc, fixed.getStep() * factor));
 }
 
 Value mlir::engram::floatToFixed(OpBuilder &b, Location loc, Value v,
@@ -50,8 +50,7 @@ static Value decayWide(OpBuilder &b, Location loc, Value q, int64_t decay) {
                                         intConstant(b, loc, i32, decay));
   Value biased = arith::AddIOp::create(b, loc, product,
                                        intConstant(b, loc, i32, 16384));
-  return arith::ShRSIOp::create(b, loc, biased,
-                                intConstant(b, loc, i32, 15));
+  return arith::ShRSIOp::create(b, loc, biased, intConstant(b, loc, i32, 15));
 }
 
 /// The same value in 16-bit lanes, for |q| < 2^14 and D < 2^15: with
@@ -60,19 +59,21 @@ static Value decayWide(OpBuilder &b, Location loc, Value q, int64_t decay) {
 /// and a shift: twice the lanes of the 32-bit form).
 static Value decayNarrow(OpBuilder &b, Location loc, Value q, int64_t decay) {
   Type i16 = b.getI16Type(), i32 = b.getI32Type();
-  Value x = arith::ShLIOp::create(b, loc, arith::ExtSIOp::create(b, loc, i16, q),
-                                  intConstant(b, loc, i16, 1));
+  Value x =
+      arith::ShLIOp::create(b, loc, arith::ExtSIOp::create(b, loc, i16, q),
+                            intConstant(b, loc, i16, 1));
   Value d = intConstant(b, loc, i16, decay);
   // The high half as ext, multiply, shift, trunc: LLVM selects a
   // multiply-high for it (x86 pmulhw).
-  Value product = arith::MulIOp::create(
-      b, loc, arith::ExtSIOp::create(b, loc, i32, x),
-      intConstant(b, loc, i32, decay));
+  Value product =
+      arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, i32, x),
+                            intConstant(b, loc, i32, decay));
   Value high = arith::TruncIOp::create(
       b, loc, i16,
       arith::ShRSIOp::create(b, loc, product, intConstant(b, loc, i32, 16)));
   Value low = arith::MulIOp::create(b, loc, x, d);
-  Value carry = arith::ShRUIOp::create(b, loc, low, intConstant(b, loc, i16, 15));
+  Value carry =
+      arith::ShRUIOp::create(b, loc, low, intConstant(b, loc, i16, 15));
   return arith::AddIOp::create(b, loc, high, carry);
 }
 
@@ -85,27 +86,27 @@ Value mlir::engram::fixedHebbianElement(OpBuilder &b, Location loc, Value q,
   // Traces of at most 8 bits run in 16-bit lanes. The increment is then
   // clamped to ±(2^15 − 1 − 2^7) instead of ±2^30, which changes nothing:
   // beyond 2^15 − 1 − 2^7 − Q the sum saturates at ±Q either way.
-  const bool narrow = storage.getIntOrFloatBitWidth() <= 8 && decay >= 0 &&
-                      decay < 32768;
+  const bool narrow =
+      storage.getIntOrFloatBitWidth() <= 8 && decay >= 0 && decay < 32768;
   Type lane = narrow ? Type(b.getI16Type()) : Type(b.getI32Type());
   const double limit = narrow ? 32767 - 128 : double(1 << 30);
-  Value decayed = narrow ? decayNarrow(b, loc, q, decay)
-                         : decayWide(b, loc, q, decay);
+  Value decayed =
+      narrow ? decayNarrow(b, loc, q, decay) : decayWide(b, loc, q, decay);
   // Increment η/δ·a·z rounded half away from zero, kept within ±limit.
   Value gain = f32Constant(b, loc, learningRate / fixed.getStep());
   Value scaledA = arith::MulFOp::create(b, loc, gain, a);
   Value increment = math::RoundOp::create(
       b, loc, arith::MulFOp::create(b, loc, scaledA, z));
-  increment = arith::MaximumFOp::create(b, loc, increment,
-                                        f32Constant(b, loc, -limit));
-  increment = arith::MinimumFOp::create(b, loc, increment,
-                                        f32Constant(b, loc, limit));
+  increment =
+      arith::MaximumFOp::create(b, loc, increment, f32Constant(b, loc, -limit));
+  increment =
+      arith::MinimumFOp::create(b, loc, increment, f32Constant(b, loc, limit));
   Value sum = arith::AddIOp::create(
       b, loc, decayed, arith::FPToSIOp::create(b, loc, lane, increment));
-  Value low = arith::MaxSIOp::create(b, loc, sum,
-                                     intConstant(b, loc, lane, -bound));
-  Value high = arith::MinSIOp::create(b, loc, low,
-                                      intConstant(b, loc, lane, bound));
+  Value low =
+      arith::MaxSIOp::create(b, loc, sum, intConstant(b, loc, lane, -bound));
+  Value high =
+      arith::MinSIOp::create(b, loc, low, intConstant(b, loc, lane, bound));
   return arith::TruncIOp::create(b, loc, storage, high);
 }
 

@@ -173,10 +173,10 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
   /// E = M + s·T, reading a fixed-point trace as q·(δ·s).
   static Value effective(OpBuilder &b, Location l, const State &s, Value m,
                          Value t) {
-    Value st = s.fixed ? fixedToFloat(b, l, t, s.fixed, s.scale)
-                       : arith::MulFOp::create(b, l, t,
-                                               constantF32(b, l, s.scale))
-                             .getResult();
+    Value st = s.fixed
+                   ? fixedToFloat(b, l, t, s.fixed, s.scale)
+                   : arith::MulFOp::create(b, l, t, constantF32(b, l, s.scale))
+                         .getResult();
     return arith::AddFOp::create(b, l, m, st).getResult();
   }
 

@@ -12,6 +12,11 @@ kernels' tiles. Each model is saved as a package and compiled with
 its input. Batches cross the launch plan's classes (1..160, 161..1536,
 above) and are not multiples of the tiles.
 
+Two more cases compile model 1 with a quantized bank (int4, and binary
+pruned to half of each row): their artifacts store the bank packed, and
+their reference is the package with the bank replaced by q·scale, unpacked
+here from the artifact by this script's own reading of the format.
+
 DIR then holds cases.json, the packages and the artifacts (a few MB);
 check_cases.py draws the inputs, runs the float64 reference interpreter and
 the GPU with the runtime-only engram-run (no LLVM needed there).
@@ -19,7 +24,11 @@ the GPU with the runtime-only engram-run (no LLVM needed there).
 import argparse
 import json
 import os
+import struct
 import sys
+
+import numpy as np
+import torch
 
 import engram_torch
 
@@ -45,6 +54,57 @@ HEADS = [  # pooling, readout, batching, layer norm
     ("last", "none", "per_sequence", True),
     ("none", "none", "per_sequence", True),
 ]
+
+
+# Quantized banks: engramc flags, and a name for the case.
+QUANTIZED = [("int4", ["--quantize=int4:memory"]),
+             ("binary-pruned", ["--quantize=binary", "--sparsify=density=0.5"])]
+
+
+def packed_bank(artifact):
+    """q·scale (N x H float32) of the packed bank a .cuda file stores."""
+    data = open(artifact, "rb").read()
+    assert data[:8] == b"ENGRAMCU"
+    (length,) = struct.unpack("<Q", data[8:16])
+    meta = json.loads(data[16:16 + length])
+    n, h = meta["model"]["memory_size"], meta["model"]["hidden_dim"]
+    storage, sections = meta["memory_storage"], meta["sections"]
+
+    def section(name):
+        where = sections[name]
+        return data[where["offset"]:where["offset"] + where["size"]]
+
+    per_byte = storage["values_per_byte"]
+    rows = np.frombuffer(section("cell.memory.values"), np.uint8).reshape(n, -1)
+    column = np.arange(h)
+    byte = rows[:, column // per_byte].astype(np.int64)
+    if per_byte == 1:
+        q = byte.astype(np.int8).astype(np.int64)
+    elif per_byte == 2:
+        nibble = (byte >> (4 * (column % 2))) & 0xF
+        q = np.where(nibble >= 8, nibble - 16, nibble)
+    else:
+        q = np.where((byte >> (column % 8)) & 1, 1, -1)
+    scales = np.frombuffer(section("cell.memory.scales"), np.float32)
+    scales = scales.reshape(-1, 1) if storage["scale"] == "row" else scales[0]
+    return (q.astype(np.float32) * scales).astype(np.float32)
+
+
+def quantized_cases(out, network, name, d, runs, seed):
+    """Cases of `network` compiled with each QUANTIZED bank."""
+    cases = []
+    for tag, flags in QUANTIZED:
+        artifact = os.path.join(out, f"{name}_{tag}.cuda")
+        run(["engramc", os.path.join(out, name), "--target=cuda", *flags, "-o", artifact])
+        with torch.no_grad():
+            network.p("cell.memory").copy_(torch.from_numpy(packed_bank(artifact)))
+        engram_torch.save_package(network, os.path.join(out, f"{name}_{tag}"))
+        for batch, steps in runs:
+            cases.append({"name": f"{name}_{tag}_b{batch}_s{steps}",
+                          "artifact": f"{name}_{tag}.cuda", "package": f"{name}_{tag}",
+                          "seed": seed + steps + batch, "input_dim": d,
+                          "config": f"{tag} bank D={d}", "batch": batch, "steps": steps})
+    return cases
 
 
 def main():
@@ -90,6 +150,9 @@ def main():
                                         f"{batching} ln={'on' if layer_norm else 'off'} "
                                         f"D={d} H={h} N={n}",
                               "batch": batch, "steps": steps})
+            if h_index == 0 and s_index == 1:
+                cases += quantized_cases(args.out, network, name, d, RUNS[s_index][:2],
+                                         seed)
     with open(os.path.join(args.out, "cases.json"), "w") as f:
         json.dump(cases, f, indent=1)
     print(f"{len(cases)} cases in {args.out}")

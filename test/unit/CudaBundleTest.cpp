@@ -366,10 +366,11 @@ PackedBank testBank(int64_t bits, bool pruned) {
   bank.perByte = bankValuesPerByte(bits, pruned);
   bank.rows = config.cell.memorySize;
   bank.width = config.cell.hiddenDim;
-  const int64_t limit = bits == 1 ? 1 : (int64_t(1) << (bits - 1)) - 1;
+  const int64_t limit = bankMaxInteger(bits);
   std::vector<int64_t> dense(bank.rows * bank.width);
   for (int64_t i = 0; i < int64_t(dense.size()); ++i) {
-    int64_t q = bits == 1 ? (i % 3 ? 1 : -1) : (i * 5) % (2 * limit + 1) - limit;
+    int64_t q =
+        bits == 1 ? (i % 3 ? 1 : -1) : (i * 5) % (2 * limit + 1) - limit;
     dense[i] = pruned && i % 3 == 2 ? 0 : q;
   }
   bank.values = packBankRows(dense, bank.rows, bank.width, bank.perByte);
@@ -384,14 +385,15 @@ TEST(PackedBank, Layout) {
   // Signs: bit c mod 8, 1 for +1; a row of 9 takes 2 bytes.
   std::vector<int64_t> signs = {1, -1, 1, 1, -1, -1, -1, -1, 1};
   EXPECT_EQ(packBankRows(signs, 1, 9, 8), std::string("\x0D\x01", 2));
-  for (auto [bits, pruned] : {std::pair{8, false}, {4, false}, {1, false},
-                              {1, true}}) {
+  for (auto [bits, pruned] :
+       {std::pair{8, false}, {4, false}, {1, false}, {1, true}}) {
     PackedBank bank = testBank(bits, pruned);
     EXPECT_TRUE(bank.validate("bank").ok()) << bits;
     std::vector<float> values = bank.dequantize();
     for (int64_t r = 0; r < bank.rows; ++r)
       for (int64_t c = 0; c < bank.width; ++c) {
-        int64_t q = packedBankValue(bank.values, bank.width, bank.perByte, r, c);
+        int64_t q =
+            packedBankValue(bank.values, bank.width, bank.perByte, r, c);
         EXPECT_EQ(values[r * bank.width + c], float(q) * bank.scales[r]);
         if (pruned)
           EXPECT_EQ(q == 0, (r * bank.width + c) % 3 == 2);
@@ -425,11 +427,23 @@ TEST(PackedBank, Validation) {
   bank = testBank(8, false);
   bank.bits = 2;
   EXPECT_EQ(bank.validate("b").message(), "b.bits: 2 (expected 8, 4 or 1)");
+  // 7 int4 values leave the high nibble of a row's fourth byte unused, 7
+  // signs the top bit of its byte: both must be 0.
+  bank = testBank(4, false);
+  bank.values[3] |= 0x10;
+  EXPECT_EQ(bank.validate("b").message(),
+            "b.values: row 0 has non-zero bits past its last value");
+  bank = testBank(1, false);
+  bank.values[2] |= char(0x80);
+  EXPECT_EQ(bank.validate("b").message(),
+            "b.values: row 2 has non-zero bits past its last value");
+  bank.rows = 0;
+  EXPECT_EQ(bank.validate("b").message(), "b: a bank of 0x7 values");
 }
 
 TEST(CudaBundle, PackedBankRoundTrip) {
-  for (auto [bits, pruned] : {std::pair{8, false}, {4, false}, {1, false},
-                              {1, true}}) {
+  for (auto [bits, pruned] :
+       {std::pair{8, false}, {4, false}, {1, false}, {1, true}}) {
     CudaBundle bundle = testBundle();
     bundle.memory = testBank(bits, pruned);
     StatusOr<std::string> bytes = encodeCudaBundle(bundle);
@@ -449,8 +463,7 @@ TEST(CudaBundle, PackedBankRoundTrip) {
     // What the GPU receives is the bank q·scale.
     Model model = cudaBundleModel(*read);
     EXPECT_EQ(model.weights["cell.memory"].data, bundle.memory->dequantize());
-    EXPECT_EQ(model.weights["cell.memory"].shape,
-              (std::vector<int64_t>{3, 7}));
+    EXPECT_EQ(model.weights["cell.memory"].shape, (std::vector<int64_t>{3, 7}));
   }
 }
 
@@ -487,6 +500,10 @@ TEST(CudaBundle, PackedBankErrors) {
   EXPECT_EQ(decodeError(both),
             "m.cuda: sections.cell.memory: present, but memory_storage says "
             "the bank is stored packed");
+  CudaBundle swapped = bundle;
+  std::swap(swapped.memory->rows, swapped.memory->width);
+  EXPECT_EQ(encodeCudaBundle(swapped).status().message(),
+            "memory_storage: the packed bank is 7x3, the model's memory 3x7");
   bundle.memory->values[0] = char(0x08); // nibble -8: outside [-7, 7]
   EXPECT_EQ(encodeCudaBundle(bundle).status().message(),
             "memory_storage.values: -8 at row 0, column 0 is outside [-7, 7]");

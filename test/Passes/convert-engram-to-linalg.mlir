@@ -137,10 +137,13 @@ func.func @trace_init(%init: tensor<4x2xf32>, %batch: index) -> (tensor<?x4x2xf3
 // -----
 
 // Compressed storage: the pruned int8 bank is densified and dequantized once
-// (q·scale); a fixed-point trace is an i8 tensor read as q·δ; top-k recall
-// ranks every logit (ties: lower slot first) and keeps ranks < k; the
-// Hebbian update decays by multiply-and-shift (D = round(0.95·2^15) = 31130)
-// and adds round(η/δ·a·z) (η/δ = 0.05·127/0.1 = 63.5), saturating at ±127.
+// (q·scale); a fixed-point trace is an i8 tensor read as q·(δ·s) (δ·s =
+// 0.1/127·0.5); top-k recall ranks every logit (ties: lower slot first) and
+// keeps ranks < k; the Hebbian update decays by multiply-and-shift
+// (D = round(0.95·2^15) = 31130) in 16-bit lanes, as x = 2q's rounded
+// multiply-high (the high half of x·D plus bit 15 of the low half), and adds
+// round(η/δ·a·z) (η/δ = 0.05·127/0.1 = 63.5) clamped to ±(2^15 − 1 − 2^7),
+// saturating at ±127.
 // CHECK-LABEL: func.func @compressed
 // CHECK-SAME: (%{{.*}}: tensor<?x4xf32>, %[[T:.*]]: tensor<?x3x4xi8>) -> (tensor<?x4xf32>, tensor<?x3x4xi8>)
 // CHECK: %[[Q:.*]] = arith.constant dense<{{\[}}[64, 0, 0, 127], [-127, 64, 0, 0], [0, 0, 0, 0]]> : tensor<3x4xi8>
@@ -150,7 +153,7 @@ func.func @trace_init(%init: tensor<4x2xf32>, %batch: index) -> (tensor<?x4x2xf3
 // CHECK: arith.mulf
 // CHECK: linalg.generic {{.*}} ins(%[[M]], %[[T]], %{{.*}} : tensor<3x4xf32>, tensor<?x3x4xi8>, tensor<?x4xf32>)
 // CHECK: arith.sitofp %{{.*}} : i8 to f32
-// CHECK: arith.constant 7.87401571E-4 : f32
+// CHECK: arith.constant 3.93700786E-4 : f32
 // CHECK: %[[RANK:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: arith.cmpf ogt
 // CHECK: arith.cmpi ult
@@ -160,13 +163,25 @@ func.func @trace_init(%init: tensor<4x2xf32>, %batch: index) -> (tensor<?x4x2xf3
 // CHECK: arith.cmpf olt
 // CHECK: arith.select
 // CHECK: outs(%{{.*}}, %[[T]] : tensor<?x4xf32>, tensor<?x3x4xi8>)
+// CHECK: %[[Q16:.*]] = arith.extsi %{{.*}} : i8 to i16
+// CHECK: %[[X:.*]] = arith.shli %[[Q16]], %{{.*}} : i16
+// CHECK: %[[X32:.*]] = arith.extsi %[[X]] : i16 to i32
 // CHECK: arith.constant 31130 : i32
-// CHECK: arith.shrsi
+// CHECK: %[[P:.*]] = arith.muli %[[X32]], %{{.*}} : i32
+// CHECK: arith.constant 16 : i32
+// CHECK: %[[S16:.*]] = arith.shrsi %[[P]], %{{.*}} : i32
+// CHECK: %[[HIGH:.*]] = arith.trunci %[[S16]] : i32 to i16
+// CHECK: %[[LOW:.*]] = arith.muli %[[X]], %{{.*}} : i16
+// CHECK: arith.constant 15 : i16
+// CHECK: %[[CARRY:.*]] = arith.shrui %[[LOW]], %{{.*}} : i16
+// CHECK: arith.addi %[[HIGH]], %[[CARRY]] : i16
 // CHECK: arith.constant 6.350000e+01 : f32
 // CHECK: math.round
-// CHECK: arith.constant -127 : i32
-// CHECK: arith.constant 127 : i32
-// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: arith.constant 3.263900e+04 : f32
+// CHECK: arith.fptosi %{{.*}} : f32 to i16
+// CHECK: arith.constant -127 : i16
+// CHECK: arith.constant 127 : i16
+// CHECK: arith.trunci %{{.*}} : i16 to i8
 func.func @compressed(%n: tensor<?x4xf32>, %T: !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>)
     -> (tensor<?x4xf32>, !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>>) {
   %M = engram.memory dense<[[64, 127], [-127, 64], [0, 0]]> : tensor<3x2xi8>

@@ -365,8 +365,8 @@ Status parseMemoryStorage(const json &value, const ModelConfig &config,
   return Status::success();
 }
 
-/// Copies the packed bank's sections into `bundle.memory` (they stay in
-/// `bundle.sections` too, as read) and checks it.
+/// Moves the packed bank's sections out of `bundle.sections` into
+/// `bundle.memory` (the writer puts them back from it) and checks it.
 Status readPackedBank(CudaBundle &bundle) {
   PackedBank &bank = *bundle.memory;
   if (bundle.sections.count("cell.memory"))
@@ -385,6 +385,8 @@ Status readPackedBank(CudaBundle &bundle) {
                          " bytes, not a whole number of float32");
   bank.scales.resize(scales.size() / sizeof(float));
   std::memcpy(bank.scales.data(), scales.data(), scales.size());
+  bundle.sections.erase(kPackedBankValuesSection);
+  bundle.sections.erase(kPackedBankScalesSection);
   return bank.validate("memory_storage");
 }
 

@@ -85,8 +85,8 @@ struct CudaBundle {
   /// Free-form description of the code ("arch": "sm_90", the producer, ...),
   /// stored as the metadata's "target" object.
   nlohmann::json target = nlohmann::json::object();
-  /// Section name → bytes: "cubin", "ptx" and one per weight tensor (a
-  /// decoded packed bank's two sections too; the writer takes `memory`).
+  /// Section name → bytes: "cubin", "ptx" and one per float weight tensor
+  /// (a packed bank's sections are written from, and read into, `memory`).
   std::map<std::string, std::string> sections;
   /// A quantized bank, stored packed instead of the float32 "cell.memory"
   /// section (cudaBundleModel dequantizes it); none for a float bank.

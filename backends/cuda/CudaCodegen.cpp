@@ -259,10 +259,10 @@ namespace {
 
 /// The cell as the CUDA artifact holds it.
 struct CudaCell {
-  /// The float model the kernels take: its bank is M̂ = q·scale.
+  /// The float model: every weight, and the bank when it is float.
   rt::Model model;
   /// A quantized bank as the artifact stores it (packed integers and
-  /// scales, dequantized when the artifact is loaded).
+  /// scales, dequantized to M̂ = q·scale when the artifact is loaded).
   std::optional<rt::PackedBank> packedBank;
 };
 
@@ -288,10 +288,11 @@ FailureOr<CudaCell> liftForCuda(ModuleOp module, TimingScope &timing) {
               "multiple of 32 (one warp lane per 4 features), got "
            << hidden;
   CudaCell cell{{plan->config, std::move(plan->weights)}, std::nullopt};
-  cell.model.weights["cell.memory"] = {{plan->bank.rows, plan->bank.width},
-                                       plan->bank.dense()};
   if (plan->bank.quantized())
     cell.packedBank = plan->bank.packed();
+  else
+    cell.model.weights["cell.memory"] = {{plan->bank.rows, plan->bank.width},
+                                         plan->bank.dense()};
   return cell;
 }
 

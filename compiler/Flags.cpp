@@ -13,29 +13,79 @@ using mlir::FailureOr;
 using mlir::LogicalResult;
 using mlir::success;
 
+namespace {
+/// One item of --quantize: `kind[:what]` as the parts it quantizes.
+struct QuantizeItem {
+  unsigned bits = 0; // 8, 4 or 1; 0 for bf16
+  bool memory = false, trace = false;
+};
+
+std::optional<QuantizeItem> parseQuantizeItem(llvm::StringRef text) {
+  auto [kind, what] = text.split(':');
+  QuantizeItem item;
+  item.bits = kind == "int8" ? 8 : kind == "int4" ? 4 : kind == "binary" ? 1 : 0;
+  if (!item.bits && kind != "bf16")
+    return std::nullopt;
+  // Defaults: a binary bank or a bfloat16 trace alone, both for the others.
+  if (what.empty())
+    what = kind == "binary" ? "memory" : kind == "bf16" ? "trace" : "both";
+  item.memory = what == "memory" || what == "both";
+  item.trace = what == "trace" || what == "both";
+  if (!item.memory && !item.trace)
+    return std::nullopt;
+  return item;
+}
+} // namespace
+
 FailureOr<mlir::engram::EngramQuantizeMemoryOptions>
 engram::compiler::parseQuantize(llvm::StringRef text, std::string &error) {
-  auto [kind, what] = text.split(':');
-  mlir::engram::EngramQuantizeMemoryOptions options;
-  options.bits = kind == "int8" ? 8 : kind == "int4" ? 4 : kind == "binary" ? 1 : 0;
+  using mlir::engram::QuantizeTraceFormat;
   using mlir::engram::QuantizeWhat;
-  std::optional<QuantizeWhat> parsed;
-  if (what.empty())
-    parsed = kind == "binary" ? QuantizeWhat::Memory : QuantizeWhat::Both;
-  else if (what == "memory")
-    parsed = QuantizeWhat::Memory;
-  else if (what == "trace")
-    parsed = QuantizeWhat::Trace;
-  else if (what == "both")
-    parsed = QuantizeWhat::Both;
-  if (!options.bits || !parsed) {
-    error = ("expected int8, int4 or binary, optionally followed by :memory, "
-             ":trace or :both, got '" +
-             text + "'")
-                .str();
-    return failure();
+  mlir::engram::EngramQuantizeMemoryOptions options;
+  bool memory = false, trace = false;
+  unsigned bits = 0;
+  llvm::SmallVector<llvm::StringRef> items;
+  text.split(items, ',');
+  for (llvm::StringRef text : items) {
+    std::optional<QuantizeItem> item = parseQuantizeItem(text);
+    if (!item) {
+      error = ("expected int8, int4, binary or bf16, optionally followed by "
+               ":memory, :trace or :both (a list joined by ','), got '" +
+               text + "'")
+                  .str();
+      return failure();
+    }
+    if ((item->memory && memory) || (item->trace && trace)) {
+      error = ("'" + text + "' quantizes the " +
+               (item->memory && memory ? "memory" : "trace") +
+               " a second time")
+                  .str();
+      return failure();
+    }
+    if (!item->bits && item->memory) {
+      error = "bf16 stores the trace; a memory bank is int8, int4 or binary";
+      return failure();
+    }
+    if (item->bits && (memory || trace) && bits && bits != item->bits) {
+      error = ("'" + text.str() + "': the bank and a fixed-point trace take "
+               "one bit width here (engram-opt's engram-quantize-memory can "
+               "run once per part)");
+      return failure();
+    }
+    memory |= item->memory;
+    trace |= item->trace;
+    bits = item->bits ? item->bits : bits;
+    if (!item->bits)
+      options.traceFormat = QuantizeTraceFormat::Bf16;
+    else
+      options.bits = item->bits; // Both parts, when one item says both.
   }
-  options.what = *parsed;
+  options.what = memory && trace ? QuantizeWhat::Both
+                 : memory        ? QuantizeWhat::Memory
+                                 : QuantizeWhat::Trace;
+  if (options.what == QuantizeWhat::Trace &&
+      options.traceFormat == QuantizeTraceFormat::Bf16)
+    options.bits = 8; // Unused: no bank and no fixed-point trace.
   return options;
 }
 

@@ -40,10 +40,12 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
       llvm::cl::init(false)};
   Option<std::string> quantize{
       *this, "quantize",
-      llvm::cl::desc("Quantize the memory and/or trace: int8|int4|binary, "
-                     "optionally :memory|:trace|:both (default both; binary: "
-                     "memory)"),
-      llvm::cl::value_desc("kind[:what]"), llvm::cl::init("")};
+      llvm::cl::desc("Quantize the memory and/or trace: int8|int4|binary|"
+                     "bf16, optionally :memory|:trace|:both (default both; "
+                     "binary: memory; bf16: trace, the only part it "
+                     "applies to); a ','-joined list combines them, as in "
+                     "int8:memory,bf16:trace"),
+      llvm::cl::value_desc("kind[:what][,...]"), llvm::cl::init("")};
   Option<mlir::engram::QuantScale> quantizeScale{
       *this, "quantize-scale",
       llvm::cl::desc("Scale granularity of a quantized memory"),

@@ -69,8 +69,10 @@ struct CompilerOptions {
   OptionSet *targetOptions = nullptr;
 };
 
-/// Parses the value of engramc's --quantize, `int8|int4|binary[:memory|
-/// trace|both]`, into the pass's options; the error says what is expected.
+/// Parses the value of engramc's --quantize, a ','-joined list of
+/// `int8|int4|binary|bf16[:memory|trace|both]` (bf16: the trace only; say
+/// `int8:memory,bf16:trace` for both), into the pass's options; the error
+/// says what is expected.
 mlir::FailureOr<mlir::engram::EngramQuantizeMemoryOptions>
 parseQuantize(llvm::StringRef text, std::string &error);
 

@@ -168,6 +168,7 @@ public:
       plan.trace.bits = fixed.getBits();
       plan.trace.bound = fixed.getBound().getValueAsDouble();
     }
+    plan.trace.bf16 = bool(update.getTrace().getType().getBf16());
     cell.hebbianLr = update.getLearningRate().convertToDouble();
     return checkConstant(purpose, update, "the trace clip",
                          update.getClip().convertToDouble(), rt::kTraceClip);

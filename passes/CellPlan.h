@@ -61,10 +61,13 @@ struct BankStorage {
   ::engram::runtime::PackedBank packed() const;
 };
 
-/// The trace's storage: float, or `#engram.fixed<bits, bound>`.
+/// The trace's storage: float, `#engram.fixed<bits, bound>` or
+/// `#engram.bf16`.
 struct TraceStorage {
-  /// 0 for float; 4, 8 or 16 for a fixed-point trace.
+  /// 0 for float and bfloat16; 4, 8 or 16 for a fixed-point trace.
   int64_t bits = 0;
+  /// Stored in bfloat16, updated in float32 (`#engram.bf16`).
+  bool bf16 = false;
   /// The clip c; a fixed-point trace steps by c / (2^(bits−1) − 1).
   double bound = ::engram::runtime::kTraceClip;
 

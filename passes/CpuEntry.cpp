@@ -138,6 +138,8 @@ llvm::json::Object describeCompression(func::FuncOp func) {
       if (FixedAttr fixed = init.getType().getFixed())
         compression["trace"] =
             "fixed point, " + std::to_string(fixed.getBits()) + " bits";
+      else if (init.getType().getBf16())
+        compression["trace"] = "bfloat16";
     }
   });
   return compression;

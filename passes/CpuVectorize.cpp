@@ -39,8 +39,9 @@ int64_t divisorAtMost(int64_t size, int64_t cap) {
 constexpr int64_t kMaxReductionVector = 256;
 /// Steps of an outer reduction accumulated in one vectorized tile.
 constexpr int64_t kMaxReductionUnroll = 8;
-/// The same for an op that updates integer state (a fixed-point trace): its
-/// arithmetic widens each lane, and a tile of 8 spills registers.
+/// The same for an op that updates integer state (a fixed-point trace, or
+/// the bits of a bfloat16 one): its arithmetic widens each lane, and a tile
+/// of 8 spills registers.
 constexpr int64_t kMaxIntegerStateUnroll = 4;
 
 struct CpuVectorizePass

@@ -79,3 +79,14 @@ llvm::StringRef mlir::engram::stringifyQuantizeWhat(QuantizeWhat value) {
   }
   llvm_unreachable("unknown what");
 }
+
+llvm::StringRef
+mlir::engram::stringifyQuantizeTraceFormat(QuantizeTraceFormat value) {
+  switch (value) {
+  case QuantizeTraceFormat::Fixed:
+    return "fixed";
+  case QuantizeTraceFormat::Bf16:
+    return "bf16";
+  }
+  llvm_unreachable("unknown trace format");
+}

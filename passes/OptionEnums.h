@@ -32,12 +32,15 @@ enum class SnnLearning { Auto, On, Off };
 enum class SnnZeroInput { Auto, Exact, Ignore };
 /// engram-quantize-memory's `what`.
 enum class QuantizeWhat { Memory, Trace, Both };
+/// engram-quantize-memory's `trace-format`: how a quantized trace is stored.
+enum class QuantizeTraceFormat { Fixed, Bf16 };
 
 llvm::StringRef stringifySnnEncoding(SnnEncoding value);
 llvm::StringRef stringifySnnRecall(SnnRecall value);
 llvm::StringRef stringifySnnLearning(SnnLearning value);
 llvm::StringRef stringifySnnZeroInput(SnnZeroInput value);
 llvm::StringRef stringifyQuantizeWhat(QuantizeWhat value);
+llvm::StringRef stringifyQuantizeTraceFormat(QuantizeTraceFormat value);
 
 /// The parser of `option` if it is a NamedValueParser (an enumerated engram
 /// option), else null: engramc lists its values (getOption,
@@ -117,6 +120,7 @@ ENGRAM_NAMED_VALUE_PARSER(::mlir::engram::SnnRecall)
 ENGRAM_NAMED_VALUE_PARSER(::mlir::engram::SnnLearning)
 ENGRAM_NAMED_VALUE_PARSER(::mlir::engram::SnnZeroInput)
 ENGRAM_NAMED_VALUE_PARSER(::mlir::engram::QuantizeWhat)
+ENGRAM_NAMED_VALUE_PARSER(::mlir::engram::QuantizeTraceFormat)
 ENGRAM_NAMED_VALUE_PARSER(::mlir::engram::QuantScale)
 ENGRAM_NAMED_VALUE_PARSER(::mlir::engram::Rounding)
 ENGRAM_NAMED_VALUE_PARSER(::mlir::snn::Profile)

@@ -97,6 +97,9 @@ def EngramQuantizeMemory : Pass<"engram-quantize-memory", "::mlir::ModuleOp"> {
     - trace (`what=trace|both`, `bits=8|4|16`): every trace becomes fixed point
       (`#engram.fixed<bits, bound = clip>`), updated in integer arithmetic
       with saturation (docs/quantization.md). Traces must be per-sequence.
+      With `trace-format=bf16` the trace is stored in bfloat16 instead
+      (`#engram.bf16`: float32 arithmetic, each stored value rounded to the
+      nearest bfloat16) and `bits` applies to the memory only.
 
     ```mlir
     // engram-opt --engram-quantize-memory="what=memory bits=8"
@@ -127,7 +130,13 @@ def EngramQuantizeMemory : Pass<"engram-quantize-memory", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::engram::Rounding::Nearest, "nearest", "to the nearest level"),
              clEnumValN(::mlir::engram::Rounding::Stochastic, "stochastic", "up or down with the probability of the distance"))}]>,
     Option<"seed", "seed", "uint64_t", /*default=*/"0",
-           "seed of stochastic rounding">
+           "seed of stochastic rounding">,
+    Option<"traceFormat", "trace-format", "::mlir::engram::QuantizeTraceFormat",
+           /*default=*/"::mlir::engram::QuantizeTraceFormat::Fixed",
+           "storage of a quantized trace: fixed (bits-bit integers) or bf16",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::engram::QuantizeTraceFormat::Fixed, "fixed", "integers of `bits` bits, integer update"),
+             clEnumValN(::mlir::engram::QuantizeTraceFormat::Bf16, "bf16", "bfloat16 storage, float32 update"))}]>
   ];
   let dependentDialects = ["::mlir::engram::EngramDialect"];
 }

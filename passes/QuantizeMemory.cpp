@@ -2,8 +2,8 @@
 //
 // Implements --engram-quantize-memory. The memory bank is a constant, so it
 // is rounded here once and stored as integers with scales; the trace is
-// state, so its type becomes fixed point and every op that touches it
-// follows (docs/quantization.md defines both).
+// state, so its type becomes fixed point or bfloat16 and every op that
+// touches it follows (docs/quantization.md defines them).
 //
 //===----------------------------------------------------------------------===//
 
@@ -119,17 +119,19 @@ struct QuantizeMemoryPass
     return success();
   }
 
-  /// Gives every trace of `func` the fixed-point encoding.
-  LogicalResult quantizeTraces(func::FuncOp func) {
+  /// The clip shared by the Hebbian updates of `func` (none when nothing
+  /// updates a trace); fails when they differ or, for a fixed-point trace
+  /// (`fixed`), when a trace is shared.
+  FailureOr<std::optional<double>> sharedClip(func::FuncOp func, bool fixed) {
     std::optional<double> clip;
     WalkResult walk = func.walk([&](HebbianUpdateOp update) {
       double c = update.getClip().convertToDouble();
-      if (clip && *clip != c) {
+      if (fixed && clip && *clip != c) {
         update.emitError() << "engram-quantize-memory: the Hebbian updates "
                               "of a function must share one clip";
         return WalkResult::interrupt();
       }
-      if (update.getTrace().getType().isShared()) {
+      if (fixed && update.getTrace().getType().isShared()) {
         update.emitError() << "engram-quantize-memory: a fixed-point trace "
                               "must be per-sequence (batch_mean averages "
                               "updates over the batch)";
@@ -140,15 +142,26 @@ struct QuantizeMemoryPass
     });
     if (walk.wasInterrupted())
       return failure();
-    if (!clip)
+    return clip;
+  }
+
+  /// Gives every trace of `func` the encoding of `traceFormat`: fixed point
+  /// saturating at the clip, or bfloat16.
+  LogicalResult quantizeTraces(func::FuncOp func) {
+    bool fixed = traceFormat == QuantizeTraceFormat::Fixed;
+    FailureOr<std::optional<double>> clip = sharedClip(func, fixed);
+    if (failed(clip))
+      return failure();
+    if (!*clip)
       return success(); // No trace is updated here.
     Builder b(func.getContext());
-    auto fixed = FixedAttr::get(func.getContext(), bits,
-                                b.getF64FloatAttr(*clip));
+    FixedAttr fixedAttr =
+        fixed ? FixedAttr::get(func.getContext(), bits, b.getF64FloatAttr(**clip))
+              : FixedAttr();
+    Bf16Attr bf16 = fixed ? Bf16Attr() : Bf16Attr::get(func.getContext());
     auto retype = [&](Value value) {
       if (auto trace = dyn_cast<TraceType>(value.getType()))
-        value.setType(TraceType::get(func.getContext(), trace.getShape(),
-                                     trace.getElementType(), fixed));
+        value.setType(trace.withStorage(fixedAttr, bf16));
     };
     func.walk([&](Block *block) {
       for (BlockArgument argument : block->getArguments())
@@ -174,13 +187,17 @@ struct QuantizeMemoryPass
     };
     bool memory = what != QuantizeWhat::Trace;
     bool trace = what != QuantizeWhat::Memory;
+    bool fixedTrace = trace && traceFormat == QuantizeTraceFormat::Fixed;
+    if (!trace && traceFormat != QuantizeTraceFormat::Fixed)
+      return fail("trace-format applies to the trace; use what=trace or "
+                  "what=both");
     if (bits != 8 && bits != 4 && bits != 1 && bits != 16)
       return fail("bits must be 8, 4 or 1 (memory) or 16 (trace), got " +
                   Twine(bits));
     if (memory && bits == 16)
       return fail("a quantized memory bank has 8, 4 or 1 bits; 16 bits "
                   "applies to what=trace only");
-    if (trace && bits == 1)
+    if (fixedTrace && bits == 1)
       return fail("a binary trace cannot accumulate Hebbian updates; use "
                   "what=memory with bits=1");
     if (bits == 1 && rounding == Rounding::Stochastic)

@@ -250,6 +250,24 @@ Tensor<T> quantizeTrace(const Tensor<T> &values, double step,
   return q;
 }
 
+double roundToBf16(double v) {
+  if (v == 0 || !std::isfinite(v))
+    return v;
+  // bfloat16 keeps 8 significant bits; below 2^-126 its quantum stays 2^-133.
+  int exponent = std::max(std::ilogb(v), -126);
+  double quantum = std::ldexp(1.0, exponent - 7);
+  double rounded = std::nearbyint(v / quantum) * quantum; // ties to even
+  constexpr double kMax = 0x1.fep127;                     // largest bfloat16
+  return std::abs(rounded) > kMax ? std::copysign(HUGE_VAL, v) : rounded;
+}
+
+template <typename T> Tensor<T> roundTraceToBf16(const Tensor<T> &values) {
+  Tensor<T> rounded(values.shape);
+  for (int64_t i = 0; i < values.size(); ++i)
+    rounded.data[i] = T(roundToBf16(double(values.data[i])));
+  return rounded;
+}
+
 template <typename T>
 Tensor<T> initialTrace(const Tensor<T> *init, int64_t batch, int64_t slots,
                        int64_t width) {
@@ -325,6 +343,7 @@ Tensor<T> readout(const Tensor<T> &v, const Tensor<T> &kernel,
                                         int64_t);                              \
   template Tensor<T> dequantizeTrace(const Tensor<T> &, double);               \
   template Tensor<T> quantizeTrace(const Tensor<T> &, double, int64_t);        \
+  template Tensor<T> roundTraceToBf16(const Tensor<T> &);                      \
   template Tensor<T> integrate(const Tensor<T> &, const Tensor<T> &,           \
                                const Tensor<T> &, const Tensor<T> &,           \
                                const Tensor<T> &, const Tensor<T> &,           \

@@ -72,6 +72,15 @@ template <typename T>
 Tensor<T> quantizeTrace(const Tensor<T> &values, double step,
                         int64_t maxMagnitude);
 
+/// `v` rounded to the nearest bfloat16 (8 significant bits, float32's
+/// exponent range, subnormals kept), ties to even; overflow gives ±inf and
+/// NaN stays NaN. One rounding from `v` itself, whatever its precision.
+double roundToBf16(double v);
+
+/// Every entry of `values` rounded by roundToBf16: the stored values of a
+/// bfloat16 trace (`#engram.bf16`).
+template <typename T> Tensor<T> roundTraceToBf16(const Tensor<T> &values);
+
 /// T₀: `init` (N×H, or zeros when null) for a shared trace (`batch` < 0) or
 /// copied to each of `batch` sequences.
 template <typename T>

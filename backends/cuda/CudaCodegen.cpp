@@ -267,7 +267,7 @@ struct CudaCell {
 };
 
 /// The cell of the module as the CUDA artifact holds it, if the kernels can
-/// run it: top-k recall and fixed-point traces they cannot yet.
+/// run it: top-k recall, fixed-point and bfloat16 traces they cannot yet.
 FailureOr<CudaCell> liftForCuda(ModuleOp module, TimingScope &timing) {
   TimingScope lift = timing.nest("Recognise the cell");
   FailureOr<CellPlan> plan = analyzeCell(module, "--target=cuda");
@@ -280,6 +280,10 @@ FailureOr<CudaCell> liftForCuda(ModuleOp module, TimingScope &timing) {
   if (plan->trace.fixed())
     return plan->updateOp.emitOpError()
            << "--target=cuda: fixed-point traces are not implemented by the "
+              "CUDA kernels yet";
+  if (plan->trace.bf16)
+    return plan->updateOp.emitOpError()
+           << "--target=cuda: bfloat16 traces are not implemented by the "
               "CUDA kernels yet";
   int64_t hidden = plan->config.cell.hiddenDim;
   if (hidden % 32 != 0)

@@ -64,7 +64,8 @@ private:
   LogicalResult evaluateOp(ReadoutOp op);
   LogicalResult checkSameBatch(Operation *op, ArrayRef<Value> batched);
   FailureOr<Tensor> memoryBank(MemoryOp memory);
-  /// The values of a trace: its tensor, or q·δ for a fixed-point trace.
+  /// The values of a trace: its tensor (a bfloat16 trace holds its rounded
+  /// values), or q·δ for a fixed-point trace.
   Tensor traceValues(Value trace) {
     FixedAttr fixed = cast<TraceType>(trace.getType()).getFixed();
     return fixed ? rt::dequantizeTrace(get(trace), fixed.getStep())
@@ -333,9 +334,11 @@ LogicalResult Interpreter<T>::evaluateOp(TraceInitOp init) {
   const Tensor *from = init.getInit() ? &get(init.getInit()) : nullptr;
   Tensor trace =
       rt::initialTrace(from, batch, type.getSlots(), type.getWidth());
-  // A fixed-point trace holds its integers.
+  // A fixed-point trace holds its integers, a bfloat16 one rounded values.
   if (FixedAttr fixed = type.getFixed())
     trace = rt::quantizeTrace(trace, fixed.getStep(), fixed.getMaxMagnitude());
+  else if (type.getBf16())
+    trace = rt::roundTraceToBf16(trace);
   return bindChecked(init, init, std::move(trace));
 }
 
@@ -390,10 +393,13 @@ LogicalResult Interpreter<T>::evaluateOp(HebbianUpdateOp op) {
                            get(op.getTrace()), get(op.getWeights()),
                            get(op.getEncoded()), rate, fixed.getStep(),
                            fixed.getMaxMagnitude()));
-  return bindChecked(op, op,
-                     rt::hebbianUpdate(get(op.getTrace()), get(op.getWeights()),
-                                       get(op.getEncoded()), rate,
-                                       op.getClip().convertToDouble()));
+  Tensor next = rt::hebbianUpdate(get(op.getTrace()), get(op.getWeights()),
+                                  get(op.getEncoded()), rate,
+                                  op.getClip().convertToDouble());
+  // A bfloat16 trace stores the float result rounded to the nearest bf16.
+  if (op.getTrace().getType().getBf16())
+    next = rt::roundTraceToBf16(next);
+  return bindChecked(op, op, std::move(next));
 }
 
 template <typename T>

@@ -130,6 +130,22 @@ def Engram_FixedAttr : Engram_Attr<"Fixed", "fixed"> {
   }];
 }
 
+def Engram_Bf16Attr : Engram_Attr<"Bf16", "bf16"> {
+  let summary = "a trace stored in bfloat16, computed in float32";
+  let description = [{
+    Every entry of the trace is held as a bfloat16 (8 significant bits, the
+    exponent range of float32); reads widen it exactly to float32, and the
+    Hebbian update computes in float32 and rounds its result to the nearest
+    bfloat16, ties to even. The initial trace is rounded the same way. Half
+    the bytes of a float trace, none of a fixed-point trace's integer
+    arithmetic (docs/quantization.md).
+
+    ```mlir
+    !engram.trace<?x32x64xf32, #engram.bf16>
+    ```
+  }];
+}
+
 def Engram_EllAttr : Engram_Attr<"Ell", "ell"> {
   let summary = "a pruned memory bank stored row by row (ELLPACK)";
   let description = [{
@@ -206,17 +222,19 @@ def Engram_TraceType : Engram_Type<"Trace", "trace"> {
     - `!engram.trace<32x64xf32>`: `batch_mean` batching, one trace shared by
       the batch and updated with the batch mean of `a ⊗ z`.
 
-    A trace in fixed point carries `#engram.fixed<bits, bound>`.
+    A trace in fixed point carries `#engram.fixed<bits, bound>`, one stored
+    in bfloat16 `#engram.bf16`; at most one of them.
   }];
   let parameters = (ins
     ArrayRefParameter<"int64_t", "[batch ×] slots × width">:$shape,
     "::mlir::Type":$elementType,
-    OptionalParameter<"::mlir::engram::FixedAttr">:$fixed
+    OptionalParameter<"::mlir::engram::FixedAttr">:$fixed,
+    OptionalParameter<"::mlir::engram::Bf16Attr">:$bf16
   );
   let builders = [
     TypeBuilder<(ins "::llvm::ArrayRef<int64_t>":$shape,
                      "::mlir::Type":$elementType), [{
-      return $_get($_ctxt, shape, elementType, FixedAttr());
+      return $_get($_ctxt, shape, elementType, FixedAttr(), Bf16Attr());
     }]>
   ];
   let hasCustomAssemblyFormat = 1;
@@ -234,9 +252,12 @@ def Engram_TraceType : Engram_Type<"Trace", "trace"> {
     ::mlir::RankedTensorType getTensorType() const {
       return ::mlir::RankedTensorType::get(getShape(), getElementType());
     }
-    /// The tensor the trace is stored in: the element type, or the
+    /// The tensor the trace is stored in: the element type, bf16, or the
     /// integers of a fixed-point trace.
     ::mlir::RankedTensorType getStorageTensorType() const {
+      if (getBf16())
+        return ::mlir::RankedTensorType::get(
+            getShape(), ::mlir::BFloat16Type::get(getContext()));
       if (!getFixed())
         return getTensorType();
       return ::mlir::RankedTensorType::get(
@@ -245,7 +266,14 @@ def Engram_TraceType : Engram_Type<"Trace", "trace"> {
     }
     /// The same trace with another shape.
     TraceType withShape(::llvm::ArrayRef<int64_t> shape) const {
-      return TraceType::get(getContext(), shape, getElementType(), getFixed());
+      return TraceType::get(getContext(), shape, getElementType(), getFixed(),
+                            getBf16());
+    }
+    /// The same trace stored as `fixed` or `bf16` (or float when both are
+    /// null).
+    TraceType withStorage(FixedAttr fixed, Bf16Attr bf16) const {
+      return TraceType::get(getContext(), getShape(), getElementType(), fixed,
+                            bf16);
     }
   }];
 }

@@ -213,26 +213,38 @@ Type TraceType::parse(AsmParser &parser) {
                                   elementType, encodings)))
     return {};
   FixedAttr fixed;
+  Bf16Attr bf16;
   for (Attribute encoding : encodings) {
-    if (auto f = dyn_cast<FixedAttr>(encoding); f && !fixed)
+    if (auto f = dyn_cast<FixedAttr>(encoding); f && !fixed && !bf16)
       fixed = f;
+    else if (auto h = dyn_cast<Bf16Attr>(encoding); h && !fixed && !bf16)
+      bf16 = h;
     else
       return parser.emitError(loc)
-                 << "a trace takes at most one #engram.fixed encoding, got "
+                 << "a trace takes at most one storage encoding "
+                    "(#engram.fixed or #engram.bf16), got "
                  << encoding,
              Type();
   }
   return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), shape, elementType, fixed);
+                    parser.getContext(), shape, elementType, fixed, bf16);
 }
 
 void TraceType::print(AsmPrinter &printer) const {
-  printShapeAndElement(printer, getShape(), getElementType(), {getFixed()});
+  printShapeAndElement(printer, getShape(), getElementType(),
+                       {getFixed(), getBf16()});
 }
 
 LogicalResult TraceType::verify(function_ref<InFlightDiagnostic()> emitError,
                                 ArrayRef<int64_t> shape, Type elementType,
-                                FixedAttr /*fixed*/) {
+                                FixedAttr fixed, Bf16Attr bf16) {
+  if (fixed && bf16)
+    return emitError() << "a trace is stored either in fixed point or in "
+                          "bfloat16, not both";
+  if (bf16 && !elementType.isF32())
+    return emitError() << "a bfloat16 trace computes in f32, got element "
+                          "type "
+                       << elementType;
   if (shape.size() != 2 && shape.size() != 3)
     return emitError() << "trace must have shape NxH (shared, batch_mean) or "
                           "BxNxH (per_sequence), got rank "

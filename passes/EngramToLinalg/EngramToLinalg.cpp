@@ -113,10 +113,9 @@ struct TraceInitLowering : OpConversionPattern<TraceInitOp> {
     sizes.push_back(rewriter.getIndexAttr(type.getSlots()));
     sizes.push_back(rewriter.getIndexAttr(type.getWidth()));
     Value init = adaptor.getInit();
-    FixedAttr fixed = type.getFixed();
-    RankedTensorType storage = type.getStorageTensorType();
-    if (init && fixed) {
-      // The initial values, rounded to the fixed-point grid.
+    RankedTensorType storage = loweredTraceType(type);
+    if (init && storage != type.getTensorType()) {
+      // The initial values, rounded to the fixed-point grid or to bfloat16.
       auto initType = cast<RankedTensorType>(init.getType());
       Value empty = tensor::EmptyOp::create(rewriter, loc, initType.getShape(),
                                             storage.getElementType());
@@ -129,8 +128,7 @@ struct TraceInitLowering : OpConversionPattern<TraceInitOp> {
                  [&](OpBuilder &b, Location l, ValueRange v) {
                    linalg::YieldOp::create(
                        b, l,
-                       floatToFixed(b, l, v[0], fixed,
-                                    storage.getElementType()));
+                       floatToTraceElement(b, l, v[0], type));
                  })
                  .getResult(0);
     }
@@ -164,8 +162,9 @@ struct ReadTraceLowering : OpConversionPattern<ReadTraceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value trace = adaptor.getTrace();
-    if (FixedAttr fixed = op.getTrace().getType().getFixed()) {
-      // The values q·δ of a fixed-point trace.
+    TraceType type = op.getTrace().getType();
+    if (loweredTraceType(type) != type.getTensorType()) {
+      // The values q·δ of a fixed-point trace, or a bfloat16 trace widened.
       LinalgBuilder lb(rewriter, loc);
       unsigned rank = cast<RankedTensorType>(trace.getType()).getRank();
       SmallVector<unsigned> dims;
@@ -173,7 +172,7 @@ struct ReadTraceLowering : OpConversionPattern<ReadTraceOp> {
         dims.push_back(i);
       trace = lb.map({{trace, dims}}, lb.sizes(trace),
                      [&](OpBuilder &b, Location l, ValueRange v) {
-                       return fixedToFloat(b, l, v[0], fixed);
+                       return traceElementToFloat(b, l, v[0], type);
                      });
     }
     rewriter.replaceOp(op, castTo(rewriter, loc, trace, op.getType()));
@@ -274,7 +273,7 @@ public:
     addConversion([](Type type) { return type; });
     addConversion([](MemoryType type) -> Type { return type.getTensorType(); });
     addConversion(
-        [](TraceType type) -> Type { return type.getStorageTensorType(); });
+        [](TraceType type) -> Type { return loweredTraceType(type); });
     auto cast = [](OpBuilder &b, Type type, ValueRange inputs,
                    Location loc) -> Value {
       return UnrealizedConversionCastOp::create(b, loc, type, inputs)

@@ -42,6 +42,71 @@ Value mlir::engram::floatToFixed(OpBuilder &b, Location loc, Value v,
   return arith::FPToSIOp::create(b, loc, storage, high);
 }
 
+RankedTensorType mlir::engram::loweredTraceType(TraceType type) {
+  RankedTensorType storage = type.getStorageTensorType();
+  if (!type.getBf16())
+    return storage;
+  return RankedTensorType::get(storage.getShape(),
+                               IntegerType::get(type.getContext(), 16));
+}
+
+// bfloat16 conversions on the i16 bits of a bfloat16, as integer operations
+// (arith.extf/truncf on bfloat16 would leave LLVM bfloat selects, which x86
+// without AVX-512 BF16 widens element by element).
+
+/// The float32 whose high half is the bfloat16 with bits `v` (exact).
+static Value bf16ToFloat(OpBuilder &b, Location loc, Value v) {
+  Type i32 = b.getI32Type();
+  Value bits = arith::ExtUIOp::create(b, loc, i32, v);
+  Value high = arith::ShLIOp::create(b, loc, bits, intConstant(b, loc, i32, 16));
+  return arith::BitcastOp::create(b, loc, b.getF32Type(), high);
+}
+
+/// The bits of the bfloat16 nearest to the float32 `v`, ties to even: add 0x7FFF plus
+/// the lowest kept bit, keep the high half (a carry into the exponent is
+/// the correct rounding up, to infinity at the top); a NaN stays a quiet
+/// NaN (0x7FC0) whatever its payload.
+static Value floatToBf16(OpBuilder &b, Location loc, Value v) {
+  Type i16 = b.getI16Type(), i32 = b.getI32Type();
+  Value bits = arith::BitcastOp::create(b, loc, i32, v);
+  Value lowestKept = arith::AndIOp::create(
+      b, loc,
+      arith::ShRUIOp::create(b, loc, bits, intConstant(b, loc, i32, 16)),
+      intConstant(b, loc, i32, 1));
+  Value biased = arith::AddIOp::create(
+      b, loc, bits,
+      arith::AddIOp::create(b, loc, lowestKept,
+                            intConstant(b, loc, i32, 0x7FFF)));
+  Value high = arith::TruncIOp::create(
+      b, loc, i16,
+      arith::ShRUIOp::create(b, loc, biased, intConstant(b, loc, i32, 16)));
+  Value isNan =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, v, v);
+  return arith::SelectOp::create(b, loc, isNan,
+                                 intConstant(b, loc, i16, 0x7FC0), high);
+}
+
+Value mlir::engram::traceElementToFloat(OpBuilder &b, Location loc,
+                                        Value stored, TraceType type,
+                                        double factor) {
+  if (FixedAttr fixed = type.getFixed())
+    return fixedToFloat(b, loc, stored, fixed, factor);
+  Value value = type.getBf16() ? bf16ToFloat(b, loc, stored) : stored;
+  if (factor == 1.0)
+    return value;
+  return arith::MulFOp::create(b, loc, value, f32Constant(b, loc, factor));
+}
+
+Value mlir::engram::floatToTraceElement(OpBuilder &b, Location loc, Value v,
+                                        TraceType type) {
+  if (FixedAttr fixed = type.getFixed())
+    return floatToFixed(b, loc, v, fixed,
+                        type.getStorageTensorType().getElementType());
+  if (type.getBf16())
+    return floatToBf16(b, loc, v);
+  return v;
+}
+
 /// (q·D + 2^14) >> 15 in 32-bit lanes.
 static Value decayWide(OpBuilder &b, Location loc, Value q, int64_t decay) {
   Type i32 = b.getI32Type();

@@ -118,6 +118,20 @@ Value hebbianElement(OpBuilder &b, Location l, Value old, Value outer,
   return arith::MinimumFOp::create(b, l, low, constantF32(b, l, clip));
 }
 
+/// One element of the Hebbian update of a trace of `type` from its stored
+/// value: the fixed-point integer update, or the float update computed in
+/// float32 and stored back (a bfloat16 trace rounds it to nearest even).
+Value traceUpdateElement(OpBuilder &b, Location l, TraceType type,
+                         Value stored, Value a, Value z, double rate,
+                         double clip) {
+  if (FixedAttr fixed = type.getFixed())
+    return fixedHebbianElement(b, l, stored, a, z, rate, fixed);
+  Value next = hebbianElement(b, l, traceElementToFloat(b, l, stored, type),
+                              arith::MulFOp::create(b, l, a, z),
+                              constantF32(b, l, rate), rate, clip);
+  return floatToTraceElement(b, l, next, type);
+}
+
 /// Lowers engram.recall without materializing E = M + s·T: every pass over
 /// the N×H state recomputes it. With a per-sequence trace whose Hebbian
 /// update reads the same weights and query, the update is fused into the
@@ -135,7 +149,7 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
     OpFoldResult batch, width, slots;
     /// Loops (b, n, h); the trace is indexed (b, n, h) or, shared, (n, h).
     SmallVector<unsigned> traceDims;
-    FixedAttr fixed;
+    TraceType traceType;
     double scale;
   };
 
@@ -165,7 +179,7 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
     bool shared = op.getTrace().getType().isShared();
     s.traceDims =
         shared ? SmallVector<unsigned>{1, 2} : SmallVector<unsigned>{0, 1, 2};
-    s.fixed = op.getTrace().getType().getFixed();
+    s.traceType = op.getTrace().getType();
     s.scale = op.getScaleFactor().convertToDouble();
     return s;
   }
@@ -173,10 +187,7 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
   /// E = M + s·T, reading a fixed-point trace as q·(δ·s).
   static Value effective(OpBuilder &b, Location l, const State &s, Value m,
                          Value t) {
-    Value st = s.fixed
-                   ? fixedToFloat(b, l, t, s.fixed, s.scale)
-                   : arith::MulFOp::create(b, l, t, constantF32(b, l, s.scale))
-                         .getResult();
+    Value st = traceElementToFloat(b, l, t, s.traceType, s.scale);
     return arith::AddFOp::create(b, l, m, st).getResult();
   }
 
@@ -239,10 +250,7 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
       return;
     }
     Value next =
-        s.fixed
-            ? fixedHebbianElement(b, l, t, v[0], v[2], rate, s.fixed)
-            : hebbianElement(b, l, t, arith::MulFOp::create(b, l, v[0], v[2]),
-                             constantF32(b, l, rate), rate, clip);
+        traceUpdateElement(b, l, s.traceType, t, v[0], v[2], rate, clip);
     linalg::YieldOp::create(b, l, ValueRange{m, next});
   }
 
@@ -295,7 +303,7 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
     if (update)
       rewriter.replaceOp(update,
                          castTo(rewriter, loc, pass2.getResult(1),
-                                update.getType().getStorageTensorType()));
+                                loweredTraceType(update.getType())));
     rewriter.replaceOp(
         op, {castTo(rewriter, loc, weights, op.getWeights().getType()),
              castTo(rewriter, loc, pass2.getResult(0),
@@ -345,15 +353,10 @@ struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
                                    dimsMap(context, 3, {0, 1, 2})},
                SmallVector<utils::IteratorType>(3, kPar),
                [&](OpBuilder &b, Location l, ValueRange v) {
-                 FixedAttr fixed = op.getTrace().getType().getFixed();
-                 Value next = fixed
-                                  ? fixedHebbianElement(b, l, v[2], v[0], v[1],
-                                                        rate, fixed)
-                                  : hebbianElement(
-                                        b, l, v[2],
-                                        arith::MulFOp::create(b, l, v[0], v[1]),
-                                        constantF32(b, l, rate), rate, clip);
-                 linalg::YieldOp::create(b, l, next);
+                 linalg::YieldOp::create(
+                     b, l,
+                     traceUpdateElement(b, l, op.getTrace().getType(), v[2],
+                                        v[0], v[1], rate, clip));
                })
         .getResult(0);
   }
@@ -382,10 +385,23 @@ struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
                                      batchSize));
     Value scale = arith::DivFOp::create(
         rewriter, loc, constantF32(rewriter, loc, rate), batchF);
-    return lb.map({{trace, {0, 1}}, {outer, {0, 1}}}, traceSizes,
-                  [&](OpBuilder &b, Location l, ValueRange v) {
-                    return hebbianElement(b, l, v[0], v[1], scale, rate, clip);
-                  });
+    // Written into T's own tensor, in its storage (f32 or bfloat16).
+    TraceType type = op.getTrace().getType();
+    MLIRContext *context = rewriter.getContext();
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{trace.getType()}, ValueRange{outer},
+               ValueRange{trace},
+               ArrayRef<AffineMap>{dimsMap(context, 2, {0, 1}),
+                                   dimsMap(context, 2, {0, 1})},
+               SmallVector<utils::IteratorType>(2, kPar),
+               [&](OpBuilder &b, Location l, ValueRange v) {
+                 Value next = hebbianElement(
+                     b, l, traceElementToFloat(b, l, v[1], type), v[0], scale,
+                     rate, clip);
+                 linalg::YieldOp::create(b, l,
+                                         floatToTraceElement(b, l, next, type));
+               })
+        .getResult(0);
   }
 
   LogicalResult

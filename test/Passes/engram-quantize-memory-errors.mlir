@@ -7,6 +7,15 @@
 // RUN: not engram-opt %s --engram-quantize-memory="rounding=up" 2>&1 | FileCheck %s --check-prefix=ROUNDING
 // RUN: not engram-opt %s --engram-quantize-memory="what=weights" 2>&1 | FileCheck %s --check-prefix=WHAT
 // RUN: not engram-opt %s --engram-quantize-memory="what=memory" --engram-quantize-memory="what=memory" 2>&1 | FileCheck %s --check-prefix=TWICE
+// RUN: not engram-opt %s --engram-quantize-memory="what=memory trace-format=bf16" 2>&1 | FileCheck %s --check-prefix=FORMATMEM
+// RUN: not engram-opt %s --engram-quantize-memory="trace-format=fp8" 2>&1 | FileCheck %s --check-prefix=FORMAT
+// RUN: engram-opt %s --split-input-file --engram-quantize-memory="what=trace trace-format=bf16" | FileCheck %s --check-prefix=BF16
+// FORMATMEM: error: engram-quantize-memory: trace-format applies to the trace; use what=trace or what=both
+// FORMAT: 'fp8' is not one of its values (valid: bf16, fixed)
+// A bfloat16 trace rounds whatever the update computed: shared traces and
+// updates with different clips take it too.
+// BF16: engram.hebbian_update {{.*}} -> !engram.trace<3x4xf32, #engram.bf16>
+// BF16: engram.hebbian_update {{.*}} -> !engram.trace<?x3x4xf32, #engram.bf16>
 
 // Option errors name the option and the value, once, without a module dump.
 // BITS: error: engram-quantize-memory: bits must be 8, 4 or 1 (memory) or 16 (trace), got 2

@@ -5,6 +5,8 @@
 // RUN: engram-opt %s --split-input-file --engram-quantize-memory="what=trace bits=8" | FileCheck %s --check-prefix=TRACE
 // RUN: engram-opt %s --split-input-file --engram-quantize-memory="what=trace bits=16" | FileCheck %s --check-prefix=TRACE16
 // RUN: engram-opt %s --split-input-file --engram-sparsify-memory="density=0.5" --engram-quantize-memory="what=memory" | FileCheck %s --check-prefix=ELL
+// RUN: engram-opt %s --split-input-file --engram-quantize-memory="what=trace trace-format=bf16" | FileCheck %s --check-prefix=BF16
+// RUN: engram-opt %s --split-input-file --engram-quantize-memory="what=both bits=4 trace-format=bf16" | FileCheck %s --check-prefix=BF16BOTH
 
 // Row scales are max|row| / 127; 0.5 / (2 / 127) = 63.5 rounds to 64 (half
 // away from zero); an all-zero row gets the smallest normal float as scale.
@@ -41,6 +43,17 @@
 
 // TRACE16-LABEL: func.func @step
 // TRACE16: engram.hebbian_update {{.*}} -> !engram.trace<?x3x4xf32, #engram.fixed<bits = 16, bound = 1.000000e-01 : f64>>
+
+// A bfloat16 trace: the encoding on every trace, the signature included;
+// with what=both the bank takes `bits`.
+// BF16-LABEL: func.func @step
+// BF16-SAME: !engram.trace<?x3x4xf32, #engram.bf16>
+// BF16: engram.memory dense<{{.*}}> : tensor<3x4xf32> -> !engram.memory<3x4xf32>
+// BF16: engram.hebbian_update {{.*}} -> !engram.trace<?x3x4xf32, #engram.bf16>
+// BF16: return {{.*}} !engram.trace<?x3x4xf32, #engram.bf16>
+// BF16BOTH-LABEL: func.func @step
+// BF16BOTH: #engram.quant<bits = 4, scale = row, rounding = nearest>
+// BF16BOTH: engram.hebbian_update {{.*}} -> !engram.trace<?x3x4xf32, #engram.bf16>
 
 // Pruned first, then the kept entries are quantized; indices are unchanged.
 // ELL-LABEL: func.func @step

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 using namespace engram::runtime;
 
@@ -235,3 +237,55 @@ TEST(Kernels, FixedHebbianUpdateTracksTheFloatUpdate) {
 }
 
 } // namespace
+
+/// The bfloat16 nearest to a float32, by the bit rule the CPU lowering
+/// emits (add 0x7FFF plus the lowest kept bit, keep the high half): an
+/// independent oracle for roundToBf16 on float32 inputs.
+static float bf16ByBits(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  bits = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+  float rounded;
+  std::memcpy(&rounded, &bits, 4);
+  return rounded;
+}
+
+TEST(Kernels, Bf16RoundsToNearestEven) {
+  using engram::runtime::roundToBf16;
+  const double ulp = std::ldexp(1.0, -7); // of a bfloat16 in [1, 2)
+  EXPECT_EQ(roundToBf16(1.0 + ulp / 2), 1.0);                // tie: even
+  EXPECT_EQ(roundToBf16(1.0 + 3 * ulp / 2), 1.0 + 2 * ulp);  // tie: even
+  EXPECT_EQ(roundToBf16(1.0 + ulp / 2 + 1e-12), 1.0 + ulp);  // above the tie
+  EXPECT_EQ(roundToBf16(-0.1), -0.10009765625);
+  EXPECT_EQ(roundToBf16(1.5 * std::ldexp(1.0, -133)),        // subnormal tie
+            std::ldexp(1.0, -132));
+  EXPECT_EQ(roundToBf16(std::ldexp(1.0, -135)), 0.0);
+  EXPECT_EQ(roundToBf16(0x1.ffp127), HUGE_VAL); // the top tie overflows
+  EXPECT_EQ(roundToBf16(-0x1.fe8p127), -0x1.fep127);
+  EXPECT_TRUE(std::isnan(roundToBf16(std::nan(""))));
+  EXPECT_EQ(roundToBf16(-HUGE_VAL), -HUGE_VAL);
+}
+
+TEST(Kernels, Bf16AgreesWithTheBitRuleOnFloats) {
+  uint32_t state = 12345;
+  for (int i = 0; i < 200000; ++i) {
+    state = state * 1664525u + 1013904223u;
+    float v;
+    std::memcpy(&v, &state, 4);
+    if (!std::isfinite(v))
+      continue;
+    ASSERT_EQ(float(engram::runtime::roundToBf16(v)), bf16ByBits(v))
+        << "bits 0x" << std::hex << state;
+  }
+}
+
+TEST(Kernels, Bf16TraceHoldsRoundedValues) {
+  engram::runtime::Tensor<double> t({2, 2});
+  t.data = {0.1, -0.0333, 1e-40, 0.07};
+  auto rounded = engram::runtime::roundTraceToBf16(t);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(rounded.data[i], engram::runtime::roundToBf16(t.data[i]));
+    EXPECT_LE(std::abs(rounded.data[i] - t.data[i]),
+              std::abs(t.data[i]) * std::ldexp(1.0, -8) + std::ldexp(1.0, -134));
+  }
+}

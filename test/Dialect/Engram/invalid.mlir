@@ -551,6 +551,20 @@ func.func @fixed_bits(%t: !engram.trace<?x3x4xf32, #engram.fixed<bits = 12, boun
 
 // -----
 
+// expected-error @+1 {{a trace takes at most one storage encoding (#engram.fixed or #engram.bf16), got #engram.bf16}}
+func.func @fixed_and_bf16(%t: !engram.trace<?x3x4xf32, #engram.fixed<bits = 8, bound = 0.1 : f64>, #engram.bf16>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a bfloat16 trace computes in f32, got element type 'f64'}}
+func.func @bf16_f64(%t: !engram.trace<?x3x4xf64, #engram.bf16>) {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{a binary trace cannot accumulate Hebbian}}
 func.func @fixed_binary(%t: !engram.trace<?x3x4xf32, #engram.fixed<bits = 1, bound = 0.1 : f64>>) {
   return
@@ -579,7 +593,7 @@ func.func @two_quants(%m: !engram.memory<3x4xf32, #engram.quant<bits = 8, scale 
 
 // -----
 
-// expected-error @+1 {{a trace takes at most one #engram.fixed encoding}}
+// expected-error @+1 {{a trace takes at most one storage encoding (#engram.fixed or #engram.bf16)}}
 func.func @trace_quant(%t: !engram.trace<?x3x4xf32, #engram.quant<bits = 8, scale = row, rounding = nearest>>) {
   return
 }

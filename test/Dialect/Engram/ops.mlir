@@ -93,6 +93,19 @@ func.func @sequence_encode(%x: tensor<?x?x3xf32>, %k: tensor<3x2xf32>, %b: tenso
 
 // -----
 
+// A bfloat16 trace prints and parses back unchanged.
+// CHECK-LABEL: func.func @bf16_trace
+// CHECK-SAME: !engram.trace<?x3x4xf32, #engram.bf16>
+// CHECK: engram.hebbian_update {{.*}} -> !engram.trace<?x3x4xf32, #engram.bf16>
+func.func @bf16_trace(%T: !engram.trace<?x3x4xf32, #engram.bf16>, %a: tensor<?x3xf32>, %n: tensor<?x4xf32>)
+    -> !engram.trace<?x3x4xf32, #engram.bf16> {
+  %T2 = engram.hebbian_update %T, %a, %n {learning_rate = 0.05 : f64, clip = 0.1 : f64}
+      : (!engram.trace<?x3x4xf32, #engram.bf16>, tensor<?x3xf32>, tensor<?x4xf32>) -> !engram.trace<?x3x4xf32, #engram.bf16>
+  return %T2 : !engram.trace<?x3x4xf32, #engram.bf16>
+}
+
+// -----
+
 // Storage encodings: a quantized and pruned bank, a fixed-point trace and a
 // top-k recall print and parse back unchanged.
 // CHECK-LABEL: func.func @encodings

@@ -12,6 +12,7 @@
 
 #include "runtime/CudaArtifact.h"
 
+#include "runtime/HiddenPadding.h"
 #include "runtime/engram_cuda_abi.h"
 
 #include <algorithm>
@@ -236,6 +237,14 @@ Status CudaArtifact::uploadWeights() {
     std::optional<std::string> bytes = cudaBundleWeight(bundle_, spec.name);
     if (!bytes)
       continue;
+    if (bundle_.paddedHidden) {
+      std::vector<float> values(bytes->size() / sizeof(float));
+      std::memcpy(values.data(), bytes->data(), bytes->size());
+      values = padHiddenWeight(spec.name, values, bundle_.config,
+                               bundle_.paddedHidden);
+      bytes->assign(reinterpret_cast<const char *>(values.data()),
+                    values.size() * sizeof(float));
+    }
     size_t offset = alignUp(staging.size(), kCudaSectionAlignment);
     weightOffsets_[spec.name] = offset;
     staging.resize(offset);
@@ -247,6 +256,12 @@ Status CudaArtifact::uploadWeights() {
   return driver_->check(
       driver_->memcpyHtoD(weights_.pointer, staging.data(), staging.size()),
       "cuMemcpyHtoD (weights)");
+}
+
+ModelConfig CudaArtifact::kernelConfig() const {
+  ModelConfig config = bundle_.config;
+  config.cell.hiddenDim = bundle_.kernelHidden();
+  return config;
 }
 
 const float *CudaArtifact::weight(const std::string &name) const {
@@ -319,7 +334,7 @@ Status CudaArtifact::selectKernel(const Tensor<float> &input, Launch &launch) {
 
 Status CudaArtifact::uploadInput(const Tensor<float> &input,
                                  const Launch &launch, int64_t &scratchFloats) {
-  const ModelConfig &config = bundle_.config;
+  const ModelConfig config = kernelConfig();
   const CudaKernelEntry &entry = bundle_.kernels[launch.entry];
   const int64_t batch = input.dim(0), steps = input.dim(1);
   ENGRAM_TRY(
@@ -348,7 +363,7 @@ Status CudaArtifact::uploadInput(const Tensor<float> &input,
 
 void CudaArtifact::setParams(const Tensor<float> &input, int64_t scratchFloats,
                              Launch &launch) const {
-  const ModelConfig &config = bundle_.config;
+  const ModelConfig config = kernelConfig();
   EngramCudaParams &params = launch.params;
   const int64_t batch = input.dim(0), steps = input.dim(1);
   const int64_t hidden = config.cell.hiddenDim, slots = config.cell.memorySize;
@@ -439,11 +454,26 @@ Status CudaArtifact::run(const Tensor<float> &input, RunResult<float> &result) {
   reshape(result.output, config.pooling() == Pooling::Sequence
                              ? std::vector<int64_t>{batch, steps, width}
                              : std::vector<int64_t>{batch, width});
-  return driver_
-      ->check(driver_->memcpyDtoH(result.output.ptr(), output_.pointer,
-                                  result.output.size() * sizeof(float)),
-              "cuMemcpyDtoH (output)")
+  return copyBack(output_, result.output, !config.hasReadout(), "output")
       .withPrefix(path_ + ": ");
+}
+
+Status CudaArtifact::copyBack(const DeviceBuffer &buffer, Tensor<float> &out,
+                              bool hiddenRows, const char *what) {
+  const int64_t hidden = bundle_.config.cell.hiddenDim,
+                padded = bundle_.kernelHidden();
+  const std::string call = std::string("cuMemcpyDtoH (") + what + ")";
+  if (!hiddenRows || padded == hidden)
+    return driver_->check(
+        driver_->memcpyDtoH(out.ptr(), buffer.pointer, out.size() * sizeof(float)),
+        call.c_str());
+  std::vector<float> rows(size_t(out.size() / hidden * padded));
+  ENGRAM_TRY(driver_->check(driver_->memcpyDtoH(rows.data(), buffer.pointer,
+                                                rows.size() * sizeof(float)),
+                            call.c_str()));
+  std::vector<float> kept = compactHiddenRows(rows, padded, hidden);
+  std::copy(kept.begin(), kept.end(), out.ptr());
+  return Status::success();
 }
 
 Status CudaArtifact::readStates(RunResult<float> &result) {
@@ -458,15 +488,9 @@ Status CudaArtifact::readStates(RunResult<float> &result) {
   Status status =
       driver_->check(driver_->ctxSetCurrent(context_), "cuCtxSetCurrent");
   if (status)
-    status = driver_->check(
-        driver_->memcpyDtoH(result.hidden.ptr(), hidden_.pointer,
-                            result.hidden.size() * sizeof(float)),
-        "cuMemcpyDtoH (final hidden states)");
+    status = copyBack(hidden_, result.hidden, true, "final hidden states");
   if (status)
-    status =
-        driver_->check(driver_->memcpyDtoH(result.trace.ptr(), trace_.pointer,
-                                           result.trace.size() * sizeof(float)),
-                       "cuMemcpyDtoH (final traces)");
+    status = copyBack(trace_, result.trace, true, "final traces");
   return status.withPrefix(path_ + ": ");
 }
 

@@ -100,6 +100,13 @@ private:
   Status launchOnce(const Tensor<float> &input, Launch &plan);
   std::string kernelText(size_t entry) const;
   const float *weight(const std::string &name) const;
+  /// The configuration the kernels see: the model's, with hidden_dim padded
+  /// to the kernels' width (CudaBundle::paddedHidden).
+  ModelConfig kernelConfig() const;
+  /// Copies `floats` floats of `buffer` into `out`; a padded kernel's rows
+  /// of the kernels' hidden width are cut back to the model's (`hiddenRows`).
+  Status copyBack(const DeviceBuffer &buffer, Tensor<float> &out,
+                  bool hiddenRows, const char *what);
 
   std::string path_, metadata_;
   CudaBundle bundle_;

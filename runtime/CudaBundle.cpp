@@ -13,6 +13,7 @@
 
 #include "runtime/engram_cuda_abi.h"
 #include "runtime/Files.h"
+#include "runtime/HiddenPadding.h"
 #include "runtime/Json.h"
 #include "runtime/Tensor.h"
 
@@ -349,6 +350,26 @@ Status checkCode(const std::map<std::string, std::string> &sections) {
   return Status::success();
 }
 
+/// Reads "padded_hidden_dim", when present: the next multiple of
+/// ENGRAM_CUDA_HIDDEN_MULTIPLE above a hidden_dim that is not one.
+Status parsePaddedHidden(Fields &fields, CudaBundle &bundle) {
+  if (!fields.get("padded_hidden_dim"))
+    return Status::success();
+  ENGRAM_TRY(fields.integer("padded_hidden_dim", bundle.paddedHidden, 1,
+                            INT32_MAX));
+  const int64_t hidden = bundle.config.cell.hiddenDim,
+                expected = paddedHiddenDim(hidden, ENGRAM_CUDA_HIDDEN_MULTIPLE);
+  if (bundle.paddedHidden != expected || expected == hidden)
+    return Status::error(
+        "padded_hidden_dim: " + std::to_string(bundle.paddedHidden) +
+        (expected == hidden
+             ? " for a hidden_dim that needs no padding (" +
+                   std::to_string(hidden) + ")"
+             : ", expected " + std::to_string(expected) + " for hidden_dim " +
+                   std::to_string(hidden)));
+  return Status::success();
+}
+
 /// Reads "memory_storage", the format of a packed bank, sized by `config`.
 Status parseMemoryStorage(const json &value, const ModelConfig &config,
                           PackedBank &bank) {
@@ -497,6 +518,7 @@ Status parseMetadata(const json &metadata, std::string_view bytes,
     ENGRAM_TRY(expectObject(*target, "target"));
     bundle.target = *target;
   }
+  ENGRAM_TRY(parsePaddedHidden(fields, bundle));
   if (const json *storage = fields.get("memory_storage")) {
     bundle.memory.emplace();
     ENGRAM_TRY(parseMemoryStorage(*storage, bundle.config, *bundle.memory));
@@ -615,6 +637,8 @@ static ordered_json metadataJson(const CudaBundle &bundle) {
   metadata["target"] = ordered_json::parse(
       bundle.target.dump(-1, ' ', false, json::error_handler_t::replace),
       nullptr, /*allow_exceptions=*/false);
+  if (bundle.paddedHidden)
+    metadata["padded_hidden_dim"] = bundle.paddedHidden;
   if (const std::optional<PackedBank> &bank = bundle.memory)
     metadata["memory_storage"] = {{"bits", bank->bits},
                                   {"values_per_byte", bank->perByte},

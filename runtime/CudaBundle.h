@@ -88,6 +88,14 @@ struct CudaBundle {
   /// Section name → bytes: "cubin", "ptx" and one per float weight tensor
   /// (a packed bank's sections are written from, and read into, `memory`).
   std::map<std::string, std::string> sections;
+  /// The kernels' hidden width when the model's is not a multiple of
+  /// ENGRAM_CUDA_HIDDEN_MULTIPLE (the weights stay unpadded in the file and
+  /// are padded when loaded, runtime/HiddenPadding.h); 0: the model's own.
+  int64_t paddedHidden = 0;
+  /// The kernels' hidden width: paddedHidden, or the model's hidden_dim.
+  int64_t kernelHidden() const {
+    return paddedHidden ? paddedHidden : config.cell.hiddenDim;
+  }
   /// A quantized bank, stored packed instead of the float32 "cell.memory"
   /// section (cudaBundleModel dequantizes it); none for a float bank.
   std::optional<PackedBank> memory;

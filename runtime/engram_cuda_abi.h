@@ -20,11 +20,15 @@ extern "C" {
 #endif
 
 #define ENGRAM_CUDA_ABI_VERSION 1
+/* The kernels' hidden width is a multiple of this; a model of another width
+   runs padded with zero lanes (runtime/HiddenPadding.h). */
+#define ENGRAM_CUDA_HIDDEN_MULTIPLE 32
 
 typedef struct EngramCudaParams {
   /* Problem size of this launch. */
   int32_t batch, steps;
-  int32_t inputDim, hidden, slots, units; /* D, H, N, C (0: no readout) */
+  /* D, H (the kernels' width, padded), N, C (0: no readout) */
+  int32_t inputDim, hidden, slots, units;
 
   /* Input, B x S x D floats, row-major. */
   const float *input;

@@ -45,17 +45,25 @@ if [[ $only_bench == 0 ]]; then
   "$py" - <<'PY'
 import numpy as np
 rng = np.random.default_rng(1)
-for b, s, d in [(2, 5, 28), (203, 5, 28), (1601, 3, 28), (170, 3, 28), (9, 3, 28)]:
-    np.save(f"build-gpu/san_{b}.npy", rng.uniform(0, 1, (b, s, d)).astype(np.float32))
+for b, s, d in [(2, 5, 28), (203, 5, 28), (1601, 3, 28), (170, 3, 28), (9, 3, 28),
+                (170, 4, 5)]:
+    np.save(f"build-gpu/san_{b}_{d}.npy", rng.uniform(0, 1, (b, s, d)).astype(np.float32))
 PY
   for tool in memcheck racecheck; do
-    for spec in bench/li/A.cuda:2 bench/li/A.cuda:203 bench/li/A.cuda:1601 bench/li/B.cuda:9 bench/li/B.cuda:170 bench/li/B.cuda:1601 cases/m2_1.cuda:203; do
-      artifact=build-gpu/${spec%%:*} batch=${spec##*:}
+    # artifact:batch:input width. cases/m0_2 is H = 37 (padded, masked layer
+    # norms), cases/large H = 1024 (the fallback tiles of 1 and 2).
+    for spec in bench/li/A.cuda:2:28 bench/li/A.cuda:203:28 bench/li/A.cuda:1601:28 \
+                bench/li/B.cuda:9:28 bench/li/B.cuda:170:28 bench/li/B.cuda:1601:28 \
+                cases/m2_1.cuda:203:28 cases/m0_2.cuda:170:5 cases/large.cuda:9:28 \
+                cases/large.cuda:170:28; do
+      IFS=: read -r artifact batch width <<< "$spec"
+      artifact=build-gpu/$artifact
+      [[ $tool == racecheck && $artifact == *large* ]] && continue  # minutes each
       log="$out/sanitizer-$tool-$(basename "$artifact" .cuda)-$batch.txt"
       extra=()
       [[ $tool == racecheck ]] && extra=(--racecheck-report all)
       "$sanitizer" --tool "$tool" "${extra[@]}" --error-exitcode 3 \
-        "$run" "$artifact" --input "build-gpu/san_$batch.npy" --output build-gpu/san_y.npy \
+        "$run" "$artifact" --input "build-gpu/san_${batch}_$width.npy" --output build-gpu/san_y.npy \
         > "$log" 2>&1
       rc=$?
       echo "$tool $spec: exit $rc, $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"

@@ -18,7 +18,7 @@ if [[ ! -f build-gpu/build.ninja ]]; then
 fi
 ninja -C build-gpu engram-run RuntimeTests
 rm -rf build-gpu/cases build-gpu/bench
-/usr/bin/python3 test/GPU/make_cases.py --out build-gpu/cases
+/usr/bin/python3 test/GPU/make_cases.py --out build-gpu/cases --compress
 mkdir -p build-gpu/bench
 cp -r examples/fashion/model build-gpu/bench/A
 /usr/bin/python3 - <<'PY'

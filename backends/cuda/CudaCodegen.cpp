@@ -13,6 +13,10 @@
 #include "passes/CellPlan.h"
 
 #include "runtime/CudaBundle.h"
+#include "runtime/HiddenPadding.h"
+#include "runtime/engram_cuda_abi.h"
+
+#include "backends/cuda/kernels/engram_layout.h"
 #include "runtime/Version.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -36,6 +40,7 @@
 ENGRAM_EMBEDDED(engram_cell)
 ENGRAM_EMBEDDED(engram_config)
 ENGRAM_EMBEDDED(engram_gemm)
+ENGRAM_EMBEDDED(engram_layout)
 ENGRAM_EMBEDDED(engram_trace)
 ENGRAM_EMBEDDED(engram_cuda_abi)
 #undef ENGRAM_EMBEDDED
@@ -46,64 +51,110 @@ namespace rt = ::engram::runtime;
 
 namespace {
 
+namespace layout = ::engram::cuda::layout;
+
 /// One kernel of the launch plan: candidate schedules of the persistent
-/// kernel in order of preference (the CUDA compiler keeps the first that
-/// fits in shared memory) and the batch sizes it serves.
+/// kernel in order of preference and the batch sizes it serves; the plan
+/// keeps the first candidate whose block fits in shared memory.
 struct BatchClass {
   int64_t minBatch, maxBatch;
-  SmallVector<std::string> schedules;
+  SmallVector<layout::Sched> schedules;
 };
 
-/// The launch plan for `model` on an H100 (132 SMs): one sequence per block
-/// while the batch is too small to fill the SMs (weights staged in shared
-/// memory once when they fit), then tiles of 4 and 8-16 sequences for
-/// weight reuse; traces stay in shared memory when they fit and stream
-/// through global memory otherwise (docs/cuda-backend.md has the numbers).
-SmallVector<BatchClass> choosePlan(const rt::Model &model) {
-  const rt::CellConfig &cell = model.config.cell;
-  const int g = cell.hiddenDim >= 256 ? 256 : 128;
-  auto sched = [&](int tile, int gThreads, int rThreads, StringRef placement,
-                   StringRef rest = "") {
-    return llvm::formatv("engram::cuda::Schedule<{0}, {1}, {2}, {3}{4}>", tile,
-                         gThreads, rThreads, placement, rest)
-        .str();
-  };
+/// A schedule: tile, G threads, R threads, placement, then the optional
+/// parameters of engram::cuda::Schedule in order (prefetch, min blocks,
+/// pair, stage rows, stages, split below).
+layout::Sched sched(int tile, int gThreads, int rThreads, int placement,
+                    ArrayRef<int> rest = {}) {
+  layout::Sched s{tile, gThreads, rThreads, placement};
+  int *optional[] = {&s.prefetch,  &s.minBlocks, &s.pair,
+                     &s.stageRows, &s.stages,    &s.splitBelow};
+  for (auto [i, value] : llvm::enumerate(rest))
+    *optional[i] = value;
+  return s;
+}
+
+/// The launch plan for `model`, run by kernels of hidden width `hidden`, on
+/// an H100 (132 SMs): one sequence per block while the batch is too small
+/// to fill the SMs (weights staged in shared memory once when they fit),
+/// then tiles of 4 and 8-16 sequences for weight reuse; traces stay in
+/// shared memory when they fit and stream through global memory otherwise
+/// (docs/cuda-backend.md has the numbers). Large models fall back to tiles
+/// of 2 and 1 with everything streamed.
+SmallVector<BatchClass> candidatePlan(const rt::Model &model, int64_t hidden) {
+  using namespace layout;
+  const int g = hidden >= 256 ? 256 : 128;
+  const int allOnChip = kPlaceTrace | kPlaceMemory | kPlaceEncoder;
   const int64_t big = std::numeric_limits<int32_t>::max();
   if (model.config.traceBatching == rt::TraceBatching::BatchMean) {
     // Cooperative: the grid must be co-resident, so tiles grow with B.
     return {{1, 528,
-             {sched(4, g, 64, "engram::cuda::kAllOnChip", ", 8, 1, 2"),
-              sched(4, g, 64, "engram::cuda::kPlaceTrace", ", 8, 1, 2")}},
+             {sched(4, g, 64, allOnChip, {8, 1, 2}),
+              sched(4, g, 64, kPlaceTrace, {8, 1, 2})}},
             {529, big,
-             {sched(16, g, 128, "engram::cuda::kAllOnChip", ", 8, 1, 2"),
-              sched(16, g, 128, "engram::cuda::kPlaceTrace", ", 8, 1, 2")}}};
+             {sched(16, g, 128, allOnChip, {8, 1, 2}),
+              sched(16, g, 128, kPlaceTrace, {8, 1, 2})}}};
   }
   SmallVector<BatchClass> plan = {
       {1, 160,
-       {sched(1, g, 32, "engram::cuda::kAllOnChip | engram::cuda::kPlaceWeights"),
-        sched(1, g, 32, "engram::cuda::kPlaceTrace"),
-        sched(1, g, 32, "0")}},
+       {sched(1, g, 32, allOnChip | kPlaceWeights), sched(1, g, 32, kPlaceTrace),
+        sched(1, g, 32, 0)}},
       {161, 1536,
-       {sched(4, g, 128,
-              "engram::cuda::kPlaceTrace | engram::cuda::kPlaceMemory", ", 8, 2"),
-        sched(4, g, 128, "engram::cuda::kPlaceTrace", ", 8, 1"),
-        sched(8, g, 128, "0", ", 8, 1, 2"),
-        sched(8, g, 128, "0", ", 4, 1, 2")}},
+       {sched(4, g, 128, kPlaceTrace | kPlaceMemory, {8, 2}),
+        sched(4, g, 128, kPlaceTrace, {8, 1}), sched(8, g, 128, 0, {8, 1, 2}),
+        sched(8, g, 128, 0, {4, 1, 2})}},
       {1537, big,
-       {sched(8, g, 128, "engram::cuda::kPlaceTrace", ", 8, 2"),
-        sched(16, g, 128, "0", ", 4, 1, 2"),
-        sched(8, g, 128, "0", ", 4, 1, 2")}}};
-  if (cell.hiddenDim == 256) {
+       {sched(8, g, 128, kPlaceTrace, {8, 2}), sched(16, g, 128, 0, {4, 1, 2}),
+        sched(8, g, 128, 0, {4, 1, 2})}}};
+  // H = 1024: a tile of 8 needs 128 KB for z and m alone.
+  for (BatchClass &batchClass : plan) {
+    batchClass.schedules.push_back(sched(2, g, 64, 0, {4, 1, 1}));
+    batchClass.schedules.push_back(sched(1, g, 32, 0, {2}));
+  }
+  if (hidden == 256) {
     // Measured on an H100 for H=256, N=128 (bench/cuda_bench.py's model B):
     // weights staged through a cp.async ring at 161..1536 sequences (+33 %
     // at B=1024), 384 G threads for large batches (+9 % at B=8192).
-    plan[1].schedules.insert(
-        plan[1].schedules.begin(),
-        sched(8, 256, 128, "engram::cuda::kPlaceStaged", ", 4, 1, 2, 8, 3, 16"));
+    plan[1].schedules.insert(plan[1].schedules.begin(),
+                             sched(8, 256, 128, kPlaceStaged, {4, 1, 2, 8, 3, 16}));
     plan[2].schedules.insert(plan[2].schedules.begin(),
-                             sched(16, 384, 128, "0", ", 4, 1, 2"));
+                             sched(16, 384, 128, 0, {4, 1, 2}));
   }
   return plan;
+}
+
+/// The kernels' view of `model`: its sizes at the kernels' width.
+layout::Shape layoutShape(const rt::Model &model) {
+  const rt::ModelConfig &config = model.config;
+  return {int(config.inputDim),
+          int(rt::paddedHiddenDim(config.cell.hiddenDim,
+                                  ENGRAM_CUDA_HIDDEN_MULTIPLE)),
+          int(config.cell.memorySize),
+          int(config.hasReadout() ? config.head.units : 0),
+          config.cell.useLayerNorm,
+          config.pooling() == rt::Pooling::Attention ? 1 : 0,
+          config.traceBatching == rt::TraceBatching::BatchMean};
+}
+
+/// engram::cuda::Schedule<...> for `s`.
+std::string scheduleText(const layout::Sched &s) {
+  std::string placement;
+  const std::pair<int, const char *> bits[] = {
+      {layout::kPlaceTrace, "kPlaceTrace"},
+      {layout::kPlaceMemory, "kPlaceMemory"},
+      {layout::kPlaceEncoder, "kPlaceEncoder"},
+      {layout::kPlaceWeights, "kPlaceWeights"},
+      {layout::kPlaceStaged, "kPlaceStaged"}};
+  for (auto [bit, name] : bits)
+    if (s.placement & bit)
+      placement += (placement.empty() ? "engram::cuda::" : " | engram::cuda::") +
+                   std::string(name);
+  return llvm::formatv("engram::cuda::Schedule<{0}, {1}, {2}, {3}, {4}, {5}, "
+                       "{6}, {7}, {8}, {9}>",
+                       s.tile, s.gThreads, s.rThreads,
+                       placement.empty() ? "0" : placement, s.prefetch,
+                       s.minBlocks, s.pair, s.stageRows, s.stages, s.splitBelow)
+      .str();
 }
 
 /// Finds a CUDA tool: `explicitPath`, $CUDA_HOME/bin, /usr/local/cuda/bin,
@@ -204,16 +255,60 @@ LogicalResult writeText(ModuleOp module, StringRef dir, StringRef name,
 
 } // namespace
 
-std::string mlir::engram::generateCudaSource(const rt::Model &model) {
+namespace {
+
+/// One kernel of the resolved launch plan.
+struct PlannedKernel {
+  int64_t minBatch, maxBatch;
+  layout::Sched schedule;
+};
+
+/// Per batch class of `model`, the first candidate whose block fits in an
+/// sm_90 block's shared memory; a model for which one class has none is
+/// refused here, before nvcc, with what its smallest candidate needs.
+FailureOr<SmallVector<PlannedKernel>> resolvePlan(ModuleOp module,
+                                                  const rt::Model &model) {
+  const layout::Shape shape = layoutShape(model);
+  SmallVector<PlannedKernel> kernels;
+  for (const BatchClass &batchClass : candidatePlan(model, shape.h)) {
+    const layout::Sched *chosen = nullptr;
+    long long smallest = std::numeric_limits<long long>::max();
+    for (const layout::Sched &candidate : batchClass.schedules) {
+      smallest = std::min(smallest, 4 * layout::smem(shape, candidate).total);
+      if (!chosen && layout::fits(shape, candidate))
+        chosen = &candidate;
+    }
+    if (!chosen)
+      return module.emitError()
+             << "--target=cuda: no schedule of the CUDA kernels fits this "
+                "model (hidden_dim "
+             << model.config.cell.hiddenDim << ", memory_size " << shape.n
+             << (shape.batchMean ? ", batch_mean trace" : "")
+             << "): the smallest needs " << (smallest + 1023) / 1024
+             << " KB of shared memory per block for batches "
+             << batchClass.minBatch << ".." << batchClass.maxBatch
+             << ", an sm_90 block has " << layout::kMaxSmemBytes / 1024;
+    kernels.push_back({batchClass.minBatch, batchClass.maxBatch, *chosen});
+  }
+  return kernels;
+}
+
+} // namespace
+
+FailureOr<std::string>
+mlir::engram::generateCudaSource(ModuleOp module, const rt::Model &model) {
+  FailureOr<SmallVector<PlannedKernel>> plan = resolvePlan(module, model);
+  if (failed(plan))
+    return failure();
   const rt::ModelConfig &config = model.config;
   const rt::CellConfig &cell = config.cell;
+  const layout::Shape shape = layoutShape(model);
   int pool = config.pooling() == rt::Pooling::Last        ? 0
              : config.pooling() == rt::Pooling::Attention ? 1
                                                           : 2;
   int readout = !config.hasReadout() ? 0
                 : config.head.activation == rt::Activation::Softmax ? 1
                                                                      : 2;
-  bool batchMean = config.traceBatching == rt::TraceBatching::BatchMean;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "// Generated by engramc --target=cuda; the kernel is\n"
@@ -224,20 +319,19 @@ std::string mlir::engram::generateCudaSource(const rt::Model &model) {
      << rt::toString(config.traceBatching) << "\n"
      << "#include \"engram_cell.cuh\"\n\n"
      << llvm::formatv("using Shape = engram::cuda::ModelShape<{0}, {1}, {2}, "
-                      "{3}, {4}, {5}, {6}, {7}>;\n",
-                      config.inputDim, cell.hiddenDim, cell.memorySize,
-                      config.hasReadout() ? config.head.units : 0,
-                      cell.useLayerNorm ? "true" : "false", pool, readout,
-                      batchMean ? "true" : "false");
-  SmallVector<BatchClass> plan = choosePlan(model);
-  for (auto [i, batchClass] : llvm::enumerate(plan)) {
-    os << "\n// Batches " << batchClass.minBatch << ".."
-       << batchClass.maxBatch << ": the first candidate that fits.\n"
-       << "using Config" << i
-       << " = typename engram::cuda::FirstThatFits<\n";
-    for (auto [j, schedule] : llvm::enumerate(batchClass.schedules))
-      os << "    engram::cuda::KernelConfig<Shape, " << schedule << ">"
-         << (j + 1 == batchClass.schedules.size() ? ">::type;\n" : ",\n");
+                      "{3}, {4}, {5}, {6}, {7}, {8}>;\n",
+                      shape.d, shape.h, shape.n, shape.c,
+                      shape.layerNorm ? "true" : "false", pool, readout,
+                      shape.batchMean ? "true" : "false", cell.hiddenDim);
+  for (auto [i, kernel] : llvm::enumerate(*plan)) {
+    const long long bytes = 4 * layout::smem(shape, kernel.schedule).total;
+    os << "\n// Batches " << kernel.minBatch << ".." << kernel.maxBatch
+       << ": the launch plan's first schedule that fits.\n"
+       << "using Config" << i << " = engram::cuda::KernelConfig<Shape, "
+       << scheduleText(kernel.schedule) << ">;\n"
+       << llvm::formatv("static_assert(Config{0}::kSmemBytes == {1}, \"the "
+                        "kernel's shared memory is the launch plan's\");\n",
+                        i, bytes);
     os << llvm::formatv(
         "extern \"C\" __global__ void\n"
         "__launch_bounds__(Config{0}::kThreads, Config{0}::kMinBlocks)\n"
@@ -249,8 +343,8 @@ std::string mlir::engram::generateCudaSource(const rt::Model &model) {
         "    Config{0}::kTile, Config{0}::kThreads, Config{0}::kSmemBytes,\n"
         "    Config{0}::kScratchFloatsPerBlock, {2}, {3}, {4}, "
         "Config{0}::kMinBlocks};\n",
-        i, kPlanInts, batchClass.minBatch, batchClass.maxBatch,
-        batchMean ? 1 : 0);
+        i, kPlanInts, kernel.minBatch, kernel.maxBatch,
+        shape.batchMean ? 1 : 0);
   }
   return text;
 }
@@ -285,12 +379,6 @@ FailureOr<CudaCell> liftForCuda(ModuleOp module, TimingScope &timing) {
     return plan->updateOp.emitOpError()
            << "--target=cuda: bfloat16 traces are not implemented by the "
               "CUDA kernels yet";
-  int64_t hidden = plan->config.cell.hiddenDim;
-  if (hidden % 32 != 0)
-    return module.emitError()
-           << "--target=cuda: the CUDA kernels need hidden_dim to be a "
-              "multiple of 32 (one warp lane per 4 features), got "
-           << hidden;
   CudaCell cell{{plan->config, std::move(plan->weights)}, std::nullopt};
   if (plan->bank.quantized())
     cell.packedBank = plan->bank.packed();
@@ -334,6 +422,7 @@ LogicalResult writeSources(ModuleOp module, StringRef dir,
       {"engram_cell.cuh", engram_cell_text, engram_cell_text_size},
       {"engram_config.cuh", engram_config_text, engram_config_text_size},
       {"engram_gemm.cuh", engram_gemm_text, engram_gemm_text_size},
+      {"engram_layout.h", engram_layout_text, engram_layout_text_size},
       {"engram_trace.cuh", engram_trace_text, engram_trace_text_size},
       {"engram_cuda_abi.h", engram_cuda_abi_text, engram_cuda_abi_text_size}};
   for (const Embedded &header : headers)
@@ -418,6 +507,9 @@ FailureOr<std::string> bundle(ModuleOp module, const CudaCell &cell,
     return failure();
   rt::CudaBundle bundle = rt::makeCudaBundle(cell.model, cubin, ptx, *kernels);
   bundle.memory = cell.packedBank;
+  const int64_t hidden = cell.model.config.cell.hiddenDim,
+                padded = rt::paddedHiddenDim(hidden, ENGRAM_CUDA_HIDDEN_MULTIPLE);
+  bundle.paddedHidden = padded == hidden ? 0 : padded;
   bundle.target = {{"arch", options.arch},
                    {"producer", rt::producer("engramc")},
                    {"kernel", "persistent recurrent kernel "
@@ -436,7 +528,9 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
   FailureOr<CudaCell> cell = liftForCuda(module, timing);
   if (failed(cell))
     return failure();
-  std::string source = generateCudaSource(cell->model);
+  FailureOr<std::string> source = generateCudaSource(module, cell->model);
+  if (failed(source))
+    return failure();
   if (stage == CudaStage::Source)
     return source;
   FailureOr<Toolchain> tools = findToolchain(module, options);
@@ -450,7 +544,7 @@ mlir::engram::compileForCuda(ModuleOp module, const CudaTargetOptions &options,
                               << ec.message();
   llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
   std::string ptx, cubin;
-  if (failed(writeSources(module, dir, source)) ||
+  if (failed(writeSources(module, dir, *source)) ||
       failed(compileSources(module, *tools, options, dir, ptx,
                             stage == CudaStage::Ptx ? nullptr : &cubin,
                             timing)))

@@ -33,8 +33,11 @@ struct CudaTargetOptions {
   bool lineInfo = false;
 };
 
-/// The CUDA C++ translation unit specialised for `model`.
-std::string generateCudaSource(const ::engram::runtime::Model &model);
+/// The CUDA C++ translation unit specialised for `model`, one kernel per
+/// batch class of the launch plan; fails, with an error on `module`, when
+/// no schedule of some class fits in shared memory.
+FailureOr<std::string> generateCudaSource(ModuleOp module,
+                                          const ::engram::runtime::Model &model);
 
 /// Compiles `module` to `stage`: the CUDA source, the PTX, or the bytes of a
 /// `.cuda` artifact.

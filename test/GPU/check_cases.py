@@ -7,13 +7,17 @@ Runs every case of DIR/cases.json (made by make_cases.py): draws the input
 package and the CUDA artifact on the GPU, both with engram-run, and compares
 the output, the final h and the final trace: max|y - r| / max|r| <= 1e-4
 (fp32 math).
-Prints one line per case and the worst error; exits 1 on a failure. Needs
+Files that travel compressed (FILE.xz) are unpacked first, and packages
+made from a recipe (the large model) rebuilt. Prints one line per
+case and the worst error; exits 1 on a failure. Needs
 only numpy and the runtime-only engram-run, so it runs on a machine without
 LLVM.
 """
 import argparse
 import json
+import lzma
 import os
+import shutil
 import subprocess
 import sys
 
@@ -26,6 +30,22 @@ from engram_check import relative_error  # noqa: E402
 TOLERANCE = 1e-4
 
 
+def unpack(directory, cases):
+    """Unpacks every FILE.xz of `directory` whose FILE is missing, and
+    rebuilds the packages of cases made from a recipe (the large model
+    travels as its compressed artifact only)."""
+    for name in os.listdir(directory):
+        path = os.path.join(directory, name)
+        if name.endswith(".xz") and not os.path.exists(path[:-3]):
+            with lzma.open(path, "rb") as src, open(path[:-3], "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    for case in cases:
+        package = os.path.join(directory, case["package"])
+        if "large" in case.get("recipe", {}) and not os.path.exists(package):
+            import large_model  # needs torch's engram_torch, only for this case
+            large_model.write_package(package, case["recipe"]["large"])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dir")
@@ -33,6 +53,7 @@ def main():
     args = parser.parse_args()
     with open(os.path.join(args.dir, "cases.json")) as f:
         cases = json.load(f)
+    unpack(args.dir, cases)
     failures, worst = 0, 0.0
     for case in cases:
         path = lambda name: os.path.join(args.dir, case[name])  # noqa: E731

@@ -12,6 +12,14 @@ kernels' tiles. Each model is saved as a package and compiled with
 its input. Batches cross the launch plan's classes (1..160, 161..1536,
 above) and are not multiples of the tiles.
 
+Odd widths (H = 37 and 100) run padded to whole warps (runtime/
+HiddenPadding.h) on every head. A large model (H = 1024, N = 512, on the
+main head) takes the launch plan's fallback schedules (tiles of 1 and 2,
+everything streamed); large_model.py draws its weights so that only its
+artifact travels to the GPU machine, where check_cases.py rebuilds the
+package. With --compress the artifacts are xz-compressed (check_cases.py
+unpacks them).
+
 Two more cases compile model 1 with a quantized bank (int4, and binary
 pruned to half of each row): their artifacts store the bank packed, and
 their reference is the package with the bank replaced by q·scale, unpacked
@@ -23,7 +31,9 @@ the GPU with the runtime-only engram-run (no LLVM needed there).
 """
 import argparse
 import json
+import lzma
 import os
+import shutil
 import struct
 import sys
 
@@ -36,11 +46,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "lit-helpers"))
 from engram_check import run  # noqa: E402
 
-# (D, H, N): H a multiple of 32 (the kernels' requirement), N ragged.
-SIZES = [(13, 32, 11), (28, 64, 32), (1, 96, 3), (28, 256, 128)]
+import large_model  # noqa: E402
+
+# (D, H, N): N ragged; H = 37 and 100 are padded to 64 and 128 by the loader.
+SIZES = [(13, 32, 11), (28, 64, 32), (5, 37, 7), (1, 96, 3), (28, 256, 128),
+         (28, 100, 19)]
 # (batch, steps) per size: small, medium and large launch classes.
 RUNS = {0: [(3, 1), (7, 64)], 1: [(5, 28), (203, 7), (1601, 28)],
-        2: [(2, 28), (166, 7)], 3: [(9, 28), (170, 7), (1601, 3)]}
+        2: [(4, 9), (170, 5), (1601, 3)], 3: [(2, 28), (166, 7)],
+        4: [(9, 28), (170, 7), (1601, 3)], 5: [(6, 28), (1601, 4)]}
+# The large model's runs (its sizes are in large_model.py).
+LARGE_RUNS = [(3, 8), (170, 3), (1601, 2)]
 HEADS = [  # pooling, readout, batching, layer norm
     ("last", "softmax", "per_sequence", True),
     ("last", "softmax", "per_sequence", False),
@@ -107,20 +123,47 @@ def quantized_cases(out, network, name, d, runs, seed):
     return cases
 
 
+def xz_file(path):
+    """Replaces `path` by `path`.xz."""
+    with open(path, "rb") as src, lzma.open(path + ".xz", "wb", preset=6) as dst:
+        shutil.copyfileobj(src, dst)
+    os.remove(path)
+
+
+def large_cases(out, seed):
+    """The large model (large_model.py): its artifact; the package is
+    rebuilt by check_cases.py from the recipe."""
+    name, recipe_seed = "large", seed * 10000 + 9999
+    package = os.path.join(out, name)
+    large_model.write_package(package, recipe_seed)
+    artifact = os.path.join(out, f"{name}.cuda")
+    run(["engramc", package, "--target=cuda", "-o", artifact])
+    shutil.rmtree(package)
+    d, h, n = large_model.D, large_model.H, large_model.N
+    return [{"name": f"{name}_b{batch}_s{steps}", "artifact": f"{name}.cuda",
+             "package": name, "recipe": {"large": recipe_seed}, "seed": seed + steps + batch,
+             "input_dim": d, "config": f"large D={d} H={h} N={n}", "batch": batch,
+             "steps": steps}
+            for batch, steps in LARGE_RUNS]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true",
-                        help="the first two sizes only")
+                        help="the first three sizes only, no large model")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compress", action="store_true",
+                        help="xz the artifacts (check_cases.py unpacks them): what "
+                             "travels to a GPU machine is then a third smaller")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     cases = []
-    sizes = SIZES[:2] if args.quick else SIZES
+    sizes = SIZES[:3] if args.quick else SIZES
     for h_index, (pooling, readout, batching, layer_norm) in enumerate(HEADS):
         for s_index, (d, h, n) in enumerate(sizes):
-            if h == 256 and h_index > 1:
-                continue  # the big model on the main head only
+            if h in (256, 100) and h_index > 1:
+                continue  # the big models on the main heads only
             if batching == "batch_mean" and h == 256:
                 continue
             name = f"m{h_index}_{s_index}"
@@ -153,6 +196,12 @@ def main():
             if h_index == 0 and s_index == 1:
                 cases += quantized_cases(args.out, network, name, d, RUNS[s_index][:2],
                                          seed)
+    if not args.quick:
+        cases += large_cases(args.out, args.seed)
+    if args.compress:
+        for name in os.listdir(args.out):
+            if name.endswith(".cuda"):
+                xz_file(os.path.join(args.out, name))
     with open(os.path.join(args.out, "cases.json"), "w") as f:
         json.dump(cases, f, indent=1)
     print(f"{len(cases)} cases in {args.out}")

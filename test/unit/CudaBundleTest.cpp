@@ -747,3 +747,38 @@ TEST(CudaArtifactGpu, RefusesACooperativeGridTooLargeForTheGpu) {
 }
 
 } // namespace
+
+TEST(CudaBundle, PaddedHiddenRoundTrip) {
+  CudaBundle bundle = testBundle(); // hidden_dim 7: kernels of width 32
+  bundle.paddedHidden = 32;
+  StatusOr<std::string> bytes = encodeCudaBundle(bundle);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  StatusOr<CudaBundle> read = decodeCudaBundle(*bytes, "");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->paddedHidden, 32);
+  EXPECT_EQ(read->kernelHidden(), 32);
+  EXPECT_EQ(read->config.cell.hiddenDim, 7);
+  // The file keeps the model's own weights.
+  EXPECT_EQ(read->metadata["sections"]["cell.encoder.kernel"]["size"],
+            5 * 7 * sizeof(float));
+  EXPECT_EQ(testBundle().kernelHidden(), 7);
+}
+
+TEST(CudaBundle, PaddedHiddenErrors) {
+  CudaBundle bundle = testBundle();
+  bundle.paddedHidden = 32;
+  auto error = [&](const std::function<void(json &)> &edit) {
+    return decodeError(craft(bundle, edit));
+  };
+  EXPECT_EQ(error([](json &m) { m["padded_hidden_dim"] = 64; }),
+            "m.cuda: padded_hidden_dim: 64, expected 32 for hidden_dim 7");
+  EXPECT_EQ(error([](json &m) { m["padded_hidden_dim"] = "wide"; }),
+            "m.cuda: padded_hidden_dim: expected a positive integer, got the "
+            "string \"wide\"");
+  EXPECT_EQ(error([](json &m) {
+              m["padded_hidden_dim"] = 32;
+              m["model"]["hidden_dim"] = 32;
+            }),
+            "m.cuda: padded_hidden_dim: 32 for a hidden_dim that needs no "
+            "padding (32)");
+}

@@ -156,7 +156,7 @@ __device__ void encodeStep(const EngramCudaParams &p, const Smem<Cfg> &sm,
   namedBarrier(2, R);
   const int lane = rtid & 31;
   for (int s = rtid / 32; s < Cfg::kTile; s += Cfg::kRWarps) {
-    const float inv = normaliseColumn<Cfg::kH, Cfg::kTile>(
+    const float inv = normaliseColumn<Cfg::kH, Cfg::kTile, Cfg::kHValid>(
         z, s, Cfg::kLayerNorm, p.norm1Gamma, p.norm1Beta, p.normEpsilon, lane);
     if (lane == 0)
       sm.zInv(step)[s] = inv;
@@ -314,8 +314,8 @@ __device__ void stateEpilogue(const EngramCudaParams &p, const Smem<Cfg> &sm,
   const int lane = gtid & 31;
   for (int s = gtid / 32; s < Tile; s += Cfg::kGWarps) {
     if constexpr (Cfg::kLayerNorm)
-      normaliseColumn<H, Tile>(sm.h(), s, true, p.norm2Gamma, p.norm2Beta,
-                               p.normEpsilon, lane);
+      normaliseColumn<H, Tile, Cfg::kHValid>(sm.h(), s, true, p.norm2Gamma,
+                                             p.norm2Beta, p.normEpsilon, lane);
     __syncwarp();
     if (s >= valid)
       continue;

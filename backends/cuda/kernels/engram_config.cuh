@@ -11,6 +11,7 @@
 #define ENGRAM_CUDA_ENGRAM_CONFIG_CUH
 
 #include "engram_cuda_abi.h"
+#include "engram_layout.h"
 
 #include <cooperative_groups.h>
 #include <type_traits>
@@ -22,62 +23,55 @@ enum : int { kPoolLast = 0, kPoolAttention = 1, kPoolSequence = 2 };
 /// Readout after pooling.
 enum : int { kReadoutNone = 0, kReadoutSoftmax = 1, kReadoutLinear = 2 };
 
-/// The opt-in shared memory limit of one block on sm_90.
-constexpr int kMaxSmemBytes = 227 * 1024;
+using layout::gcdInt;
+using layout::kMaxSmemBytes;
+using layout::maxInt;
+using layout::pow2Divisor;
+using layout::roundUp4;
 /// Floor of the squared l2 norm (the reference's kNormFloor).
 constexpr float kNormFloor = 1e-12f;
-
-__host__ __device__ constexpr int gcdInt(int a, int b) {
-  return b == 0 ? a : gcdInt(b, a % b);
-}
-__host__ __device__ constexpr int maxInt(int a, int b) { return a > b ? a : b; }
-__host__ __device__ constexpr int roundUp4(int n) { return (n + 3) / 4 * 4; }
-/// The largest power of two that divides n and is at most cap.
-__host__ __device__ constexpr int pow2Divisor(int n, int cap) {
-  int p = 1;
-  while (p * 2 <= cap && n % (p * 2) == 0)
-    p *= 2;
-  return p;
-}
 
 //===----------------------------------------------------------------------===//
 // Configuration
 //===----------------------------------------------------------------------===//
 
-/// What the model computes: sizes and head, all compile-time.
+/// What the model computes: sizes and head, all compile-time. H is the
+/// kernel's hidden width, a multiple of 32; a model of width HValid < H runs
+/// padded with zero lanes (runtime/HiddenPadding.h), which stay zero, and
+/// only the layer norms count HValid lanes instead of H.
 template <int D, int H, int N, int C, bool LayerNorm, int Pool, int Readout,
-          bool BatchMean>
+          bool BatchMean, int HValid = H>
 struct ModelShape {
-  static constexpr int kD = D, kH = H, kN = N, kC = C;
+  static constexpr int kD = D, kH = H, kN = N, kC = C, kHValid = HValid;
   static constexpr bool kLayerNorm = LayerNorm, kBatchMean = BatchMean;
   static constexpr int kPool = Pool, kReadout = Readout;
   static_assert(D >= 1 && N >= 1, "empty model");
   static_assert(H % 32 == 0, "hidden width must be a multiple of 32");
+  static_assert(HValid >= 1 && HValid <= H && H - HValid < 32,
+                "the model's width pads to the next multiple of 32");
   static_assert(Pool >= kPoolLast && Pool <= kPoolSequence, "bad pooling");
   static_assert((Readout == kReadoutNone) == (C == 0),
                 "units and readout go together");
 };
 
-/// Placement bits of a Schedule (the Placement argument).
-enum : int {
-  /// Per-sequence traces (or the batch_mean trace) stay in shared memory for
-  /// the whole sequence; otherwise they stream through global memory (the
-  /// final-trace buffer).
-  kPlaceTrace = 1,
-  /// The memory bank M in shared memory (otherwise read through L2, or
-  /// carried by the trace ring when the trace streams).
-  kPlaceMemory = 2,
-  /// The encoder kernel in shared memory, staged once.
-  kPlaceEncoder = 4,
-  /// Integrator and output kernels in shared memory, staged once (small
-  /// tiles only).
-  kPlaceWeights = 8,
-  /// Integrator and output kernels streamed each step through a cp.async
-  /// ring of Stages x StageRows weight rows shared by the G warps (hides the
-  /// L2 latency without registers); without it they are read with __ldg
-  /// into a register double buffer.
-  kPlaceStaged = 16,
-};
+/// Placement bits of a Schedule (the Placement argument):
+/// - kPlaceTrace: per-sequence traces (or the batch_mean trace) stay in
+///   shared memory for the whole sequence; otherwise they stream through
+///   global memory (the final-trace buffer).
+/// - kPlaceMemory: the memory bank M in shared memory (otherwise read
+///   through L2, or carried by the trace ring when the trace streams).
+/// - kPlaceEncoder: the encoder kernel in shared memory, staged once.
+/// - kPlaceWeights: integrator and output kernels in shared memory, staged
+///   once (small tiles only).
+/// - kPlaceStaged: integrator and output kernels streamed each step through
+///   a cp.async ring of Stages x StageRows weight rows shared by the G warps
+///   (hides the L2 latency without registers); without it they are read
+///   with __ldg into a register double buffer.
+using layout::kPlaceEncoder;
+using layout::kPlaceMemory;
+using layout::kPlaceStaged;
+using layout::kPlaceTrace;
+using layout::kPlaceWeights;
 
 /// How a block runs a model. Tile: sequences per block. GThreads / RThreads:
 /// the two warp roles. Placement: kPlaceTrace | kPlaceMemory | ... .
@@ -93,7 +87,7 @@ template <int Tile, int GThreads, int RThreads, int Placement, int Prefetch = 8,
           int SplitBelow = 32>
 struct Schedule {
   static constexpr int kTile = Tile, kGThreads = GThreads, kRThreads = RThreads,
-                       kPrefetch = Prefetch, kMinBlocks = MinBlocks,
+                       kPlacement = Placement, kPrefetch = Prefetch, kMinBlocks = MinBlocks,
                        kPair = Pair, kStageRows = StageRows, kStages = Stages,
                        kSplitBelow = SplitBelow;
   static constexpr bool kTraceOnChip = (Placement & kPlaceTrace) != 0,
@@ -119,31 +113,18 @@ struct Schedule {
 /// Seg rows (z | m | h for the integrator).
 template <int K, int NCol, int Tile, int NThreads, int Seg, int SplitBelow>
 struct GemmPlan {
-  __host__ __device__ static constexpr int chooseCt() {
-    int ct = gcdInt(NCol, NThreads);
-    while (ct >= 64 && (NCol / ct) * Tile < SplitBelow &&
-           K % (NThreads / (ct / 2)) == 0)
-      ct /= 2;
-    return ct;
-  }
+  static constexpr layout::Gemm kPlan =
+      layout::gemm(K, NCol, Tile, NThreads, Seg, SplitBelow);
   static constexpr int kK = K;
-  static constexpr int kCt = chooseCt();
-  static constexpr int kCpt = NCol / kCt;
-  static constexpr int kKSplit = NThreads / kCt;
+  static constexpr int kCt = kPlan.ct;
+  static constexpr int kCpt = kPlan.cpt;
+  static constexpr int kKSplit = kPlan.kSplit;
   /// Rows per part; when kKSplit does not divide K (a narrow input, say
   /// D = 13) the last parts get fewer rows, or none.
-  static constexpr int kKPer = (K + kKSplit - 1) / kKSplit;
-  static constexpr bool kEven = K % kKSplit == 0;
-  __host__ __device__ static constexpr int chooseUnroll() {
-    if (!kEven)
-      return 1;
-    for (int u = 8; u > 1; u /= 2)
-      if (kKPer % u == 0 && Seg % u == 0 && u * kCpt <= 16)
-        return u;
-    return 1;
-  }
-  static constexpr int kUnroll = chooseUnroll();
-  static constexpr int kScratchFloats = (kKSplit - 1) * NCol * Tile;
+  static constexpr int kKPer = kPlan.kPer;
+  static constexpr bool kEven = kPlan.even;
+  static constexpr int kUnroll = kPlan.unroll;
+  static constexpr int kScratchFloats = kPlan.scratchFloats;
   static_assert(kCt % 32 == 0, "column threads must be whole warps");
   static_assert(NThreads % kCt == 0, "bad GEMM split");
 };
@@ -152,11 +133,12 @@ struct GemmPlan {
 /// row (kVec float4 each), kRows rows (a row group) per warp iteration,
 /// kGroups row groups per sequence.
 template <int H, int N> struct RowPlan {
-  static constexpr int kVec4 = H / 4;
-  static constexpr int kLanes = pow2Divisor(kVec4, 32);
-  static constexpr int kVec = kVec4 / kLanes;
-  static constexpr int kRows = 32 / kLanes;
-  static constexpr int kGroups = (N + kRows - 1) / kRows;
+  static constexpr layout::Rows kPlan = layout::rows(H, N);
+  static constexpr int kVec4 = kPlan.vec4;
+  static constexpr int kLanes = kPlan.lanes;
+  static constexpr int kVec = kPlan.vec;
+  static constexpr int kRows = kPlan.rows;
+  static constexpr int kGroups = kPlan.groups;
 };
 
 /// Everything a kernel instance needs: shape, schedule, plans and the
@@ -196,64 +178,46 @@ template <class Shape, class Sched> struct KernelConfig : Shape, Sched {
   /// memory-bank row group when kMemoryInRing.
   static constexpr int kRingEntry =
       (kPair + (kMemoryInRing ? 1 : 0)) * Rows::kRows * kH;
-  static constexpr int kTraceFloats =
-      Sched::kTraceOnChip ? (Shape::kBatchMean ? 1 : kTile) * kN * kH
-                          : kRWarps * Sched::kPrefetch * kRingEntry;
-  static constexpr int kStageFloats =
-      Sched::kStagedWeights ? Sched::kStages * Sched::kStageRows * 3 * kH : 0;
+  /// The shared-memory layout (engram_layout.h, which the compiler's
+  /// launch plan evaluates too), offsets in floats, each a multiple of 4.
+  static constexpr layout::Smem kLayout = layout::smem(
+      layout::Shape{kD, kH, kN, kC, Shape::kLayerNorm, Shape::kPool,
+                    Shape::kBatchMean},
+      layout::Sched{kTile, kGThreads, kRThreads, Sched::kPlacement,
+                    Sched::kPrefetch,
+                    Sched::kMinBlocks, kPair, Sched::kStageRows,
+                    Sched::kStages, Sched::kSplitBelow});
+  static constexpr int kOffZm = int(kLayout.zm); // [2][z | m][H][Tile]
+  static constexpr int kOffH = int(kLayout.h);
+  static constexpr int kOffG = int(kLayout.g);
+  static constexpr int kOffX = int(kLayout.x);
+  static constexpr int kOffA = int(kLayout.a);
+  static constexpr int kOffZInv = int(kLayout.zInv);
+  static constexpr int kOffGScratch = int(kLayout.gScratch);
+  static constexpr int kOffRScratch = int(kLayout.rScratch);
+  static constexpr int kOffCtx = int(kLayout.ctx);
+  static constexpr int kOffTrace = int(kLayout.trace);
+  static constexpr int kOffMemory = int(kLayout.memory);
+  static constexpr int kOffStage = int(kLayout.stage);
+  static constexpr int kOffEnc = int(kLayout.enc);
+  static constexpr int kOffWeights = int(kLayout.weights);
+  static constexpr long long kSmemFloats = kLayout.total;
 
-  static constexpr int kOffZm = 0; // [2][z | m][H][Tile]
-  static constexpr int kOffH = kOffZm + 4 * kH * kTile;
-  static constexpr int kOffG = kOffH + kH * kTile;
-  static constexpr int kOffX = kOffG + 3 * kH * kTile;
-  static constexpr int kOffA = kOffX + roundUp4(kD * kTile);
-  static constexpr int kOffZInv = kOffA + 2 * roundUp4(kTile * kN);
-  static constexpr int kOffGScratch = kOffZInv + 2 * roundUp4(kTile);
-  static constexpr int kOffRScratch =
-      kOffGScratch +
-      roundUp4(maxInt(IntPlan::kScratchFloats, OutPlan::kScratchFloats));
-  static constexpr int kOffCtx =
-      kOffRScratch + roundUp4(EncPlan::kScratchFloats);
-  static constexpr int kOffTrace =
-      kOffCtx +
-      (Shape::kPool == kPoolAttention ? kH * kTile + roundUp4(kTile) : 0);
-  static constexpr int kOffMemory = kOffTrace + kTraceFloats;
-  static constexpr int kOffStage =
-      kOffMemory + (Sched::kMemoryOnChip ? kN * kH : 0);
-  static constexpr int kOffEnc = kOffStage + kStageFloats;
-  static constexpr int kOffWeights =
-      kOffEnc + (Sched::kEncoderOnChip ? kD * kH : 0);
-  static constexpr int kSmemFloats =
-      kOffWeights + (Sched::kWeightsOnChip ? 12 * kH * kH : 0);
-
-  /// Dynamic shared memory of one block, in bytes.
-  static constexpr int kSmemBytes = 4 * kSmemFloats;
+  /// Dynamic shared memory of one block, in bytes (when it fits).
+  static constexpr int kSmemBytes = int(4 * kSmemFloats);
   /// Scratch floats per block: the double-buffered batch_mean partials.
   static constexpr int kScratchFloatsPerBlock =
       Shape::kBatchMean ? 2 * kN * kH : 0;
   __host__ __device__ static constexpr int gridFor(int batch) {
     return (batch + kTile - 1) / kTile;
   }
-  /// Whether one block fits in an SM's shared memory (checked in forward,
-  /// not here, so that FirstThatFits can weigh candidates that do not).
-  static constexpr bool kFits = kSmemBytes <= kMaxSmemBytes;
+  /// Whether one block fits in an SM's shared memory (the compiler only
+  /// generates schedules that do; forward checks it again).
+  static constexpr bool kFits = 4 * kSmemFloats <= kMaxSmemBytes;
 };
 
 /// Everything in shared memory that can be (the usual small-model choice).
 constexpr int kAllOnChip = kPlaceTrace | kPlaceMemory | kPlaceEncoder;
-
-/// The first of `Configs` whose block fits in shared memory (the last one
-/// otherwise, which then fails forward's check with a clear message). The
-/// generated translation unit lists candidates in order of preference.
-template <class First, class... Rest> struct FirstThatFits {
-  using type = First;
-};
-template <class First, class Second, class... Rest>
-struct FirstThatFits<First, Second, Rest...> {
-  using type =
-      typename std::conditional<First::kFits, First,
-                                typename FirstThatFits<Second, Rest...>::type>::type;
-};
 
 //===----------------------------------------------------------------------===//
 // Small device helpers

@@ -227,7 +227,7 @@ gemmStaged(const float *__restrict__ w, const float *__restrict__ bias,
 
 /// Layer-normalises column s of v ([H][Tile]) in place when `norm` (one
 /// warp) and returns 1 / sqrt(max(|v_s|^2, 1e-12)) of the result.
-template <int H, int Tile>
+template <int H, int Tile, int Valid = H>
 __device__ float
 normaliseColumn(float *v, int s, bool norm, const float *__restrict__ gamma,
                 const float *__restrict__ beta, float eps, int lane) {
@@ -240,14 +240,17 @@ normaliseColumn(float *v, int s, bool norm, const float *__restrict__ gamma,
     sum += x[i];
   }
   if (norm) {
-    const float mean = groupSum<32>(sum) / float(H);
+    // Padding lanes (j >= Valid) hold zeros and stay out of the mean and
+    // the variance; gamma and beta are zero there, so they stay zero.
+    const float mean = groupSum<32>(sum) / float(Valid);
     float sq = 0.f;
 #pragma unroll
     for (int i = 0; i < kPer; ++i) {
-      x[i] -= mean;
+      if (Valid == H || lane + 32 * i < Valid)
+        x[i] -= mean;
       sq = fmaf(x[i], x[i], sq);
     }
-    const float inv = 1.f / sqrtf(groupSum<32>(sq) / float(H) + eps);
+    const float inv = 1.f / sqrtf(groupSum<32>(sq) / float(Valid) + eps);
 #pragma unroll
     for (int i = 0; i < kPer; ++i) {
       const int j = lane + 32 * i;

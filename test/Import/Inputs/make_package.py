@@ -56,11 +56,14 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--case", default="valid")
     parser.add_argument("--hidden", type=int, default=CONFIG["cell"]["hidden_dim"],
-                        help="hidden width (the CUDA tests need a multiple of 32)")
+                        help="hidden width")
+    parser.add_argument("--memory", type=int, default=CONFIG["cell"]["memory_size"],
+                        help="memory slots")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     config = json.loads(json.dumps(CONFIG))
     config["cell"]["hidden_dim"] = args.hidden
+    config["cell"]["memory_size"] = args.memory
     arrays = tensors(config)
     config_text = None
     header_override = None

@@ -74,6 +74,9 @@ fi
 
 if [[ $skip_bench == 0 ]]; then
   echo "== benchmark"
+  # The large model (H = 1024) is the GPU matrix's, unpacked by check_cases.py.
+  [[ -f build-gpu/cases/large.cuda && -d build-gpu/cases/large ]] &&
+    bench_args+=(--large build-gpu/cases/large)
   "$py" bench/cuda_bench.py --models build-gpu/bench --engram-run "$run" \
     --out "$out/cuda-benchmark.md" "${bench_args[@]}" 2>&1 | tee "$out/bench.txt" || status=1
 fi

@@ -6,7 +6,8 @@ For the trained Fashion-MNIST model (examples/fashion/model, H=64, N=32, S=28)
 and every combination of
 
   storage:  float32 | int8 (bank and trace) | int4 (bank and trace) |
-            binary (bank; the trace stays float32)
+            binary (bank; the trace stays float32) | bf16 (the trace in
+            bfloat16, the bank float32) | int8+bf16 (int8 bank, bf16 trace)
   sparsity: dense | top-k 8 | top-k 4 | 50 % of each bank row | 10 %
 
 it compiles the model with `engramc --target=cpu`, runs the 10,000 test
@@ -46,6 +47,8 @@ STORAGE = {
     "int8": ["--quantize=int8"],
     "int4": ["--quantize=int4"],
     "binary": ["--quantize=binary"],
+    "bf16": ["--quantize=bf16:trace"],
+    "int8+bf16": ["--quantize=int8:memory,bf16:trace"],
 }
 SPARSITY = {
     "dense": [],
@@ -67,13 +70,15 @@ def state_bytes(storage, sparsity, slots, width):
     # byte per row. An ELL row counts its kept values and their columns, as
     # the IR stores it; the CPU and CUDA artifacts densify it (a pruned
     # binary bank then takes 4 bits a value, for its zeros).
-    per_byte = {"float32": 0.25, "int8": 1, "int4": 2, "binary": 8}[storage]
+    bank_storage = {"bf16": "float32", "int8+bf16": "int8"}.get(storage, storage)
+    per_byte = {"float32": 0.25, "int8": 1, "int4": 2, "binary": 8}[bank_storage]
     bank = slots * int(np.ceil(kept / per_byte))
-    if storage != "float32":
+    if bank_storage != "float32":
         bank += 4 * slots  # row scales
     if kept != width:
         bank += 4 * slots * kept  # i32 column indices
-    trace = slots * width * (1 if storage in ("int8", "int4") else 4)
+    trace_bytes = {"int8": 1, "int4": 1, "bf16": 2, "int8+bf16": 2}.get(storage, 4)
+    trace = slots * width * trace_bytes
     return bank, trace
 
 
@@ -132,6 +137,8 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--model", default=os.path.join(ROOT, "examples", "fashion", "model"))
     parser.add_argument("--out", default=None, help="also write the table (markdown) here")
+    parser.add_argument("--storage", default=",".join(STORAGE),
+                        help="storages to run, a comma list (default: all)")
     parser.add_argument("--snn-images", type=int, default=1000,
                         help="test images for the spiking column (0: skip it)")
     args = parser.parse_args()
@@ -157,7 +164,8 @@ def main():
 
     rows = []
     base = None
-    for storage, storage_flags in STORAGE.items():
+    for storage in args.storage.split(","):
+        storage_flags = STORAGE[storage]
         for sparsity, sparsity_flags in SPARSITY.items():
             so = os.path.join(work, "model.so")
             run([engramc, args.model, "--target=cpu", *storage_flags, *sparsity_flags,

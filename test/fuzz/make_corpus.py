@@ -87,6 +87,7 @@ def arrays(c):
 def mlir(c):
     pkg = c.path("pkg-valid")
     for flags in [[], ["--hoist-encoder"], ["--quantize=int8"], ["--quantize=int4:trace"],
+                  ["--quantize=int8:memory,bf16:trace"],
                   ["--quantize=binary", "--sparsify=topk=2,density=0.5"]]:
         c.add("engram-mlir", c.tool("engramc", pkg, *flags).stdout)
     for folder in ["Dialect/Engram", "Passes", "Import"]:
@@ -129,11 +130,14 @@ def artifacts(c):
         c.add("artifact-metadata", c.tool("engram-run", so, "--print-metadata").stdout)
     cuda = shutil.which("nvcc") or os.path.exists("/usr/local/cuda/bin/nvcc")
     if cuda:
-        # A float bank, and packed int4 and pruned binary banks.
-        for i, flags in enumerate([[], ["--quantize=int4:memory"],
-                                   ["--quantize=binary", "--sparsify=density=0.5"]]):
+        # A float bank, packed int4 and pruned binary banks, and a hidden
+        # width the loader pads (H = 6: "padded_hidden_dim").
+        for i, (package, flags) in enumerate([
+                ("pkg32", []), ("pkg32", ["--quantize=int4:memory"]),
+                ("pkg32", ["--quantize=binary", "--sparsify=density=0.5"]),
+                ("pkg-valid", [])]):
             out = c.path(f"m{i}.cuda")
-            if c.tool("engramc", c.path("pkg32"), "--target=cuda", *flags, "-o", out,
+            if c.tool("engramc", c.path(package), "--target=cuda", *flags, "-o", out,
                       check=False).returncode == 0:
                 c.add_file("cuda-bundle", out)
                 c.add("artifact-metadata",

@@ -11,9 +11,12 @@
 #include "runtime/Files.h"
 #include "runtime/Model.h"
 
+#include <zlib.h>
+
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 namespace engram::runtime {
@@ -114,21 +117,30 @@ std::string encode(const std::vector<int64_t> &shape, const T *data,
   return bytes;
 }
 
-uint32_t crc32(const std::string &bytes) {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k)
-        c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char byte : bytes)
-    c = table[(c ^ byte) & 0xff] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+uint32_t crc32Of(const std::string &bytes) {
+  return uint32_t(crc32_z(crc32_z(0, nullptr, 0),
+                          reinterpret_cast<const Bytef *>(bytes.data()),
+                          bytes.size()));
+}
+
+/// `bytes` as a raw deflate stream (zip's method 8) at zlib's default level;
+/// none when zlib fails (out of memory), and the member is then stored.
+std::optional<std::string> deflateRaw(const std::string &bytes) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, /*raw*/ -15, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK)
+    return std::nullopt;
+  std::string out(deflateBound(&z, uLong(bytes.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(bytes.data()));
+  z.avail_in = uInt(bytes.size());
+  z.next_out = reinterpret_cast<Bytef *>(out.data());
+  z.avail_out = uInt(out.size());
+  int rc = deflate(&z, Z_FINISH); // deflateBound's room: one call finishes
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END)
+    return std::nullopt;
+  return out;
 }
 
 void put16(std::string &out, uint32_t v) {
@@ -237,37 +249,46 @@ std::string encodeNpy(const std::vector<int64_t> &shape, const uint8_t *data) {
   return encode(shape, data, "|u1");
 }
 
+std::string encodeNpy(const std::vector<int64_t> &shape, const int64_t *data) {
+  return encode(shape, data, "<i8");
+}
+
 std::string encodeNpz(const std::vector<NpzMember> &members) {
   constexpr uint32_t kUtf8Names = 1 << 11;
   std::string archive, directory;
   for (const NpzMember &member : members) {
     std::string name = member.name + ".npy";
-    uint32_t crc = crc32(member.npyBytes);
+    uint32_t crc = crc32Of(member.npyBytes);
     uint32_t size = static_cast<uint32_t>(member.npyBytes.size());
+    std::optional<std::string> deflated = deflateRaw(member.npyBytes);
+    const std::string &data = deflated ? *deflated : member.npyBytes;
+    uint16_t method = deflated ? 8 : 0;
+    uint32_t stored = static_cast<uint32_t>(data.size());
     uint32_t offset = static_cast<uint32_t>(archive.size());
-    // Local file header: stored (method 0), no data descriptor, the name in
-    // UTF-8 (flag bit 11; without it readers take the name as CP437).
+    // Local file header: deflated (method 8; stored if zlib failed), no data
+    // descriptor, the name in UTF-8 (flag bit 11; without it readers take
+    // the name as CP437).
     put32(archive, 0x04034b50);
     put16(archive, 20);
     put16(archive, kUtf8Names);
-    put16(archive, 0);
+    put16(archive, method);
     put32(archive, 0); // DOS time and date.
     put32(archive, crc);
-    put32(archive, size);
+    put32(archive, stored);
     put32(archive, size);
     put16(archive, name.size());
     put16(archive, 0);
     archive += name;
-    archive += member.npyBytes;
+    archive += data;
     // Central directory record.
     put32(directory, 0x02014b50);
     put16(directory, 20);
     put16(directory, 20);
     put16(directory, kUtf8Names);
-    put16(directory, 0);
+    put16(directory, method);
     put32(directory, 0);
     put32(directory, crc);
-    put32(directory, size);
+    put32(directory, stored);
     put32(directory, size);
     put16(directory, name.size());
     put16(directory, 0);

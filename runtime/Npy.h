@@ -1,7 +1,7 @@
 //===- Npy.h - NumPy .npy / .npz files --------------------------*- C++ -*-===//
 //
 // Reads .npy arrays (float, integer and bool dtypes, C order, little endian)
-// and writes float32/float64 .npy files and uncompressed .npz archives, the
+// and writes float32/float64 .npy files and zlib-compressed .npz archives, the
 // formats engram-run exchanges with NumPy.
 //
 //===----------------------------------------------------------------------===//
@@ -38,6 +38,7 @@ StatusOr<NpyArray> readNpy(const std::string &path);
 std::string encodeNpy(const std::vector<int64_t> &shape, const float *data);
 std::string encodeNpy(const std::vector<int64_t> &shape, const double *data);
 std::string encodeNpy(const std::vector<int64_t> &shape, const uint8_t *data);
+std::string encodeNpy(const std::vector<int64_t> &shape, const int64_t *data);
 
 /// One member of an .npz archive: `name` without the ".npy" suffix.
 struct NpzMember {
@@ -45,7 +46,9 @@ struct NpzMember {
   std::string npyBytes;
 };
 
-/// The bytes of an uncompressed .npz (zip) archive of `members`.
+/// The bytes of an .npz (zip) archive of `members`, each deflated with zlib
+/// as numpy.savez_compressed writes them (stored only if zlib fails). Zip32:
+/// members and the archive stay below 4 GiB.
 std::string encodeNpz(const std::vector<NpzMember> &members);
 
 } // namespace engram::runtime

@@ -56,10 +56,12 @@ template <typename T> struct CellWeights {
 };
 
 /// The time loop over `input`: every step's h into `states`, the final h
-/// and trace into `result`.
+/// and trace into `result`, each step's state into `recording` (if any).
 template <typename T>
-Tensor<T> runSteps(const ModelConfig &config, const CellWeights<T> &w,
-                   const Tensor<T> &input, RunResult<T> &result) {
+StatusOr<Tensor<T>> runSteps(const ModelConfig &config,
+                             const CellWeights<T> &w, const Tensor<T> &input,
+                             RunResult<T> &result,
+                             TraceRecording<T> *recording) {
   const CellConfig &cell = config.cell;
   const int64_t batch = input.dim(0), steps = input.dim(1),
                 width = cell.hiddenDim;
@@ -71,6 +73,9 @@ Tensor<T> runSteps(const ModelConfig &config, const CellWeights<T> &w,
   Tensor<T> trace = initialTrace(w.traceInit.size() ? &w.traceInit : nullptr,
                                  shared ? -1 : batch, cell.memorySize, width);
   Tensor<T> states({batch, steps, width});
+  if (recording)
+    if (Status status = recording->start(batch, steps, trace); !status)
+      return status;
   for (int64_t t = 0; t < steps; ++t) {
     Tensor<T> z = encode(stepSlice(input, t), w.encKernel, w.encBias);
     if (cell.useLayerNorm)
@@ -84,6 +89,8 @@ Tensor<T> runSteps(const ModelConfig &config, const CellWeights<T> &w,
     trace =
         hebbianUpdate(trace, recalled.weights, z, cell.hebbianLr, kTraceClip);
     storeStep(states, t, h);
+    if (recording)
+      recording->record(t + 1, trace, recalled.weights, h);
   }
   result.hidden = std::move(h);
   result.trace = std::move(trace);
@@ -93,8 +100,8 @@ Tensor<T> runSteps(const ModelConfig &config, const CellWeights<T> &w,
 } // namespace
 
 template <typename T>
-StatusOr<RunResult<T>> runReference(const Model &model,
-                                    const Tensor<T> &input) {
+StatusOr<RunResult<T>> runReference(const Model &model, const Tensor<T> &input,
+                                    TraceRecording<T> *recording) {
   const ModelConfig &config = model.config;
   if (Status status = checkInputShape(input.shape, config.inputDim); !status)
     return status;
@@ -103,7 +110,10 @@ StatusOr<RunResult<T>> runReference(const Model &model,
   const CellWeights<T> weights(model);
 
   RunResult<T> result;
-  const Tensor<T> states = runSteps(config, weights, input, result);
+  StatusOr<Tensor<T>> run = runSteps(config, weights, input, result, recording);
+  if (!run)
+    return run.status();
+  const Tensor<T> &states = *run;
   Tensor<T> poolKernel = optionalWeight<T>(model, "pool.kernel"),
             poolBias = optionalWeight<T>(model, "pool.bias");
   result.output = pool(config.pooling(), states, &poolKernel, &poolBias);
@@ -114,9 +124,9 @@ StatusOr<RunResult<T>> runReference(const Model &model,
   return result;
 }
 
-template StatusOr<RunResult<float>> runReference(const Model &,
-                                                 const Tensor<float> &);
-template StatusOr<RunResult<double>> runReference(const Model &,
-                                                  const Tensor<double> &);
+template StatusOr<RunResult<float>>
+runReference(const Model &, const Tensor<float> &, TraceRecording<float> *);
+template StatusOr<RunResult<double>>
+runReference(const Model &, const Tensor<double> &, TraceRecording<double> *);
 
 } // namespace engram::runtime

@@ -12,6 +12,7 @@
 #include "runtime/Model.h"
 #include "runtime/Status.h"
 #include "runtime/Tensor.h"
+#include "runtime/TraceRecording.h"
 
 namespace engram::runtime {
 
@@ -27,15 +28,17 @@ template <typename T> struct RunResult {
 /// Checks that `shape` is B×S×D with B, S ≥ 1 and D = `inputDim`.
 Status checkInputShape(const std::vector<int64_t> &shape, int64_t inputDim);
 
-/// Runs `model` on `input` (B×S×D).
+/// Runs `model` on `input` (B×S×D); `recording`, when given, is filled
+/// step by step (it fails the run when it names a sequence not in the
+/// batch).
 template <typename T>
-StatusOr<RunResult<T>> runReference(const Model &model,
-                                    const Tensor<T> &input);
+StatusOr<RunResult<T>> runReference(const Model &model, const Tensor<T> &input,
+                                    TraceRecording<T> *recording = nullptr);
 
 extern template StatusOr<RunResult<float>>
-runReference(const Model &, const Tensor<float> &);
+runReference(const Model &, const Tensor<float> &, TraceRecording<float> *);
 extern template StatusOr<RunResult<double>>
-runReference(const Model &, const Tensor<double> &);
+runReference(const Model &, const Tensor<double> &, TraceRecording<double> *);
 
 } // namespace engram::runtime
 

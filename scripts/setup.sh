@@ -25,6 +25,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler libhdf5-dev googletest libgtest-dev
   # Python side (used with /usr/bin/python3) and the example's data
   python3-numpy python3-torch python3-h5py python3-protobuf python3-pynn python3-brian
+  python3-matplotlib
   dataset-fashion-mnist
 )
 

@@ -46,7 +46,7 @@ if python_can_import("torch") and python_can_import("numpy"):
 if python_can_import("numpy"):
     config.available_features.add("numpy")
 for module, feature in [("google.protobuf", "protobuf"), ("h5py", "h5py"),
-                        ("pyNN.brian2", "pynn-brian2")]:
+                        ("pyNN.brian2", "pynn-brian2"), ("matplotlib", "matplotlib")]:
     if python_can_import(module):
         config.available_features.add(feature)
 if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):

@@ -3,6 +3,7 @@
 #include "runtime/Npy.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 using namespace engram::runtime;
 
@@ -24,6 +25,11 @@ uint32_t read32(const std::string &bytes, size_t at) {
   for (int i = 3; i >= 0; --i)
     v = v << 8 | static_cast<unsigned char>(bytes[at + i]);
   return v;
+}
+
+uint32_t read16(const std::string &bytes, size_t at) {
+  return static_cast<unsigned char>(bytes[at]) |
+         uint32_t(static_cast<unsigned char>(bytes[at + 1])) << 8;
 }
 
 TEST(Npy, RoundTripFloat32) {
@@ -102,12 +108,30 @@ TEST(Npy, RejectsMalformedFiles) {
             std::string::npos);
 }
 
-TEST(Npy, NpzIsAStoredZipWithCrc) {
-  std::string archive = encodeNpz({{"h", "123456789"}, {"trace", "xy"}});
+TEST(Npy, NpzIsADeflatedZipWithCrc) {
+  const std::string first(4000, 'a'), second = "123456789";
+  std::string archive = encodeNpz({{"h", first}, {"trace", second}});
   EXPECT_EQ(read32(archive, 0), 0x04034b50u);
-  // CRC-32 of "123456789" is the standard check value.
-  EXPECT_EQ(read32(archive, 14), 0xCBF43926u);
+  EXPECT_EQ(read16(archive, 8), 8u); // deflate
+  const uint32_t stored = read32(archive, 18);
+  EXPECT_EQ(read32(archive, 22), first.size());
+  EXPECT_LT(stored, 100u); // 4000 equal bytes deflate to a few dozen
   EXPECT_EQ(archive.substr(30, 5), "h.npy");
+  // The raw deflate stream inflates back to the member.
+  std::string inflated(first.size(), '\0');
+  z_stream z{};
+  ASSERT_EQ(inflateInit2(&z, -15), Z_OK);
+  z.next_in = reinterpret_cast<Bytef *>(archive.data() + 35);
+  z.avail_in = stored;
+  z.next_out = reinterpret_cast<Bytef *>(inflated.data());
+  z.avail_out = uInt(inflated.size());
+  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+  inflateEnd(&z);
+  EXPECT_EQ(inflated, first);
+  // CRC-32 of "123456789" is the standard check value.
+  const size_t second_header = 35 + stored;
+  EXPECT_EQ(read32(archive, second_header), 0x04034b50u);
+  EXPECT_EQ(read32(archive, second_header + 14), 0xCBF43926u);
   size_t end = archive.size() - 22;
   EXPECT_EQ(read32(archive, end), 0x06054b50u);
   EXPECT_EQ(static_cast<unsigned char>(archive[end + 10]), 2); // entries

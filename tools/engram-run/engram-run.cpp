@@ -81,6 +81,13 @@ OPTIONS:
                           LIF and Dense) instead of float
   --record FILE.npz       spiking networks: write every population's events,
                           B x (S*timesteps) x size, one member per population
+  --record-trace FILE.npz model packages (the reference interpreter): write
+                          the trace T, the recall weights a and h of chosen
+                          sequences after recorded steps, and statistics of
+                          their traces at every step (docs/recordings.md)
+  --record-every K        record the states after every K-th step and the
+                          last (default 1)
+  --record-sequences LIST batch indices to record, e.g. 0,3,7 (default 0)
   --expect FILE.npy       compare the output with FILE.npy (a golden output):
                           exit 1 with the worst mismatch when an element is
                           outside atol + rtol * |expected| (NaN matches
@@ -94,6 +101,8 @@ OPTIONS:
 
 struct Options {
   std::string model, input, output, dumpState, labels, record, expect;
+  std::string recordTrace, recordEvery = "1", recordSequences;
+  RecordingOptions recording;
   std::string rtolText = "1e-4", atolText = "1e-6";
   double rtol = 1e-4, atol = 1e-6;
   std::string precision = "f32";
@@ -116,6 +125,29 @@ Status parseTolerance(const std::string &name, const std::string &text,
   return Status::success();
 }
 
+/// The --record-* options: their values, and a model that can record.
+Status checkRecording(Options &options) {
+  if (options.recordTrace.empty()) {
+    if (options.recordEvery != "1" || !options.recordSequences.empty())
+      return Status::error("--record-every and --record-sequences choose what "
+                           "--record-trace writes");
+    return Status::success();
+  }
+  if (!isPackagePath(options.model))
+    return Status::error(
+        "--record-trace: recordings come from the reference interpreter of "
+        "a model package (a directory holding model.json, or the "
+        "model.json); " +
+        options.model + " is not one (artifacts, .mlir and spiking networks "
+                        "do not record the trace yet)");
+  StatusOr<RecordingOptions> recording =
+      parseRecordingOptions(options.recordEvery, options.recordSequences);
+  if (!recording)
+    return recording.status();
+  options.recording = std::move(*recording);
+  return Status::success();
+}
+
 /// Checks what can be checked before any work: the model exists, every
 /// output can be written, the options' values.
 Status checkArguments(Options &options) {
@@ -127,8 +159,8 @@ Status checkArguments(Options &options) {
     return Status::success();
   if (options.input.empty())
     return Status::error("no --input given");
-  for (const std::string *path :
-       {&options.output, &options.dumpState, &options.record})
+  for (const std::string *path : {&options.output, &options.dumpState,
+                                  &options.record, &options.recordTrace})
     if (!path->empty())
       if (Status status = checkOutputPath(*path); !status)
         return status;
@@ -152,10 +184,11 @@ Status checkArguments(Options &options) {
     return Status::error("--rtol and --atol are the tolerances of --expect");
   if (options.output.empty() && options.dumpState.empty() &&
       options.labels.empty() && options.record.empty() &&
-      options.expect.empty() && !options.bench)
+      options.recordTrace.empty() && options.expect.empty() && !options.bench)
     return Status::error("nothing to do: give --output, --dump-state, "
-                         "--labels, --record, --expect or --bench");
-  return Status::success();
+                         "--labels, --record, --record-trace, --expect or "
+                         "--bench");
+  return checkRecording(options);
 }
 
 Status parseArguments(int argc, char **argv, Options &options, bool &help,
@@ -166,7 +199,10 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help,
       {"--precision", &options.precision},  {"--entry", &options.entry},
       {"--threads", &options.threads},      {"--record", &options.record},
       {"--expect", &options.expect},        {"--rtol", &options.rtolText},
-      {"--atol", &options.atolText}};
+      {"--atol", &options.atolText},
+      {"--record-trace", &options.recordTrace},
+      {"--record-every", &options.recordEvery},
+      {"--record-sequences", &options.recordSequences}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -244,10 +280,12 @@ StatusOr<Runner<float>> artifactRunner(const Options &options,
 }
 
 /// Loads MODEL and returns how to run it on `input`; `hasState` says
-/// whether the final states come back.
+/// whether the final states come back. A package's first run with states
+/// fills `recording`, when given.
 template <typename T>
 StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
-                                 bool &hasState) {
+                                 bool &hasState,
+                                 TraceRecording<T> *recording = nullptr) {
   const bool cpu = Artifact::isArtifactPath(options.model),
              cuda = CudaArtifact::isCudaArtifactPath(options.model);
   if (cpu || cuda) {
@@ -276,13 +314,14 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
       return model.status();
     hasState = true;
     auto shared = std::make_shared<Model>(std::move(*model));
-    return Runner<T>([shared, &input, &options](RunResult<T> &r, bool) {
-      auto run = runReference(*shared, input);
-      if (!run)
-        return run.status().withPrefix(options.input + ": ");
-      r = std::move(*run);
-      return Status::success();
-    });
+    return Runner<T>(
+        [shared, &input, &options, recording](RunResult<T> &r, bool states) {
+          auto run = runReference(*shared, input, states ? recording : nullptr);
+          if (!run)
+            return run.status().withPrefix(options.input + ": ");
+          r = std::move(*run);
+          return Status::success();
+        });
   }
   if (!endsWith(options.model, ".mlir"))
     return Status::error(options.model +
@@ -592,7 +631,11 @@ Status runLava(const Options &options, const NpyArray &array) {
 template <typename T>
 Status runModel(const Options &options, const Tensor<T> &input) {
   bool hasState = false;
-  StatusOr<Runner<T>> runner = prepareModel(options, input, hasState);
+  std::unique_ptr<TraceRecording<T>> recording;
+  if (!options.recordTrace.empty())
+    recording = std::make_unique<TraceRecording<T>>(options.recording);
+  StatusOr<Runner<T>> runner =
+      prepareModel(options, input, hasState, recording.get());
   if (!runner)
     return runner.status();
   RunResult<T> result;
@@ -616,15 +659,18 @@ Status runModel(const Options &options, const Tensor<T> &input) {
   }
 
   // Encode everything first so that a failure leaves no partial output.
-  std::string outputBytes, stateBytes;
+  std::string outputBytes, stateBytes, recordingBytes;
   if (!options.output.empty())
     outputBytes = encodeNpy(result.output.shape, result.output.ptr());
+  if (recording)
+    recordingBytes = encodeNpz(recording->members());
   if (!options.dumpState.empty())
     stateBytes = encodeNpz(
         {{"h", encodeNpy(result.hidden.shape, result.hidden.ptr())},
          {"trace", encodeNpy(result.trace.shape, result.trace.ptr())}});
-  return writeOutputs(
-      {{options.output, outputBytes}, {options.dumpState, stateBytes}});
+  return writeOutputs({{options.output, outputBytes},
+                       {options.dumpState, stateBytes},
+                       {options.recordTrace, recordingBytes}});
 }
 
 /// Reads --input and runs MODEL: a spiking network or Lava graph with the

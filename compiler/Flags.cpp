@@ -23,7 +23,10 @@ struct QuantizeItem {
 std::optional<QuantizeItem> parseQuantizeItem(llvm::StringRef text) {
   auto [kind, what] = text.split(':');
   QuantizeItem item;
-  item.bits = kind == "int8" ? 8 : kind == "int4" ? 4 : kind == "binary" ? 1 : 0;
+  item.bits = kind == "int8"     ? 8
+              : kind == "int4"   ? 4
+              : kind == "binary" ? 1
+                                 : 0;
   if (!item.bits && kind != "bf16")
     return std::nullopt;
   // Defaults: a binary bank or a bfloat16 trace alone, both for the others.
@@ -57,8 +60,7 @@ engram::compiler::parseQuantize(llvm::StringRef text, std::string &error) {
     }
     if ((item->memory && memory) || (item->trace && trace)) {
       error = ("'" + text + "' quantizes the " +
-               (item->memory && memory ? "memory" : "trace") +
-               " a second time")
+               (item->memory && memory ? "memory" : "trace") + " a second time")
                   .str();
       return failure();
     }
@@ -67,7 +69,8 @@ engram::compiler::parseQuantize(llvm::StringRef text, std::string &error) {
       return failure();
     }
     if (item->bits && (memory || trace) && bits && bits != item->bits) {
-      error = ("'" + text.str() + "': the bank and a fixed-point trace take "
+      error = ("'" + text.str() +
+               "': the bank and a fixed-point trace take "
                "one bit width here (engram-opt's engram-quantize-memory can "
                "run once per part)");
       return failure();

@@ -155,9 +155,9 @@ struct QuantizeMemoryPass
     if (!*clip)
       return success(); // No trace is updated here.
     Builder b(func.getContext());
-    FixedAttr fixedAttr =
-        fixed ? FixedAttr::get(func.getContext(), bits, b.getF64FloatAttr(**clip))
-              : FixedAttr();
+    FixedAttr fixedAttr = fixed ? FixedAttr::get(func.getContext(), bits,
+                                                 b.getF64FloatAttr(**clip))
+                                : FixedAttr();
     Bf16Attr bf16 = fixed ? Bf16Attr() : Bf16Attr::get(func.getContext());
     auto retype = [&](Value value) {
       if (auto trace = dyn_cast<TraceType>(value.getType()))

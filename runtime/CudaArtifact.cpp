@@ -464,9 +464,9 @@ Status CudaArtifact::copyBack(const DeviceBuffer &buffer, Tensor<float> &out,
                 padded = bundle_.kernelHidden();
   const std::string call = std::string("cuMemcpyDtoH (") + what + ")";
   if (!hiddenRows || padded == hidden)
-    return driver_->check(
-        driver_->memcpyDtoH(out.ptr(), buffer.pointer, out.size() * sizeof(float)),
-        call.c_str());
+    return driver_->check(driver_->memcpyDtoH(out.ptr(), buffer.pointer,
+                                              out.size() * sizeof(float)),
+                          call.c_str());
   std::vector<float> rows(size_t(out.size() / hidden * padded));
   ENGRAM_TRY(driver_->check(driver_->memcpyDtoH(rows.data(), buffer.pointer,
                                                 rows.size() * sizeof(float)),

@@ -11,11 +11,11 @@
 
 #include "runtime/CudaBundle.h"
 
-#include "runtime/engram_cuda_abi.h"
 #include "runtime/Files.h"
 #include "runtime/HiddenPadding.h"
 #include "runtime/Json.h"
 #include "runtime/Tensor.h"
+#include "runtime/engram_cuda_abi.h"
 
 #include <algorithm>
 #include <cmath>
@@ -355,18 +355,17 @@ Status checkCode(const std::map<std::string, std::string> &sections) {
 Status parsePaddedHidden(Fields &fields, CudaBundle &bundle) {
   if (!fields.get("padded_hidden_dim"))
     return Status::success();
-  ENGRAM_TRY(fields.integer("padded_hidden_dim", bundle.paddedHidden, 1,
-                            INT32_MAX));
+  ENGRAM_TRY(
+      fields.integer("padded_hidden_dim", bundle.paddedHidden, 1, INT32_MAX));
   const int64_t hidden = bundle.config.cell.hiddenDim,
                 expected = paddedHiddenDim(hidden, ENGRAM_CUDA_HIDDEN_MULTIPLE);
   if (bundle.paddedHidden != expected || expected == hidden)
     return Status::error(
         "padded_hidden_dim: " + std::to_string(bundle.paddedHidden) +
-        (expected == hidden
-             ? " for a hidden_dim that needs no padding (" +
-                   std::to_string(hidden) + ")"
-             : ", expected " + std::to_string(expected) + " for hidden_dim " +
-                   std::to_string(hidden)));
+        (expected == hidden ? " for a hidden_dim that needs no padding (" +
+                                  std::to_string(hidden) + ")"
+                            : ", expected " + std::to_string(expected) +
+                                  " for hidden_dim " + std::to_string(hidden)));
   return Status::success();
 }
 

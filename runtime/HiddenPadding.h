@@ -1,4 +1,5 @@
-//===- HiddenPadding.h - a model widened to a padded hidden width -*- C++ -*-===//
+//===- HiddenPadding.h - a model widened to a padded hidden width -*- C++
+//-*-===//
 //
 // The CUDA kernels work on whole warps of features, so a model whose
 // hidden_dim H is not a multiple of 32 runs as a model of width Hp (H rounded

@@ -58,9 +58,8 @@ template <typename T> struct CellWeights {
 /// The time loop over `input`: every step's h into `states`, the final h
 /// and trace into `result`, each step's state into `recording` (if any).
 template <typename T>
-StatusOr<Tensor<T>> runSteps(const ModelConfig &config,
-                             const CellWeights<T> &w, const Tensor<T> &input,
-                             RunResult<T> &result,
+StatusOr<Tensor<T>> runSteps(const ModelConfig &config, const CellWeights<T> &w,
+                             const Tensor<T> &input, RunResult<T> &result,
                              TraceRecording<T> *recording) {
   const CellConfig &cell = config.cell;
   const int64_t batch = input.dim(0), steps = input.dim(1),

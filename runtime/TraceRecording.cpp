@@ -45,8 +45,8 @@ StatusOr<RecordingOptions> parseRecordingOptions(const std::string &every,
       return Status::error("--record-sequences takes batch indices joined by "
                            "',' (0,3,7), got '" +
                            item + "' in '" + sequences + "'");
-    if (std::find(options.sequences.begin(), options.sequences.end(),
-                  *index) != options.sequences.end())
+    if (std::find(options.sequences.begin(), options.sequences.end(), *index) !=
+        options.sequences.end())
       return Status::error("--record-sequences names sequence " + item +
                            " twice");
     options.sequences.push_back(*index);

@@ -1,4 +1,5 @@
-//===- TraceRecording.h - watching engrams form -------------------*- C++ -*-===//
+//===- TraceRecording.h - watching engrams form -------------------*- C++
+//-*-===//
 //
 // What `engram-run --record-trace` writes: for chosen sequences, the Hebbian
 // trace T, the recall weights a and the hidden state h after every K-th step,

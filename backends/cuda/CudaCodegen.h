@@ -36,8 +36,8 @@ struct CudaTargetOptions {
 /// The CUDA C++ translation unit specialised for `model`, one kernel per
 /// batch class of the launch plan; fails, with an error on `module`, when
 /// no schedule of some class fits in shared memory.
-FailureOr<std::string> generateCudaSource(ModuleOp module,
-                                          const ::engram::runtime::Model &model);
+FailureOr<std::string>
+generateCudaSource(ModuleOp module, const ::engram::runtime::Model &model);
 
 /// Compiles `module` to `stage`: the CUDA source, the PTX, or the bytes of a
 /// `.cuda` artifact.

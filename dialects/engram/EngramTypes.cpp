@@ -226,8 +226,8 @@ Type TraceType::parse(AsmParser &parser) {
                  << encoding,
              Type();
   }
-  return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), shape, elementType, fixed, bf16);
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    shape, elementType, fixed, bf16);
 }
 
 void TraceType::print(AsmPrinter &printer) const {

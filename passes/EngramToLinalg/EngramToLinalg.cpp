@@ -127,8 +127,7 @@ struct TraceInitLowering : OpConversionPattern<TraceInitOp> {
                  SmallVector<IteratorType>(2, IteratorType::parallel),
                  [&](OpBuilder &b, Location l, ValueRange v) {
                    linalg::YieldOp::create(
-                       b, l,
-                       floatToTraceElement(b, l, v[0], type));
+                       b, l, floatToTraceElement(b, l, v[0], type));
                  })
                  .getResult(0);
     }

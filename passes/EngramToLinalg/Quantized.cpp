@@ -58,14 +58,15 @@ RankedTensorType mlir::engram::loweredTraceType(TraceType type) {
 static Value bf16ToFloat(OpBuilder &b, Location loc, Value v) {
   Type i32 = b.getI32Type();
   Value bits = arith::ExtUIOp::create(b, loc, i32, v);
-  Value high = arith::ShLIOp::create(b, loc, bits, intConstant(b, loc, i32, 16));
+  Value high =
+      arith::ShLIOp::create(b, loc, bits, intConstant(b, loc, i32, 16));
   return arith::BitcastOp::create(b, loc, b.getF32Type(), high);
 }
 
-/// The bits of the bfloat16 nearest to the float32 `v`, ties to even: add 0x7FFF plus
-/// the lowest kept bit, keep the high half (a carry into the exponent is
-/// the correct rounding up, to infinity at the top); a NaN stays a quiet
-/// NaN (0x7FC0) whatever its payload.
+/// The bits of the bfloat16 nearest to the float32 `v`, ties to even: add
+/// 0x7FFF plus the lowest kept bit, keep the high half (a carry into the
+/// exponent is the correct rounding up, to infinity at the top); a NaN stays a
+/// quiet NaN (0x7FC0) whatever its payload.
 static Value floatToBf16(OpBuilder &b, Location loc, Value v) {
   Type i16 = b.getI16Type(), i32 = b.getI32Type();
   Value bits = arith::BitcastOp::create(b, loc, i32, v);
@@ -80,8 +81,7 @@ static Value floatToBf16(OpBuilder &b, Location loc, Value v) {
   Value high = arith::TruncIOp::create(
       b, loc, i16,
       arith::ShRUIOp::create(b, loc, biased, intConstant(b, loc, i32, 16)));
-  Value isNan =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, v, v);
+  Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, v, v);
   return arith::SelectOp::create(b, loc, isNan,
                                  intConstant(b, loc, i16, 0x7FC0), high);
 }

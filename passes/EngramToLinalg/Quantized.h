@@ -1,8 +1,9 @@
 //===- Quantized.h - lowering quantized and pruned engram state -*- C++ -*-===//
 //
 // Scalar building blocks (used inside linalg.generic bodies) for fixed-point
-// and bfloat16 traces, and the dense float bank of a quantized or pruned engram.memory,
-// following docs/quantization.md exactly as the reference interpreter does.
+// and bfloat16 traces, and the dense float bank of a quantized or pruned
+// engram.memory, following docs/quantization.md exactly as the reference
+// interpreter does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +32,8 @@ RankedTensorType loweredTraceType(TraceType type);
 
 /// The float32 value of a stored trace element times `factor`: q·(δ·factor)
 /// for a fixed-point trace, the bfloat16 widened exactly for a bfloat16
-/// trace (its i16 bits), the value itself for a float trace (no multiply when factor = 1).
+/// trace (its i16 bits), the value itself for a float trace (no multiply when
+/// factor = 1).
 Value traceElementToFloat(OpBuilder &b, Location loc, Value stored,
                           TraceType type, double factor = 1.0);
 

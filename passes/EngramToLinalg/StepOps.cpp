@@ -121,9 +121,8 @@ Value hebbianElement(OpBuilder &b, Location l, Value old, Value outer,
 /// One element of the Hebbian update of a trace of `type` from its stored
 /// value: the fixed-point integer update, or the float update computed in
 /// float32 and stored back (a bfloat16 trace rounds it to nearest even).
-Value traceUpdateElement(OpBuilder &b, Location l, TraceType type,
-                         Value stored, Value a, Value z, double rate,
-                         double clip) {
+Value traceUpdateElement(OpBuilder &b, Location l, TraceType type, Value stored,
+                         Value a, Value z, double rate, double clip) {
   if (FixedAttr fixed = type.getFixed())
     return fixedHebbianElement(b, l, stored, a, z, rate, fixed);
   Value next = hebbianElement(b, l, traceElementToFloat(b, l, stored, type),
@@ -301,9 +300,8 @@ struct RecallLowering : OpConversionPattern<RecallOp> {
     HebbianUpdateOp update = fusableUpdate(op);
     linalg::GenericOp pass2 = recallPass(rewriter, loc, s, weights, update);
     if (update)
-      rewriter.replaceOp(update,
-                         castTo(rewriter, loc, pass2.getResult(1),
-                                loweredTraceType(update.getType())));
+      rewriter.replaceOp(update, castTo(rewriter, loc, pass2.getResult(1),
+                                        loweredTraceType(update.getType())));
     rewriter.replaceOp(
         op, {castTo(rewriter, loc, weights, op.getWeights().getType()),
              castTo(rewriter, loc, pass2.getResult(0),
@@ -395,9 +393,9 @@ struct HebbianUpdateLowering : OpConversionPattern<HebbianUpdateOp> {
                                    dimsMap(context, 2, {0, 1})},
                SmallVector<utils::IteratorType>(2, kPar),
                [&](OpBuilder &b, Location l, ValueRange v) {
-                 Value next = hebbianElement(
-                     b, l, traceElementToFloat(b, l, v[1], type), v[0], scale,
-                     rate, clip);
+                 Value next =
+                     hebbianElement(b, l, traceElementToFloat(b, l, v[1], type),
+                                    v[0], scale, rate, clip);
                  linalg::YieldOp::create(b, l,
                                          floatToTraceElement(b, l, next, type));
                })

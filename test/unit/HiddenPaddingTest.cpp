@@ -59,9 +59,9 @@ TEST(HiddenPadding, SegmentsOfTheIntegratorMoveApart) {
   std::vector<float> padded =
       padHiddenWeight("cell.integrator.bias", bias, config, 8);
   ASSERT_EQ(padded.size(), 24u);
-  EXPECT_EQ(padded[0], 1.f);  // z segment
-  EXPECT_EQ(padded[7], 0.f);  // its pad lane
-  EXPECT_EQ(padded[8], 8.f);  // m segment starts at Hp
+  EXPECT_EQ(padded[0], 1.f);   // z segment
+  EXPECT_EQ(padded[7], 0.f);   // its pad lane
+  EXPECT_EQ(padded[8], 8.f);   // m segment starts at Hp
   EXPECT_EQ(padded[16], 15.f); // h segment
   EXPECT_EQ(padded[23], 0.f);
 }
@@ -83,9 +83,9 @@ TEST(HiddenPadding, PaddedModelComputesTheSameLanes) {
       const int64_t h = config.cell.hiddenDim;
       const RunResult<double> &r = *reference, &w = *widened;
       const bool statesOut = !config.hasReadout();
-      EXPECT_LT(relativeError(statesOut ? compact(w.output, h) : w.output,
-                              r.output),
-                1e-12);
+      EXPECT_LT(
+          relativeError(statesOut ? compact(w.output, h) : w.output, r.output),
+          1e-12);
       EXPECT_LT(relativeError(compact(w.hidden, h), r.hidden), 1e-12);
       EXPECT_LT(relativeError(compact(w.trace, h), r.trace), 1e-12);
       EXPECT_EQ(padLanes(w.hidden, h), 0.0);

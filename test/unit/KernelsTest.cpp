@@ -252,12 +252,12 @@ static float bf16ByBits(float v) {
 
 TEST(Kernels, Bf16RoundsToNearestEven) {
   using engram::runtime::roundToBf16;
-  const double ulp = std::ldexp(1.0, -7); // of a bfloat16 in [1, 2)
-  EXPECT_EQ(roundToBf16(1.0 + ulp / 2), 1.0);                // tie: even
-  EXPECT_EQ(roundToBf16(1.0 + 3 * ulp / 2), 1.0 + 2 * ulp);  // tie: even
-  EXPECT_EQ(roundToBf16(1.0 + ulp / 2 + 1e-12), 1.0 + ulp);  // above the tie
+  const double ulp = std::ldexp(1.0, -7);     // of a bfloat16 in [1, 2)
+  EXPECT_EQ(roundToBf16(1.0 + ulp / 2), 1.0); // tie: even
+  EXPECT_EQ(roundToBf16(1.0 + 3 * ulp / 2), 1.0 + 2 * ulp); // tie: even
+  EXPECT_EQ(roundToBf16(1.0 + ulp / 2 + 1e-12), 1.0 + ulp); // above the tie
   EXPECT_EQ(roundToBf16(-0.1), -0.10009765625);
-  EXPECT_EQ(roundToBf16(1.5 * std::ldexp(1.0, -133)),        // subnormal tie
+  EXPECT_EQ(roundToBf16(1.5 * std::ldexp(1.0, -133)), // subnormal tie
             std::ldexp(1.0, -132));
   EXPECT_EQ(roundToBf16(std::ldexp(1.0, -135)), 0.0);
   EXPECT_EQ(roundToBf16(0x1.ffp127), HUGE_VAL); // the top tie overflows
@@ -286,6 +286,7 @@ TEST(Kernels, Bf16TraceHoldsRoundedValues) {
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(rounded.data[i], engram::runtime::roundToBf16(t.data[i]));
     EXPECT_LE(std::abs(rounded.data[i] - t.data[i]),
-              std::abs(t.data[i]) * std::ldexp(1.0, -8) + std::ldexp(1.0, -134));
+              std::abs(t.data[i]) * std::ldexp(1.0, -8) +
+                  std::ldexp(1.0, -134));
   }
 }

@@ -138,8 +138,9 @@ Status checkRecording(Options &options) {
         "--record-trace: recordings come from the reference interpreter of "
         "a model package (a directory holding model.json, or the "
         "model.json); " +
-        options.model + " is not one (artifacts, .mlir and spiking networks "
-                        "do not record the trace yet)");
+        options.model +
+        " is not one (artifacts, .mlir and spiking networks "
+        "do not record the trace yet)");
   StatusOr<RecordingOptions> recording =
       parseRecordingOptions(options.recordEvery, options.recordSequences);
   if (!recording)
@@ -194,11 +195,16 @@ Status checkArguments(Options &options) {
 Status parseArguments(int argc, char **argv, Options &options, bool &help,
                       bool &version) {
   std::map<std::string, std::string *> valued = {
-      {"--input", &options.input},          {"--output", &options.output},
-      {"--dump-state", &options.dumpState}, {"--labels", &options.labels},
-      {"--precision", &options.precision},  {"--entry", &options.entry},
-      {"--threads", &options.threads},      {"--record", &options.record},
-      {"--expect", &options.expect},        {"--rtol", &options.rtolText},
+      {"--input", &options.input},
+      {"--output", &options.output},
+      {"--dump-state", &options.dumpState},
+      {"--labels", &options.labels},
+      {"--precision", &options.precision},
+      {"--entry", &options.entry},
+      {"--threads", &options.threads},
+      {"--record", &options.record},
+      {"--expect", &options.expect},
+      {"--rtol", &options.rtolText},
       {"--atol", &options.atolText},
       {"--record-trace", &options.recordTrace},
       {"--record-every", &options.recordEvery},

@@ -87,8 +87,9 @@ template <int Tile, int GThreads, int RThreads, int Placement, int Prefetch = 8,
           int SplitBelow = 32>
 struct Schedule {
   static constexpr int kTile = Tile, kGThreads = GThreads, kRThreads = RThreads,
-                       kPlacement = Placement, kPrefetch = Prefetch, kMinBlocks = MinBlocks,
-                       kPair = Pair, kStageRows = StageRows, kStages = Stages,
+                       kPlacement = Placement, kPrefetch = Prefetch,
+                       kMinBlocks = MinBlocks, kPair = Pair,
+                       kStageRows = StageRows, kStages = Stages,
                        kSplitBelow = SplitBelow;
   static constexpr bool kTraceOnChip = (Placement & kPlaceTrace) != 0,
                         kMemoryOnChip = (Placement & kPlaceMemory) != 0,
@@ -184,9 +185,8 @@ template <class Shape, class Sched> struct KernelConfig : Shape, Sched {
       layout::Shape{kD, kH, kN, kC, Shape::kLayerNorm, Shape::kPool,
                     Shape::kBatchMean},
       layout::Sched{kTile, kGThreads, kRThreads, Sched::kPlacement,
-                    Sched::kPrefetch,
-                    Sched::kMinBlocks, kPair, Sched::kStageRows,
-                    Sched::kStages, Sched::kSplitBelow});
+                    Sched::kPrefetch, Sched::kMinBlocks, kPair,
+                    Sched::kStageRows, Sched::kStages, Sched::kSplitBelow});
   static constexpr int kOffZm = int(kLayout.zm); // [2][z | m][H][Tile]
   static constexpr int kOffH = int(kLayout.h);
   static constexpr int kOffG = int(kLayout.g);

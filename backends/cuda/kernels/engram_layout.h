@@ -1,4 +1,5 @@
-//===- engram_layout.h - a kernel's shared memory, as plain arithmetic -----===//
+//===- engram_layout.h - a kernel's shared memory, as plain arithmetic
+//-----===//
 //
 // The sizes the persistent kernel derives from a model and a schedule (how
 // each GEMM splits its threads, how trace rows map to lanes, where every
@@ -102,8 +103,8 @@ ENGRAM_HOST_DEVICE constexpr Rows rows(int H, int N) {
 
 /// Offsets, in floats, of every shared-memory buffer, and the total.
 struct Smem {
-  long long zm, h, g, x, a, zInv, gScratch, rScratch, ctx, trace, memory,
-      stage, enc, weights, total;
+  long long zm, h, g, x, a, zInv, gScratch, rScratch, ctx, trace, memory, stage,
+      enc, weights, total;
 };
 
 ENGRAM_HOST_DEVICE constexpr Smem smem(Shape m, Sched s) {
@@ -112,7 +113,8 @@ ENGRAM_HOST_DEVICE constexpr Smem smem(Shape m, Sched s) {
   const long long H = m.h, T = s.tile;
   const Gemm enc = gemm(m.d, m.h, s.tile, s.rThreads, m.d, s.splitBelow),
              in = gemm(3 * m.h, 3 * m.h, s.tile, s.gThreads, m.h, s.splitBelow),
-             out = gemm(3 * m.h, m.h, s.tile, s.gThreads, 3 * m.h, s.splitBelow);
+             out =
+                 gemm(3 * m.h, m.h, s.tile, s.gThreads, 3 * m.h, s.splitBelow);
   const long long ringEntry =
       (s.pair + (!traceOnChip && !memoryOnChip ? 1 : 0)) * rows(m.h, m.n).rows *
       H;
@@ -124,15 +126,15 @@ ENGRAM_HOST_DEVICE constexpr Smem smem(Shape m, Sched s) {
   o.a = o.x + roundUp4(m.d * s.tile);
   o.zInv = o.a + 2 * roundUp4(s.tile * m.n);
   o.gScratch = o.zInv + 2 * roundUp4(s.tile);
-  o.rScratch = o.gScratch + roundUp4(maxInt(in.scratchFloats, out.scratchFloats));
+  o.rScratch =
+      o.gScratch + roundUp4(maxInt(in.scratchFloats, out.scratchFloats));
   o.ctx = o.rScratch + roundUp4(enc.scratchFloats);
   o.trace = o.ctx + (m.pool == 1 ? H * T + roundUp4(s.tile) : 0);
   o.memory = o.trace + (traceOnChip ? (m.batchMean ? 1 : T) * m.n * H
                                     : s.rThreads / 32 * s.prefetch * ringEntry);
   o.stage = o.memory + (memoryOnChip ? m.n * H : 0);
-  o.enc = o.stage + (s.placement & kPlaceStaged
-                         ? s.stages * s.stageRows * 3 * H
-                         : 0);
+  o.enc = o.stage +
+          (s.placement & kPlaceStaged ? s.stages * s.stageRows * 3 * H : 0);
   o.weights = o.enc + (s.placement & kPlaceEncoder ? m.d * H : 0);
   o.total = o.weights + (s.placement & kPlaceWeights ? 12 * H * H : 0);
   return o;

@@ -145,7 +145,7 @@ def gpu_key(name):
     sys.exit(f"no peaks known for {name!r}; pass --gpu with one of {', '.join(PEAKS)}")
 
 
-def measure(args, name, model, package, artifact, batches, peaks):
+def measure(args, model, package, artifact, batches, peaks):
     """Rows (model, B, engram, eager, compile, fraction of the fp32 binding
     floor) for one model."""
     import torch
@@ -207,9 +207,9 @@ def main():
     rows = []
     for model in ("A", "B"):
         package = os.path.join(args.models, model)
-        rows += measure(args, name, model, package, package + ".cuda", BATCHES, PEAKS[gpu])
+        rows += measure(args, model, package, package + ".cuda", BATCHES, PEAKS[gpu])
     if args.large:
-        rows += measure(args, name, "L", args.large, args.large + ".cuda", LARGE_BATCHES,
+        rows += measure(args, "L", args.large, args.large + ".cuda", LARGE_BATCHES,
                         PEAKS[gpu])
     if args.out:
         with open(args.out, "w") as f:

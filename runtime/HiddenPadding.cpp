@@ -2,8 +2,6 @@
 
 #include "runtime/HiddenPadding.h"
 
-#include <algorithm>
-
 namespace engram::runtime {
 namespace {
 
@@ -83,16 +81,6 @@ Model padHiddenModel(const Model &model, int64_t padded) {
       if (spec.name == name)
         tensor.shape = spec.shape;
   }
-  return out;
-}
-
-std::vector<float> compactHiddenRows(const std::vector<float> &values,
-                                     int64_t padded, int64_t hidden) {
-  const size_t rows = values.size() / size_t(padded);
-  std::vector<float> out(rows * size_t(hidden));
-  for (size_t r = 0; r < rows; ++r)
-    std::copy_n(values.begin() + ptrdiff_t(r * size_t(padded)), hidden,
-                out.begin() + ptrdiff_t(r * size_t(hidden)));
   return out;
 }
 

@@ -19,6 +19,7 @@
 
 #include "runtime/Model.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,16 @@ Model padHiddenModel(const Model &model, int64_t padded);
 /// Rows of `padded` floats (the last axis of `values`, `values.size() /
 /// padded` rows) cut to their first `hidden`: the model's own layout of a
 /// padded kernel's states and outputs.
-std::vector<float> compactHiddenRows(const std::vector<float> &values,
-                                     int64_t padded, int64_t hidden);
+template <typename T>
+std::vector<T> compactHiddenRows(const std::vector<T> &values, int64_t padded,
+                                 int64_t hidden) {
+  const size_t rows = values.size() / size_t(padded);
+  std::vector<T> out(rows * size_t(hidden));
+  for (size_t r = 0; r < rows; ++r)
+    std::copy_n(values.begin() + ptrdiff_t(r * size_t(padded)), hidden,
+                out.begin() + ptrdiff_t(r * size_t(hidden)));
+  return out;
+}
 
 } // namespace engram::runtime
 

@@ -514,10 +514,10 @@ FailureOr<std::string> bundle(ModuleOp module, const CudaCell &cell,
     return failure();
   rt::CudaBundle bundle = rt::makeCudaBundle(cell.model, cubin, ptx, *kernels);
   bundle.memory = cell.packedBank;
-  const int64_t hidden = cell.model.config.cell.hiddenDim,
-                padded =
-                    rt::paddedHiddenDim(hidden, ENGRAM_CUDA_HIDDEN_MULTIPLE);
-  bundle.paddedHidden = padded == hidden ? 0 : padded;
+  // The kernels' width, as the launch plan had it.
+  const int64_t padded = layoutShape(cell.model).h;
+  bundle.paddedHidden =
+      padded == cell.model.config.cell.hiddenDim ? 0 : padded;
   bundle.target = {{"arch", options.arch},
                    {"producer", rt::producer("engramc")},
                    {"kernel", "persistent recurrent kernel "

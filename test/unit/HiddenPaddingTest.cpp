@@ -24,13 +24,8 @@ namespace {
 Tensor<double> compact(const Tensor<double> &padded, int64_t hidden) {
   Tensor<double> out;
   out.shape = padded.shape;
-  const int64_t width = out.shape.back();
   out.shape.back() = hidden;
-  out.data.resize(padded.data.size() / size_t(width) * size_t(hidden));
-  for (size_t r = 0; r < out.data.size() / size_t(hidden); ++r)
-    for (int64_t j = 0; j < hidden; ++j)
-      out.data[r * size_t(hidden) + size_t(j)] =
-          padded.data[r * size_t(width) + size_t(j)];
+  out.data = compactHiddenRows(padded.data, padded.shape.back(), hidden);
   return out;
 }
 

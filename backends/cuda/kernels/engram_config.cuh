@@ -175,10 +175,6 @@ template <class Shape, class Sched> struct KernelConfig : Shape, Sched {
                      Sched::kStageRows % OutPlan::kKSplit == 0),
                 "stage rows must tile the segments and the K split");
 
-  /// One ring entry of the streamed trace: kPair trace row groups, plus the
-  /// memory-bank row group when kMemoryInRing.
-  static constexpr int kRingEntry =
-      (kPair + (kMemoryInRing ? 1 : 0)) * Rows::kRows * kH;
   /// The shared-memory layout (engram_layout.h, which the compiler's
   /// launch plan evaluates too), offsets in floats, each a multiple of 4.
   static constexpr layout::Smem kLayout = layout::smem(
@@ -202,6 +198,9 @@ template <class Shape, class Sched> struct KernelConfig : Shape, Sched {
   static constexpr int kOffEnc = int(kLayout.enc);
   static constexpr int kOffWeights = int(kLayout.weights);
   static constexpr long long kSmemFloats = kLayout.total;
+  /// One ring entry of the streamed trace: kPair trace row groups, plus the
+  /// memory-bank row group when kMemoryInRing.
+  static constexpr int kRingEntry = int(kLayout.ringEntry);
 
   /// Dynamic shared memory of one block, in bytes (when it fits).
   static constexpr int kSmemBytes = int(4 * kSmemFloats);

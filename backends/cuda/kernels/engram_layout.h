@@ -101,10 +101,12 @@ ENGRAM_HOST_DEVICE constexpr Rows rows(int H, int N) {
   return r;
 }
 
-/// Offsets, in floats, of every shared-memory buffer, and the total.
+/// Offsets, in floats, of every shared-memory buffer, and the total; and
+/// the floats of one entry of a streamed trace's ring (its pair of trace row
+/// groups, plus the memory-bank row group when the bank rides in the ring).
 struct Smem {
   long long zm, h, g, x, a, zInv, gScratch, rScratch, ctx, trace, memory, stage,
-      enc, weights, total;
+      enc, weights, total, ringEntry;
 };
 
 ENGRAM_HOST_DEVICE constexpr Smem smem(Shape m, Sched s) {
@@ -115,10 +117,9 @@ ENGRAM_HOST_DEVICE constexpr Smem smem(Shape m, Sched s) {
              in = gemm(3 * m.h, 3 * m.h, s.tile, s.gThreads, m.h, s.splitBelow),
              out =
                  gemm(3 * m.h, m.h, s.tile, s.gThreads, 3 * m.h, s.splitBelow);
-  const long long ringEntry =
-      (s.pair + (!traceOnChip && !memoryOnChip ? 1 : 0)) * rows(m.h, m.n).rows *
-      H;
   Smem o{};
+  o.ringEntry = (s.pair + (!traceOnChip && !memoryOnChip ? 1 : 0)) *
+                rows(m.h, m.n).rows * H;
   o.zm = 0;
   o.h = o.zm + 4 * H * T;
   o.g = o.h + H * T;
@@ -131,7 +132,7 @@ ENGRAM_HOST_DEVICE constexpr Smem smem(Shape m, Sched s) {
   o.ctx = o.rScratch + roundUp4(enc.scratchFloats);
   o.trace = o.ctx + (m.pool == 1 ? H * T + roundUp4(s.tile) : 0);
   o.memory = o.trace + (traceOnChip ? (m.batchMean ? 1 : T) * m.n * H
-                                    : s.rThreads / 32 * s.prefetch * ringEntry);
+                                    : s.rThreads / 32 * s.prefetch * o.ringEntry);
   o.stage = o.memory + (memoryOnChip ? m.n * H : 0);
   o.enc = o.stage +
           (s.placement & kPlaceStaged ? s.stages * s.stageRows * 3 * H : 0);

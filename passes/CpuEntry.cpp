@@ -23,7 +23,7 @@ using namespace mlir::engram;
 
 namespace {
 
-constexpr int64_t kAbiVersion = 1;
+constexpr int64_t kAbiVersion = 2;
 constexpr const char *kArtifactFormat = "engram-artifact/1";
 constexpr const char *kEntryName = "engram_forward";
 
@@ -184,6 +184,21 @@ struct CpuEntry : mlir::engram::impl::EngramCpuEntryBase<CpuEntry> {
                     StringAttr::get(context, describeArtifact(func, *layout)));
     module->setAttr("engram.cpu_layout",
                     DenseI64ArrayAttr::get(context, layout->table()));
+    // ABI v2: a model with final states can resume from one.
+    if (layout->hasState) {
+      if (failed(exposeInitialState(func)))
+        return signalPassFailure();
+      if (auto initial = func.getArgAttrOfType<ElementsAttr>(
+              2, "engram.default"))
+        module->setAttr("engram.cpu_initial_trace", initial);
+      // The shim supplies the defaults; LLVM has no use for them. The loop
+      // must not update the initial state in place: its buffers are inputs.
+      for (unsigned i : {1u, 2u}) {
+        func.removeArgAttr(i, "engram.default");
+        func.setArgAttr(i, "bufferization.writable",
+                        BoolAttr::get(context, false));
+      }
+    }
     func.setName(kEntryName);
     func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(context));

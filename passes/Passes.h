@@ -33,6 +33,11 @@ namespace engram {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// Makes the initial state of `func` (an @forward as the importer builds
+/// it) its arguments 1 (h₀) and 2 (T₀), as engram-state-arguments does;
+/// a no-op when it already takes them.
+LogicalResult exposeInitialState(func::FuncOp func);
+
 /// Registers the engram dialect and every dialect the passes produce.
 void registerDialects(DialectRegistry &registry);
 

@@ -241,6 +241,41 @@ def EngramCpuVectorize : Pass<"engram-cpu-vectorize", "::mlir::func::FuncOp"> {
   ];
 }
 
+def EngramStateArguments : Pass<"engram-state-arguments", "::mlir::ModuleOp"> {
+  let summary = "Make the initial state (h0, T0) arguments of @forward";
+  let description = [{
+    `@forward` as the importer builds it starts every run from `h = 0` and
+    `T = T₀`. This pass makes that start two arguments, so that a run can
+    resume from the final state another returned (a stream fed in chunks):
+    `@forward(%x)` becomes `@forward(%x, %h0, %t0)` with `%h0` the `B×H`
+    hidden state and `%t0` the trace as `engram.read_trace` returns it
+    (`B×N×H`, or `N×H` when batch_mean shares it). The loop starts from
+    `%h0`; the trace from `engram.trace_init from %t0`, which rounds to a
+    fixed-point or bfloat16 trace's grid. Each argument keeps the start it
+    replaces as `engram.default` (`"zeros"`, or the constant `T₀`). The
+    CPU target runs it in its entry pass (ABI v2); `engram-run
+    --initial-state` runs it on engram IR.
+
+    Before:
+    ```mlir
+    func.func @forward(%x: tensor<?x?x28xf32>) -> (...) {
+      %h0 = tensor.splat %zero[%b] : tensor<?x64xf32>
+      %T0 = engram.trace_init from %c batch %b : !engram.trace<?x32x64xf32>
+      ... engram.loop %x, %h0, %T0 ...
+    ```
+    After:
+    ```mlir
+    func.func @forward(%x: tensor<?x?x28xf32>,
+        %h0: tensor<?x64xf32> {engram.default = "zeros"},
+        %t0: tensor<?x32x64xf32> {engram.default = dense_resource<...>}) {
+      %T0 = engram.trace_init from %t0 : tensor<?x32x64xf32> batch %b
+              : !engram.trace<?x32x64xf32>
+      ... engram.loop %x, %h0, %T0 ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::engram::EngramDialect"];
+}
+
 def EngramCpuEntry : Pass<"engram-cpu-entry", "::mlir::ModuleOp"> {
   let summary = "Make @forward the entry of a CPU artifact and describe it";
   let description = [{
@@ -250,8 +285,11 @@ def EngramCpuEntry : Pass<"engram-cpu-entry", "::mlir::ModuleOp"> {
     the artifact's metadata says about the model (configuration, output,
     compression) as the module attribute `engram.cpu_metadata` and the
     shim's layout table as `engram.cpu_layout`, both of which the CPU
-    translation reads once the module is in the LLVM dialect, then renames
-    `@forward` to `@engram_forward` with a C interface.
+    translation reads once the module is in the LLVM dialect. A model that
+    returns its final states gets its initial state as arguments
+    (`engram-state-arguments`, ABI v2: `@forward(x, h0, t0)`), and its
+    default `T₀` is kept as `engram.cpu_initial_trace` for the shim. Last,
+    `@forward` is renamed `@engram_forward` with a C interface.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -95,12 +95,19 @@ LogicalResult refineBatch(func::FuncOp func, int64_t tile) {
 /// Whether @forward has the shape this transformation assumes.
 bool isTileable(func::FuncOp func) {
   FunctionType type = func.getFunctionType();
-  if (func.isExternal() || type.getNumInputs() != 1)
+  if (func.isExternal() || type.getNumInputs() < 1)
     return false;
   auto input = dyn_cast<RankedTensorType>(type.getInput(0));
   if (!input || input.getRank() != 3 || !input.isDynamicDim(0) ||
       input.isDynamicDim(2))
     return false;
+  // Further inputs (an initial state) are sliced along the batch too.
+  for (Type other : type.getInputs().drop_front()) {
+    auto tensor = dyn_cast<RankedTensorType>(other);
+    if (!tensor || tensor.getRank() < 2 || !tensor.isDynamicDim(0) ||
+        tensor.getNumDynamicDims() != 1)
+      return false;
+  }
   for (Type result : type.getResults()) {
     auto tensor = dyn_cast<RankedTensorType>(result);
     if (!tensor || tensor.getRank() < 2 || !tensor.isDynamicDim(0))
@@ -119,27 +126,41 @@ bool isTileable(func::FuncOp func) {
   return hasLoop && !shared;
 }
 
+/// The tile of `value` (batch first) starting at sequence `start`, of
+/// type `type`; the steps of the input are `steps` long.
+Value batchSlice(OpBuilder &b, Location loc, Value value, RankedTensorType type,
+                 Value start, Value steps) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> offsets(type.getRank(), zero),
+      strides(type.getRank(), one), sizes;
+  offsets[0] = start;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(type.isDynamicDim(i) ? OpFoldResult(steps)
+                                         : b.getIndexAttr(type.getDimSize(i)));
+  return tensor::ExtractSliceOp::create(b, loc, type, value, offsets, sizes,
+                                        strides);
+}
+
 /// A loop from `lower` to `upper` in steps of `tile`'s batch size, calling
-/// it on each slice of the input and inserting its results into
+/// it on each slice of the inputs and inserting its results into
 /// `accumulators`; returns the updated accumulators.
-ValueRange tileLoop(OpBuilder &b, Location loc, func::FuncOp tile, Value input,
-                    Value steps, Value lower, Value upper,
+ValueRange tileLoop(OpBuilder &b, Location loc, func::FuncOp tile,
+                    ValueRange inputs, Value steps, Value lower, Value upper,
                     ValueRange accumulators) {
-  auto tileInputType =
-      cast<RankedTensorType>(tile.getFunctionType().getInput(0));
-  int64_t size = tileInputType.getDimSize(0);
+  int64_t size = cast<RankedTensorType>(tile.getFunctionType().getInput(0))
+                     .getDimSize(0);
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   Value step = arith::ConstantIndexOp::create(b, loc, size);
   auto loop = scf::ForOp::create(b, loc, lower, upper, step, accumulators);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value start = loop.getInductionVar();
-  Value slice = tensor::ExtractSliceOp::create(
-      b, loc, tileInputType, input, {start, zero, zero},
-      {b.getIndexAttr(size), steps,
-       b.getIndexAttr(tileInputType.getDimSize(2))},
-      {one, one, one});
-  auto call = func::CallOp::create(b, loc, tile, ValueRange{slice});
+  SmallVector<Value> slices;
+  for (auto [input, type] :
+       llvm::zip(inputs, tile.getFunctionType().getInputs()))
+    slices.push_back(batchSlice(b, loc, input, cast<RankedTensorType>(type),
+                                start, steps));
+  auto call = func::CallOp::create(b, loc, tile, slices);
   SmallVector<Value> updated;
   for (auto [result, acc] :
        llvm::zip(call.getResults(), loop.getRegionIterArgs())) {
@@ -160,12 +181,13 @@ void buildTileLoops(func::FuncOp func, func::FuncOp tile, func::FuncOp single,
                     bool destinationPassing) {
   Block &entry = func.getBody().front();
   Location loc = func.getLoc();
+  const unsigned numInputs = func.getNumArguments();
   Value input = entry.getArgument(0);
   while (!entry.empty())
     entry.back().erase();
   TypeRange resultTypes = func.getFunctionType().getResults();
   if (destinationPassing) {
-    SmallVector<Type> inputs = {input.getType()};
+    SmallVector<Type> inputs(func.getArgumentTypes());
     llvm::append_range(inputs, resultTypes);
     for (Type type : resultTypes)
       entry.addArgument(type, loc);
@@ -184,7 +206,8 @@ void buildTileLoops(func::FuncOp func, func::FuncOp tile, func::FuncOp single,
   // into the destination arguments or into new tensors.
   SmallVector<Value> accumulators;
   if (destinationPassing)
-    llvm::append_range(accumulators, entry.getArguments().drop_front());
+    llvm::append_range(accumulators,
+                       entry.getArguments().drop_front(numInputs));
   for (Type t : destinationPassing ? TypeRange() : resultTypes) {
     auto type = cast<RankedTensorType>(t);
     SmallVector<OpFoldResult> sizes = {batch};
@@ -194,12 +217,13 @@ void buildTileLoops(func::FuncOp func, func::FuncOp tile, func::FuncOp single,
     accumulators.push_back(
         tensor::EmptyOp::create(b, loc, sizes, type.getElementType()));
   }
+  SmallVector<Value> inputs(entry.getArguments().take_front(numInputs));
   ValueRange tiled =
-      tileLoop(b, loc, tile, input, steps,
+      tileLoop(b, loc, tile, inputs, steps,
                arith::ConstantIndexOp::create(b, loc, 0), whole, accumulators);
   ValueRange results = tiled;
   if (single)
-    results = tileLoop(b, loc, single, input, steps, whole, batch, tiled);
+    results = tileLoop(b, loc, single, inputs, steps, whole, batch, tiled);
   SmallVector<Value> returned;
   for (auto [value, type] : llvm::zip(results, resultTypes))
     returned.push_back(value.getType() == type

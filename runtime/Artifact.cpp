@@ -19,6 +19,9 @@ struct Artifact::Api {
   void *(*create)();
   void (*destroy)(void *);
   int (*run)(void *, int64_t, int64_t, const float *, float *, int);
+  /// Null for ABI version 1, which cannot start from a given state.
+  int (*runFrom)(void *, int64_t, int64_t, const float *, float *, int,
+                 const float *, const float *);
   int (*readStates)(const void *, float *, float *);
   const char *(*lastError)(const void *);
 };
@@ -150,6 +153,7 @@ StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
     return Status::error(path + ": cannot load the artifact: " + dlerror());
 
   auto api = std::make_unique<Api>();
+  api->runFrom = nullptr;
   auto bind = [&](const char *name, auto &slot) {
     slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(
         dlsym(artifact->handle_, name));
@@ -159,12 +163,19 @@ StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
       !bind("engram_abi_version", api->abiVersion))
     return Status::error(path + ": not an engram artifact (no engram_metadata "
                                 "symbol)");
-  if (api->abiVersion() != kArtifactAbiVersion)
+  const int version = api->abiVersion();
+  if (version < kOldestArtifactAbiVersion || version > kArtifactAbiVersion)
     return Status::error(path + ": artifact ABI version " +
-                         std::to_string(api->abiVersion()) +
-                         ", this engram-run reads version " +
+                         std::to_string(version) +
+                         ", this engram-run reads versions " +
+                         std::to_string(kOldestArtifactAbiVersion) + " to " +
                          std::to_string(kArtifactAbiVersion) +
                          " (recompile it with this engramc)");
+  artifact->abiVersion_ = version;
+  if (version >= 2 && !bind("engram_run_from", api->runFrom))
+    return Status::error(path + ": incomplete engram artifact (ABI version " +
+                         std::to_string(version) +
+                         " without engram_run_from)");
   if (!bind("engram_create", api->create) ||
       !bind("engram_destroy", api->destroy) || !bind("engram_run", api->run) ||
       !bind("engram_read_states", api->readStates) ||
@@ -189,19 +200,71 @@ static void reshape(Tensor<float> &tensor, std::vector<int64_t> shape) {
     tensor = Tensor<float>(std::move(shape));
 }
 
+Status Artifact::checkInitialState(const State<float> &initial,
+                                   int64_t batch) const {
+  if (!layout_.hasStates)
+    return Status::error(path_ + ": this artifact returns no final states, "
+                                 "so it cannot start from a given state");
+  if (!api_->runFrom)
+    return Status::error(path_ + ": artifact ABI version " +
+                         std::to_string(abiVersion_) +
+                         " cannot start from a given state (recompile it "
+                         "with this engramc for version " +
+                         std::to_string(kArtifactAbiVersion) + ")");
+  StateShape shape{batch, layout_.hidden, layout_.slots, layout_.sharedTrace};
+  if (Status status = checkStateValues(initial, shape); !status)
+    return status.withPrefix("initial state: ");
+  return Status::success();
+}
+
 Status Artifact::run(const Tensor<float> &input, int threads,
-                     RunResult<float> &result) {
+                     RunResult<float> &result, const State<float> *initial) {
   if (Status status = checkInputShape(input.shape, layout_.inputDim); !status)
     return status;
   const int64_t batch = input.dim(0), steps = input.dim(1);
+  if (initial)
+    if (Status status = checkInitialState(*initial, batch); !status)
+      return status;
+  reshape(result.output, outputShape(batch, steps));
+  return runBuffers(input.ptr(), batch, steps, result.output.ptr(), threads,
+                    initial ? initial->hidden.ptr() : nullptr,
+                    initial ? initial->trace.ptr() : nullptr);
+}
+
+std::vector<int64_t> Artifact::outputShape(int64_t batch, int64_t steps) const {
   const int64_t units = layout_.outputUnits;
-  reshape(result.output, layout_.outputRank == 2
-                             ? std::vector<int64_t>{batch, units}
-                             : std::vector<int64_t>{batch, steps, units});
-  if (api_->run(model_, batch, steps, input.ptr(), result.output.ptr(),
-                threads) != 0)
+  return layout_.outputRank == 2 ? std::vector<int64_t>{batch, units}
+                                 : std::vector<int64_t>{batch, steps, units};
+}
+
+bool Artifact::canResume() const {
+  return layout_.hasStates && api_->runFrom;
+}
+
+StateShape Artifact::stateShape(int64_t batch) const {
+  return {batch, layout_.hidden, layout_.slots, layout_.sharedTrace};
+}
+
+Status Artifact::runBuffers(const float *input, int64_t batch, int64_t steps,
+                            float *output, int threads, const float *hidden0,
+                            const float *trace0) {
+  const bool resume = hidden0 || trace0;
+  if (resume && (!layout_.hasStates || !api_->runFrom))
+    return checkInitialState(State<float>(), batch);
+  int failed = resume ? api_->runFrom(model_, batch, steps, input, output,
+                                      threads, hidden0, trace0)
+                      : api_->run(model_, batch, steps, input, output, threads);
+  if (failed != 0)
     return Status::error(path_ + ": " + api_->lastError(model_));
   lastBatch_ = batch;
+  return Status::success();
+}
+
+Status Artifact::readStateBuffers(float *hidden, float *trace) {
+  if (!layout_.hasStates)
+    return Status::success();
+  if (api_->readStates(model_, hidden, trace) != 0)
+    return Status::error(path_ + ": cannot read the final states");
   return Status::success();
 }
 
@@ -213,9 +276,7 @@ Status Artifact::readStates(RunResult<float> &result) {
   reshape(result.trace, layout_.sharedTrace
                             ? std::vector<int64_t>{slots, hidden}
                             : std::vector<int64_t>{lastBatch_, slots, hidden});
-  if (api_->readStates(model_, result.hidden.ptr(), result.trace.ptr()) != 0)
-    return Status::error(path_ + ": cannot read the final states");
-  return Status::success();
+  return readStateBuffers(result.hidden.ptr(), result.trace.ptr());
 }
 
 } // namespace engram::runtime

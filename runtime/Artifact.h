@@ -20,7 +20,9 @@ namespace engram::runtime {
 
 /// The artifact format this runtime reads.
 inline constexpr const char *kArtifactFormat = "engram-artifact/1";
-inline constexpr int kArtifactAbiVersion = 1;
+inline constexpr int kArtifactAbiVersion = 2;
+/// Version 1 artifacts still run, from h = 0 and T = T₀ only.
+inline constexpr int kOldestArtifactAbiVersion = 1;
 
 /// What the runtime needs from an artifact's metadata JSON.
 struct ArtifactLayout {
@@ -45,9 +47,28 @@ public:
   bool hasFinalStates() const { return layout_.hasStates; }
 
   /// Runs `input` (B×S×D) on `threads` threads into `result.output` (reused
-  /// when its shape is already right); the final states stay in the
-  /// artifact until readStates.
-  Status run(const Tensor<float> &input, int threads, RunResult<float> &result);
+  /// when its shape is already right), from `initial` (h = 0 and T = T₀
+  /// when null; ABI version 2); the final states stay in the artifact
+  /// until readStates.
+  Status run(const Tensor<float> &input, int threads, RunResult<float> &result,
+             const State<float> *initial = nullptr);
+  /// run on caller-owned buffers, for bindings that avoid copies: `input`
+  /// B×S×D, `output` outputShape(B, S), the optional initial state as
+  /// stateShape(B) says (checked by the caller; both null: h = 0, T = T₀).
+  Status runBuffers(const float *input, int64_t batch, int64_t steps,
+                    float *output, int threads, const float *hidden0,
+                    const float *trace0);
+  /// readStates into caller-owned buffers of stateShape(last batch).
+  Status readStateBuffers(float *hidden, float *trace);
+  std::vector<int64_t> outputShape(int64_t batch, int64_t steps) const;
+  StateShape stateShape(int64_t batch) const;
+  /// Whether run may start from a given state (ABI 2, with final states).
+  bool canResume() const;
+  /// Checks `initial` for a run of `batch` sequences.
+  Status checkInitialState(const State<float> &initial, int64_t batch) const;
+
+  /// The artifact's ABI version (1 or 2).
+  int abiVersion() const { return abiVersion_; }
 
   /// Copies the final states of the last run into `result.hidden` and
   /// `result.trace`; a no-op for artifacts without final states.
@@ -66,6 +87,7 @@ private:
   void *model_ = nullptr;
   ArtifactLayout layout_;
   int64_t lastBatch_ = 0;
+  int abiVersion_ = 0;
 };
 
 } // namespace engram::runtime

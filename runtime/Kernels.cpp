@@ -323,6 +323,16 @@ Tensor<T> pool(Pooling kind, const Tensor<T> &states, const Tensor<T> *kernel,
 template <typename T>
 Tensor<T> readout(const Tensor<T> &v, const Tensor<T> &kernel,
                   const Tensor<T> &bias, Activation activation) {
+  if (v.rank() == 3) {
+    // One step at a time: a matrix product's rounding may depend on how
+    // many rows it has, and a stream fed in chunks must give the outputs
+    // of one long run.
+    const int64_t batch = v.dim(0), steps = v.dim(1);
+    Tensor<T> y({batch, steps, kernel.dim(1)});
+    for (int64_t t = 0; t < steps; ++t)
+      storeStep(y, t, readout(stepSlice(v, t), kernel, bias, activation));
+    return y;
+  }
   Tensor<T> y = dense(v, kernel, bias);
   if (activation == Activation::Softmax) {
     auto m = asMatrix(y);

@@ -143,6 +143,134 @@ std::optional<std::string> deflateRaw(const std::string &bytes) {
   return out;
 }
 
+/// `stored` bytes of raw deflate expanded to exactly `size` bytes.
+std::optional<std::string> inflateRaw(const char *stored, size_t storedSize,
+                                      size_t size) {
+  z_stream z{};
+  if (inflateInit2(&z, /*raw*/ -15) != Z_OK)
+    return std::nullopt;
+  std::string out(size, '\0');
+  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(stored));
+  z.avail_in = uInt(storedSize);
+  z.next_out = reinterpret_cast<Bytef *>(out.data());
+  z.avail_out = uInt(out.size());
+  int rc = inflate(&z, Z_FINISH);
+  size_t produced = z.total_out;
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || produced != size)
+    return std::nullopt;
+  return out;
+}
+
+uint64_t get16(const std::string &b, size_t at) {
+  return uint64_t(uint8_t(b[at])) | uint64_t(uint8_t(b[at + 1])) << 8;
+}
+uint64_t get32(const std::string &b, size_t at) {
+  return get16(b, at) | get16(b, at + 2) << 16;
+}
+uint64_t get64(const std::string &b, size_t at) {
+  return get32(b, at) | get32(b, at + 4) << 32;
+}
+
+/// A member as the central directory describes it.
+struct ZipEntry {
+  std::string name;
+  uint64_t method = 0, crc = 0, stored = 0, size = 0, offset = 0;
+};
+
+/// Replaces the 0xffffffff fields of `entry` by those of its zip64 extra
+/// field (`extra` bytes at `at`), in the order the zip format gives them.
+bool readZip64(const std::string &b, size_t at, size_t extra, ZipEntry &entry) {
+  for (size_t end = at + extra; at + 4 <= end;) {
+    uint64_t id = get16(b, at), length = get16(b, at + 2);
+    size_t field = at + 4;
+    if (field + length > end)
+      return false;
+    if (id == 1) {
+      for (uint64_t *value : {&entry.size, &entry.stored, &entry.offset})
+        if (*value == 0xffffffffu) {
+          if (field + 8 > at + 4 + length)
+            return false;
+          *value = get64(b, field);
+          field += 8;
+        }
+      return true;
+    }
+    at = field + length;
+  }
+  return true;
+}
+
+/// The central directory of the archive `b`.
+StatusOr<std::vector<ZipEntry>> readDirectory(const std::string &b) {
+  // The end record (22 bytes and a comment of up to 64 KiB) closes the file.
+  size_t end = std::string::npos;
+  for (size_t at = b.size() >= 22 ? b.size() - 22 : 0;
+       b.size() >= 22 && at + 65557 >= b.size(); --at) {
+    if (get32(b, at) == 0x06054b50) {
+      end = at;
+      break;
+    }
+    if (at == 0)
+      break;
+  }
+  if (end == std::string::npos)
+    return Status::error("not an .npz archive (no zip end record)");
+  uint64_t count = get16(b, end + 10), at = get32(b, end + 16);
+  std::vector<ZipEntry> entries;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (at + 46 > b.size() || get32(b, at) != 0x02014b50)
+      return Status::error("corrupt .npz archive (bad central directory)");
+    ZipEntry entry;
+    entry.method = get16(b, at + 10);
+    entry.crc = get32(b, at + 16);
+    entry.stored = get32(b, at + 20);
+    entry.size = get32(b, at + 24);
+    uint64_t name = get16(b, at + 28), extra = get16(b, at + 30),
+             comment = get16(b, at + 32);
+    entry.offset = get32(b, at + 42);
+    if (at + 46 + name + extra + comment > b.size() ||
+        !readZip64(b, at + 46 + name, extra, entry))
+      return Status::error("corrupt .npz archive (bad central directory)");
+    entry.name = b.substr(at + 46, name);
+    entries.push_back(std::move(entry));
+    at += 46 + name + extra + comment;
+  }
+  return entries;
+}
+
+/// The .npy bytes of `entry`, inflated and checked against its CRC.
+StatusOr<std::string> memberBytes(const std::string &b, const ZipEntry &entry) {
+  const uint64_t at = entry.offset;
+  if (at + 30 > b.size() || get32(b, at) != 0x04034b50)
+    return Status::error("corrupt .npz archive (bad local header)");
+  uint64_t data = at + 30 + get16(b, at + 26) + get16(b, at + 28);
+  if (data > b.size() || entry.stored > b.size() - data)
+    return Status::error("truncated .npz archive");
+  std::string bytes;
+  if (entry.method == 0) {
+    if (entry.stored != entry.size)
+      return Status::error("corrupt .npz archive (stored sizes differ)");
+    bytes = b.substr(data, entry.stored);
+  } else if (entry.method == 8) {
+    // A header may claim any size: refuse more than deflate can give.
+    if (entry.size > entry.stored * 1032 + 1024)
+      return Status::error("corrupt .npz archive (impossible size)");
+    std::optional<std::string> inflated =
+        inflateRaw(b.data() + data, entry.stored, entry.size);
+    if (!inflated)
+      return Status::error("corrupt deflated data");
+    bytes = std::move(*inflated);
+  } else {
+    return Status::error("compression method " + std::to_string(entry.method) +
+                         " is not supported (numpy writes stored or "
+                         "deflated members)");
+  }
+  if (crc32Of(bytes) != entry.crc)
+    return Status::error("CRC mismatch (corrupt data)");
+  return bytes;
+}
+
 void put16(std::string &out, uint32_t v) {
   out += static_cast<char>(v & 0xff);
   out += static_cast<char>((v >> 8) & 0xff);
@@ -251,6 +379,35 @@ std::string encodeNpy(const std::vector<int64_t> &shape, const uint8_t *data) {
 
 std::string encodeNpy(const std::vector<int64_t> &shape, const int64_t *data) {
   return encode(shape, data, "<i8");
+}
+
+StatusOr<std::vector<NpzArray>> parseNpz(const std::string &bytes) {
+  StatusOr<std::vector<ZipEntry>> entries = readDirectory(bytes);
+  if (!entries)
+    return entries.status();
+  std::vector<NpzArray> arrays;
+  for (const ZipEntry &entry : *entries) {
+    std::string name = entry.name;
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
+      name.resize(name.size() - 4);
+    StatusOr<std::string> member = memberBytes(bytes, entry);
+    StatusOr<NpyArray> array =
+        member ? parseNpy(*member) : StatusOr<NpyArray>(member.status());
+    if (!array)
+      return array.status().withPrefix("member '" + name + "': ");
+    arrays.push_back({name, std::move(*array)});
+  }
+  return arrays;
+}
+
+StatusOr<std::vector<NpzArray>> readNpz(const std::string &path) {
+  StatusOr<std::string> bytes = readFile(path);
+  if (!bytes)
+    return bytes.status();
+  StatusOr<std::vector<NpzArray>> arrays = parseNpz(*bytes);
+  if (!arrays)
+    return arrays.status().withPrefix(path + ": ");
+  return arrays;
 }
 
 std::string encodeNpz(const std::vector<NpzMember> &members) {

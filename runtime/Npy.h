@@ -1,8 +1,8 @@
 //===- Npy.h - NumPy .npy / .npz files --------------------------*- C++ -*-===//
 //
 // Reads .npy arrays (float, integer and bool dtypes, C order, little endian)
-// and writes float32/float64 .npy files and zlib-compressed .npz archives, the
-// formats engram-run exchanges with NumPy.
+// and .npz archives of them, and writes float32/float64 .npy files and
+// zlib-compressed .npz archives, the formats engram-run exchanges with NumPy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +50,20 @@ struct NpzMember {
 /// as numpy.savez_compressed writes them (stored only if zlib fails). Zip32:
 /// members and the archive stay below 4 GiB.
 std::string encodeNpz(const std::vector<NpzMember> &members);
+
+/// An array of an .npz archive.
+struct NpzArray {
+  std::string name;
+  NpyArray array;
+};
+
+/// Parses the bytes of an .npz archive as numpy.savez and
+/// numpy.savez_compressed write it (stored or deflated members, zip64
+/// fields included); errors name the member and carry no file name.
+StatusOr<std::vector<NpzArray>> parseNpz(const std::string &bytes);
+
+/// Reads `path`; errors are prefixed with the path.
+StatusOr<std::vector<NpzArray>> readNpz(const std::string &path);
 
 } // namespace engram::runtime
 

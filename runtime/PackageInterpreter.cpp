@@ -8,6 +8,8 @@
 
 #include "runtime/Kernels.h"
 
+#include <cmath>
+
 namespace engram::runtime {
 
 Status checkInputShape(const std::vector<int64_t> &shape, int64_t inputDim) {
@@ -18,6 +20,44 @@ Status checkInputShape(const std::vector<int64_t> &shape, int64_t inputDim) {
                          " (batch x steps x input_dim, B and S >= 1)");
   return Status::success();
 }
+
+Status checkState(const std::vector<int64_t> &hidden,
+                  const std::vector<int64_t> &trace, const StateShape &shape) {
+  std::vector<int64_t> wantHidden = {shape.batch, shape.hidden};
+  std::vector<int64_t> wantTrace = {shape.slots, shape.hidden};
+  if (!shape.shared)
+    wantTrace.insert(wantTrace.begin(), shape.batch);
+  if (hidden != wantHidden)
+    return Status::error("'h' has shape " + shapeToString(hidden) +
+                         ", expected " + shapeToString(wantHidden) +
+                         " (batch x hidden_dim) for this input");
+  if (trace != wantTrace)
+    return Status::error(
+        "'trace' has shape " + shapeToString(trace) + ", expected " +
+        shapeToString(wantTrace) +
+        (shape.shared ? " (memory_size x hidden_dim: batch_mean shares one "
+                        "trace)"
+                      : " (batch x memory_size x hidden_dim)") +
+        " for this input");
+  return Status::success();
+}
+
+template <typename T>
+Status checkStateValues(const State<T> &state, const StateShape &shape) {
+  if (Status status = checkState(state.hidden.shape, state.trace.shape, shape);
+      !status)
+    return status;
+  for (const auto &[name, tensor] :
+       {std::pair{"h", &state.hidden}, std::pair{"trace", &state.trace}})
+    for (T value : tensor->data)
+      if (!std::isfinite(value))
+        return Status::error(std::string("'") + name +
+                             "' holds a value that is not finite");
+  return Status::success();
+}
+
+template Status checkStateValues(const State<float> &, const StateShape &);
+template Status checkStateValues(const State<double> &, const StateShape &);
 
 namespace {
 
@@ -60,7 +100,8 @@ template <typename T> struct CellWeights {
 template <typename T>
 StatusOr<Tensor<T>> runSteps(const ModelConfig &config, const CellWeights<T> &w,
                              const Tensor<T> &input, RunResult<T> &result,
-                             TraceRecording<T> *recording) {
+                             TraceRecording<T> *recording,
+                             const State<T> *initial) {
   const CellConfig &cell = config.cell;
   const int64_t batch = input.dim(0), steps = input.dim(1),
                 width = cell.hiddenDim;
@@ -68,9 +109,11 @@ StatusOr<Tensor<T>> runSteps(const ModelConfig &config, const CellWeights<T> &w,
   const double temperature =
       cell.temperature / (1.0 + 10.0 * cell.sparsityStrength);
 
-  Tensor<T> h({batch, width});
-  Tensor<T> trace = initialTrace(w.traceInit.size() ? &w.traceInit : nullptr,
-                                 shared ? -1 : batch, cell.memorySize, width);
+  Tensor<T> h = initial ? initial->hidden : Tensor<T>({batch, width});
+  Tensor<T> trace =
+      initial ? initial->trace
+              : initialTrace(w.traceInit.size() ? &w.traceInit : nullptr,
+                             shared ? -1 : batch, cell.memorySize, width);
   Tensor<T> states({batch, steps, width});
   if (recording)
     if (Status status = recording->start(batch, steps, trace); !status)
@@ -100,16 +143,25 @@ StatusOr<Tensor<T>> runSteps(const ModelConfig &config, const CellWeights<T> &w,
 
 template <typename T>
 StatusOr<RunResult<T>> runReference(const Model &model, const Tensor<T> &input,
-                                    TraceRecording<T> *recording) {
+                                    TraceRecording<T> *recording,
+                                    const State<T> *initial) {
   const ModelConfig &config = model.config;
   if (Status status = checkInputShape(input.shape, config.inputDim); !status)
     return status;
+  if (initial) {
+    StateShape shape{input.dim(0), config.cell.hiddenDim,
+                     config.cell.memorySize,
+                     config.traceBatching == TraceBatching::BatchMean};
+    if (Status status = checkStateValues(*initial, shape); !status)
+      return status.withPrefix("initial state: ");
+  }
   if (Status status = validateWeights(config, model.weights); !status)
     return status;
   const CellWeights<T> weights(model);
 
   RunResult<T> result;
-  StatusOr<Tensor<T>> run = runSteps(config, weights, input, result, recording);
+  StatusOr<Tensor<T>> run =
+      runSteps(config, weights, input, result, recording, initial);
   if (!run)
     return run.status();
   const Tensor<T> &states = *run;
@@ -124,8 +176,10 @@ StatusOr<RunResult<T>> runReference(const Model &model, const Tensor<T> &input,
 }
 
 template StatusOr<RunResult<float>>
-runReference(const Model &, const Tensor<float> &, TraceRecording<float> *);
+runReference(const Model &, const Tensor<float> &, TraceRecording<float> *,
+             const State<float> *);
 template StatusOr<RunResult<double>>
-runReference(const Model &, const Tensor<double> &, TraceRecording<double> *);
+runReference(const Model &, const Tensor<double> &, TraceRecording<double> *,
+             const State<double> *);
 
 } // namespace engram::runtime

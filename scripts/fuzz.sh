@@ -20,7 +20,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 which=${1:-all}
 seconds=${2:-60}
-all=(npy rule artifact-metadata package cuda-bundle lava nir engram-mlir snn-mlir)
+all=(npy npz rule artifact-metadata package cuda-bundle lava nir engram-mlir snn-mlir)
 build=${ENGRAM_FUZZ_BUILD_DIR:-$root/build-fuzz}
 tools=${ENGRAM_BUILD_DIR:-$root/build}
 

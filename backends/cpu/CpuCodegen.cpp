@@ -11,6 +11,7 @@
 #include "backends/cpu/CpuCodegen.h"
 
 #include "dialects/engram/EngramOps.h"
+#include "passes/ConstantData.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
 #include "runtime/Version.h"
@@ -130,10 +131,20 @@ FailureOr<Target> createTarget(const CpuTargetOptions &options,
   return result;
 }
 
-/// Adds the metadata string and the layout table the shim reads.
+/// Adds the metadata string, the layout table and the default initial
+/// trace (N×H floats, zeros when `initialTrace` is empty) the shim reads.
 void addArtifactGlobals(llvm::Module &module, StringRef metadata,
-                        ArrayRef<int64_t> layout) {
+                        ArrayRef<int64_t> layout,
+                        ArrayRef<float> initialTrace) {
   llvm::LLVMContext &context = module.getContext();
+  std::vector<float> trace(initialTrace.begin(), initialTrace.end());
+  if (trace.empty())
+    trace.assign(std::max<int64_t>(1, layout[5] * layout[7]), 0.0f);
+  auto *traceData =
+      llvm::ConstantDataArray::get(context, llvm::ArrayRef<float>(trace));
+  new llvm::GlobalVariable(module, traceData->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, traceData,
+                           "engram_initial_trace");
   auto *json = llvm::ConstantDataArray::getString(context, metadata, true);
   new llvm::GlobalVariable(module, json->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, json,
@@ -164,6 +175,7 @@ LogicalResult linkShim(llvm::Module &module, Operation *anchor) {
     return value.getName().starts_with("engram_") &&
            value.getName() != "engram_layout" &&
            value.getName() != "engram_metadata_json" &&
+           value.getName() != "engram_initial_trace" &&
            value.getName() != kEntryName;
   });
   return success();
@@ -313,7 +325,17 @@ translateToLLVM(ModuleOp module, const Target &target,
     return module.emitError() << "translation to LLVM IR failed";
   llvmModule->setTargetTriple(target.machine->getTargetTriple());
   llvmModule->setDataLayout(target.machine->createDataLayout());
-  addArtifactGlobals(*llvmModule, *metadata, layout.asArrayRef());
+  SmallVector<float> initialTrace;
+  if (auto initial =
+          module->getAttrOfType<ElementsAttr>("engram.cpu_initial_trace")) {
+    FailureOr<SmallVector<float>> values = readFloats(initial);
+    if (failed(values))
+      return module.emitError() << "the initial trace T0 is not float32 "
+                                   "values in the module";
+    initialTrace = std::move(*values);
+  }
+  addArtifactGlobals(*llvmModule, *metadata, layout.asArrayRef(),
+                     initialTrace);
   if (failed(linkShim(*llvmModule, module)))
     return failure();
   translateTimer.stop();

@@ -332,6 +332,9 @@ LogicalResult Interpreter<T>::evaluateOp(TraceInitOp init) {
                   : init.getBatch() ? index(init.getBatch())
                                     : type.getBatch();
   const Tensor *from = init.getInit() ? &get(init.getInit()) : nullptr;
+  if (from && !type.isShared() && from->rank() == 3 && from->dim(0) != batch)
+    return init.emitError() << "the trace to resume holds " << from->dim(0)
+                            << " sequences, the batch has " << batch;
   Tensor trace =
       rt::initialTrace(from, batch, type.getSlots(), type.getWidth());
   // A fixed-point trace holds its integers, a bfloat16 one rounded values.

@@ -205,10 +205,19 @@ LogicalResult MemoryOp::verify() {
 LogicalResult TraceInitOp::verify() {
   TraceType type = getType();
   if (getInit()) {
-    if (failed(checkOneElementType(*this)) ||
-        failed(checkShape(*this, "init", getInit().getType(),
-                          {type.getSlots(), type.getWidth()},
-                          "slots x width")))
+    if (failed(checkOneElementType(*this)))
+      return failure();
+    // N×H: the model's T₀, copied to every sequence; the trace's own shape:
+    // a state to resume from (a per-sequence trace only, the shared one
+    // being N×H either way).
+    ArrayRef<int64_t> shape = getShapeOf(getInit().getType());
+    bool resumes = !type.isShared() && shape.size() == 3;
+    if (failed(checkShape(*this, "init", getInit().getType(),
+                          resumes ? type.getShape()
+                                  : ArrayRef<int64_t>{type.getSlots(),
+                                                      type.getWidth()},
+                          resumes ? "the shape of the trace"
+                                  : "slots x width")))
       return failure();
   }
   bool needsBatch = !type.isShared() && ShapedType::isDynamic(type.getBatch());

@@ -69,13 +69,19 @@ def Engram_TraceInitOp : Engram_Op<"trace_init",
   let description = [{
     Builds `T₀ = cell.trace_init`, or zeros when `from` is absent
     (ENGRAM_SEMANTICS.md, "Initial state"). A per-sequence trace
-    (`!engram.trace<?xNxH…>`) copies `T₀` to every sequence of the batch and
-    needs the batch size as `batch`; a shared trace takes `T₀` as it is.
+    (`!engram.trace<?xNxH…>`) copies an `N×H` `T₀` to every sequence of the
+    batch and needs the batch size as `batch`; a shared trace takes `T₀` as
+    it is. A per-sequence trace may also start `from` a tensor of its own
+    shape (`B×N×H`, one trace per sequence): the state a run is resumed
+    from (`engram-state-arguments`). A fixed-point or bfloat16 trace rounds
+    its initial values to its grid.
 
     ```mlir
     %T0 = engram.trace_init from %t0 : tensor<32x64xf32> batch %b
             : !engram.trace<?x32x64xf32>
     %S0 = engram.trace_init : !engram.trace<32x64xf32>
+    %R0 = engram.trace_init from %t : tensor<?x32x64xf32> batch %b
+            : !engram.trace<?x32x64xf32>
     ```
   }];
   let arguments = (ins Optional<Engram_Tensor>:$init, Optional<Index>:$batch);

@@ -117,14 +117,16 @@ struct TraceInitLowering : OpConversionPattern<TraceInitOp> {
     if (init && storage != type.getTensorType()) {
       // The initial values, rounded to the fixed-point grid or to bfloat16.
       auto initType = cast<RankedTensorType>(init.getType());
-      Value empty = tensor::EmptyOp::create(rewriter, loc, initType.getShape(),
-                                            storage.getElementType());
+      int64_t rank = initType.getRank();
+      Value empty = tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, init),
+          storage.getElementType());
+      AffineMap identity =
+          AffineMap::getMultiDimIdentityMap(rank, getContext());
       init = linalg::GenericOp::create(
                  rewriter, loc, TypeRange{empty.getType()}, ValueRange{init},
-                 ValueRange{empty},
-                 ArrayRef<AffineMap>{dimsMap(getContext(), 2, {0, 1}),
-                                     dimsMap(getContext(), 2, {0, 1})},
-                 SmallVector<IteratorType>(2, IteratorType::parallel),
+                 ValueRange{empty}, ArrayRef<AffineMap>{identity, identity},
+                 SmallVector<IteratorType>(rank, IteratorType::parallel),
                  [&](OpBuilder &b, Location l, ValueRange v) {
                    linalg::YieldOp::create(
                        b, l, floatToTraceElement(b, l, v[0], type));
@@ -140,7 +142,9 @@ struct TraceInitLowering : OpConversionPattern<TraceInitOp> {
       result = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
                                       ValueRange{empty})
                    .getResult(0);
-    } else if (type.isShared()) {
+    } else if (type.isShared() ||
+               cast<RankedTensorType>(init.getType()).getRank() == 3) {
+      // A shared trace, or a per-sequence state being resumed.
       result = init;
     } else {
       Value empty = tensor::EmptyOp::create(rewriter, loc, sizes,

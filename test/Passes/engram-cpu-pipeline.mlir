@@ -4,7 +4,7 @@
 // The whole pipeline ends in the LLVM dialect, with vector FMAs, the
 // results as out-parameters and the batch tile inlined; @forward is the
 // artifact's entry, described for the CPU translation.
-// CHECK: module attributes {engram.cpu_layout = array<i64: 1, 3, 2, 2, 1, 2, 3, 4>, engram.cpu_metadata = "{{.*}}\22input_dim\22:3
+// CHECK: module attributes {engram.cpu_layout = array<i64: 2, 3, 2, 2, 1, 2, 3, 4>, engram.cpu_metadata = "{{.*}}\22input_dim\22:3
 // CHECK: llvm.func @engram_forward(
 // CHECK-NOT: func.func
 // CHECK-NOT: engram.

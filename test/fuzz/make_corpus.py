@@ -1,7 +1,7 @@
 """make_corpus.py TOOLS OUT - the seed corpus of every fuzz target.
 
 Generated from the test inputs with the built tools (TOOLS holds engramc and
-engram-run), never committed: OUT/<target>/ for npy, package, engram-mlir,
+engram-run), never committed: OUT/<target>/ for npy, npz, package, engram-mlir,
 snn-mlir, artifact-metadata, cuda-bundle (when nvcc is there), lava, nir and
 rule. Seeds are kept small (a model with D=5, H=6 or 32, N=3), since
 libFuzzer's speed falls with the size of its inputs.
@@ -82,6 +82,13 @@ def arrays(c):
         np.save(c.path(f"a{i}.npy"), a)
         c.add_file("npy", c.path(f"a{i}.npy"))
     np.save(c.path("calib.npy"), r.uniform(0, 1, (16, 5, 5)).astype(np.float32))
+    # States as --dump-state writes them and as numpy writes them, stored
+    # and deflated.
+    state = {"h": r.uniform(-1, 1, (3, 6)).astype("<f4"),
+             "trace": r.uniform(-0.1, 0.1, (3, 4, 6)).astype("<f4")}
+    for i, save in enumerate([np.savez, np.savez_compressed]):
+        save(c.path(f"s{i}.npz"), **state)
+        c.add_file("npz", c.path(f"s{i}.npz"))
 
 
 def mlir(c):

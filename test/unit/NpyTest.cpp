@@ -137,4 +137,51 @@ TEST(Npy, NpzIsADeflatedZipWithCrc) {
   EXPECT_EQ(static_cast<unsigned char>(archive[end + 10]), 2); // entries
 }
 
+TEST(Npy, NpzRoundTrip) {
+  std::vector<float> h = {1.5f, -2.0f, 0.25f, 3.0f};
+  std::vector<double> trace(60);
+  for (size_t i = 0; i < trace.size(); ++i)
+    trace[i] = 0.001 * double(i) - 0.02;
+  std::string archive = encodeNpz({{"h", encodeNpy({2, 2}, h.data())},
+                                   {"trace", encodeNpy({2, 5, 6}, trace.data())}});
+  StatusOr<std::vector<NpzArray>> arrays = parseNpz(archive);
+  ASSERT_TRUE(arrays) << arrays.status().message();
+  ASSERT_EQ(arrays->size(), 2u);
+  EXPECT_EQ((*arrays)[0].name, "h");
+  EXPECT_EQ((*arrays)[0].array.shape, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ((*arrays)[0].array.dtype, "<f4");
+  EXPECT_EQ((*arrays)[0].array.data, std::vector<double>(h.begin(), h.end()));
+  EXPECT_EQ((*arrays)[1].name, "trace");
+  EXPECT_EQ((*arrays)[1].array.data, trace);
+}
+
+TEST(Npy, NpzRejectsCorruptArchives) {
+  std::vector<float> h(64, 0.5f);
+  const std::string good = encodeNpz({{"h", encodeNpy({8, 8}, h.data())}});
+  auto error = [](const std::string &bytes) {
+    StatusOr<std::vector<NpzArray>> arrays = parseNpz(bytes);
+    return arrays ? std::string("parsed") : arrays.status().message();
+  };
+  EXPECT_EQ(error("not a zip at all, just some text that is long enough"),
+            "not an .npz archive (no zip end record)");
+  EXPECT_EQ(error(""), "not an .npz archive (no zip end record)");
+  // A flipped bit in the deflated data: inflate or the CRC catches it.
+  std::string flipped = good;
+  flipped[40] ^= 0x10;
+  EXPECT_NE(error(flipped), "parsed");
+  EXPECT_EQ(error(flipped).rfind("member 'h': ", 0), 0u) << error(flipped);
+  // A central directory pointing past the end.
+  std::string moved = good;
+  moved[moved.size() - 6] = '\x7f';
+  EXPECT_EQ(error(moved), "corrupt .npz archive (bad central directory)");
+  // A member claiming more bytes than deflate can give.
+  std::string huge = good;
+  size_t directory = read32(good, good.size() - 6);
+  huge[directory + 27] = '\x7f';
+  EXPECT_EQ(error(huge), "member 'h': corrupt .npz archive (impossible size)");
+  // Every truncation fails cleanly.
+  for (size_t n = 0; n < good.size(); ++n)
+    EXPECT_NE(error(good.substr(0, n)), "parsed") << n;
+}
+
 } // namespace

@@ -27,6 +27,7 @@ engram's passes (options: docs/reference/Passes.md):
   --engram-quantize-memory    int8/int4/binary memory bank, fixed-point trace
   --engram-sparsify-memory    top-k recall and magnitude pruning of the bank
   --engram-tile-batch         run a per-sequence model on batch tiles
+  --engram-state-arguments    the initial state (h0, T0) as arguments
   --convert-engram-to-linalg  lower engram to linalg, tensor, scf, arith
   --engram-cpu-vectorize      tile and vectorize for the host CPU
   --engram-cpu-bufferize      bufferize with results as out-params

@@ -72,10 +72,37 @@ struct ParsedFile {
 
 } // namespace
 
+/// The arguments of `func` for `input` started from `initial`: the initial
+/// state becomes two arguments (engram-state-arguments) unless it already
+/// is.
+template <typename T>
+runtime::StatusOr<std::vector<runtime::Tensor<T>>>
+argumentsFor(const std::string &path, mlir::func::FuncOp func,
+             const runtime::Tensor<T> &input,
+             const runtime::State<T> *initial, const FirstError &error) {
+  if (!initial)
+    return std::vector<runtime::Tensor<T>>{input};
+  if (func.getNumResults() != 3)
+    return Status::error(path + ": @" + func.getName().str() +
+                         " does not return its final states (h, trace), so "
+                         "it cannot start from a given state");
+  if (mlir::failed(mlir::engram::exposeInitialState(func)))
+    return Status::error(error.message);
+  auto trace = mlir::cast<mlir::RankedTensorType>(func.getArgumentTypes()[2]);
+  runtime::StateShape shape{input.dim(0), trace.getShape().back(),
+                            trace.getShape()[trace.getRank() - 2],
+                            trace.getRank() == 2};
+  if (Status status = runtime::checkStateValues(*initial, shape); !status)
+    return status.withPrefix("initial state: ");
+  return std::vector<runtime::Tensor<T>>{input, initial->hidden,
+                                         initial->trace};
+}
+
 template <typename T>
 Status runMlirFile(const std::string &path, const std::string &entry,
                    const runtime::Tensor<T> &input,
-                   runtime::RunResult<T> &result, bool &hasState) {
+                   runtime::RunResult<T> &result, bool &hasState,
+                   const runtime::State<T> *initial) {
   ParsedFile file(path);
   mlir::OwningOpRef<mlir::ModuleOp> &module = file.module;
   FirstError &error = file.error;
@@ -85,20 +112,28 @@ Status runMlirFile(const std::string &path, const std::string &entry,
   if (!func)
     return Status::error(path + ": no function @" + entry +
                          " (choose one with --entry)");
+  if (func.getNumArguments() == 3 && !initial)
+    return Status::error(path + ": @" + entry +
+                         " takes its initial state (h0, t0) as arguments; "
+                         "give it with --initial-state");
   auto inputType =
-      func.getNumArguments() == 1
+      func.getNumArguments() == 1 || func.getNumArguments() == 3
           ? mlir::dyn_cast<mlir::RankedTensorType>(func.getArgumentTypes()[0])
           : nullptr;
   if (!inputType || inputType.getRank() != 3 ||
       mlir::ShapedType::isDynamic(inputType.getDimSize(2)))
     return Status::error(path + ": @" + entry +
-                         " must take one BxSxD tensor with a static D");
+                         " must take one BxSxD tensor with a static D (and "
+                         "optionally its initial state)");
   if (Status status =
           runtime::checkInputShape(input.shape, inputType.getDimSize(2));
       !status)
     return status;
 
-  auto outputs = mlir::engram::interpretFunction<T>(func, {input});
+  auto arguments = argumentsFor(path, func, input, initial, error);
+  if (!arguments)
+    return arguments.status();
+  auto outputs = mlir::engram::interpretFunction<T>(func, *arguments);
   if (mlir::failed(outputs))
     return Status::error(error.message);
   if (outputs->empty())
@@ -137,9 +172,11 @@ loadSnnNetwork(const std::string &path) {
 
 template Status runMlirFile(const std::string &, const std::string &,
                             const runtime::Tensor<float> &,
-                            runtime::RunResult<float> &, bool &);
+                            runtime::RunResult<float> &, bool &,
+                            const runtime::State<float> *);
 template Status runMlirFile(const std::string &, const std::string &,
                             const runtime::Tensor<double> &,
-                            runtime::RunResult<double> &, bool &);
+                            runtime::RunResult<double> &, bool &,
+                            const runtime::State<double> *);
 
 } // namespace engram::tools

@@ -22,10 +22,14 @@ namespace engram::tools {
 /// against the signature of the function `entry` and interprets it. The
 /// final hidden state and trace are filled in when the function returns
 /// them (as functions made by engramc do); `hasState` says whether it did.
+/// With `initial`, the function starts from that state instead of h = 0 and
+/// T = T₀ (its initial state made arguments as engram-state-arguments
+/// does).
 template <typename T>
 runtime::Status runMlirFile(const std::string &path, const std::string &entry,
                             const runtime::Tensor<T> &input,
-                            runtime::RunResult<T> &result, bool &hasState);
+                            runtime::RunResult<T> &result, bool &hasState,
+                            const runtime::State<T> *initial = nullptr);
 
 /// The spiking network of the MLIR file at `path` (snn dialect, as
 /// `engramc --emit=snn` prints it), or nullopt when the file holds no

@@ -1,7 +1,8 @@
 //===- engram-run.cpp - run an engram model on .npy inputs ----------------===//
 //
 // engram-run MODEL --input x.npy [--output y.npy] [--dump-state state.npz]
-//            [--labels labels.npy] [--precision=f32|f64] [--entry=NAME]
+//            [--initial-state state.npz] [--labels labels.npy]
+//            [--precision=f32|f64] [--entry=NAME]
 //            [--threads N] [--bench] [--fixed-point] [--record spikes.npz]
 //            [--expect golden.npy [--rtol R] [--atol A]]
 //
@@ -36,6 +37,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <cerrno>
 #include <cstring>
@@ -67,6 +69,13 @@ OPTIONS:
   --output FILE.npy       write the model output (B x C, B x H or B x S x ...)
   --dump-state FILE.npz   write the final states: 'h' (B x H) and 'trace'
                           (B x N x H, or N x H with batch_mean batching)
+  --initial-state FILE.npz
+                          start from the state in FILE ('h' and 'trace' as
+                          --dump-state writes them) instead of h = 0 and
+                          T = T0, to feed a stream in chunks: running S
+                          steps equals running S1, dumping the state and
+                          running the rest from it (packages, engram MLIR
+                          and CPU artifacts; not yet CUDA or spiking)
   --labels FILE.npy       integer class labels (B); print the accuracy of the
                           argmax of a B x C output
   --precision f32|f64     arithmetic and output precision of the reference
@@ -101,6 +110,7 @@ OPTIONS:
 
 struct Options {
   std::string model, input, output, dumpState, labels, record, expect;
+  std::string initialState;
   std::string recordTrace, recordEvery = "1", recordSequences;
   RecordingOptions recording;
   std::string rtolText = "1e-4", atolText = "1e-6";
@@ -198,6 +208,7 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help,
       {"--input", &options.input},
       {"--output", &options.output},
       {"--dump-state", &options.dumpState},
+      {"--initial-state", &options.initialState},
       {"--labels", &options.labels},
       {"--precision", &options.precision},
       {"--entry", &options.entry},
@@ -291,7 +302,8 @@ StatusOr<Runner<float>> artifactRunner(const Options &options,
 template <typename T>
 StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
                                  bool &hasState,
-                                 TraceRecording<T> *recording = nullptr) {
+                                 TraceRecording<T> *recording = nullptr,
+                                 const State<T> *initial = nullptr) {
   const bool cpu = Artifact::isArtifactPath(options.model),
              cuda = CudaArtifact::isCudaArtifactPath(options.model);
   if (cpu || cuda) {
@@ -302,12 +314,17 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
     } else {
       hasState = true;
       int threads = options.threadCount;
-      return cpu ? artifactRunner<Artifact>(options, input, hasState,
-                                            [threads](Artifact &a,
-                                                      const Tensor<float> &x,
-                                                      RunResult<float> &r) {
-                                              return a.run(x, threads, r);
-                                            })
+      if (cuda && initial)
+        return Status::error("--initial-state: " + options.model +
+                             ": CUDA artifacts start from h = 0 and T = T0 "
+                             "only (resuming a state runs on CPU artifacts, "
+                             "packages and engram MLIR)");
+      return cpu ? artifactRunner<Artifact>(
+                       options, input, hasState,
+                       [threads, initial](Artifact &a, const Tensor<float> &x,
+                                          RunResult<float> &r) {
+                         return a.run(x, threads, r, initial);
+                       })
                  : artifactRunner<CudaArtifact>(
                        options, input, hasState,
                        [](CudaArtifact &a, const Tensor<float> &x,
@@ -321,8 +338,10 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
     hasState = true;
     auto shared = std::make_shared<Model>(std::move(*model));
     return Runner<T>(
-        [shared, &input, &options, recording](RunResult<T> &r, bool states) {
-          auto run = runReference(*shared, input, states ? recording : nullptr);
+        [shared, &input, &options, recording, initial](RunResult<T> &r,
+                                                       bool states) {
+          auto run = runReference(*shared, input, states ? recording : nullptr,
+                                  initial);
           if (!run)
             return run.status().withPrefix(options.input + ": ");
           r = std::move(*run);
@@ -335,10 +354,11 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
                          "package directory, a model.json or an engram "
                          ".mlir file");
 #ifdef ENGRAM_RUN_WITH_MLIR
-  return Runner<T>([&options, &input, &hasState](RunResult<T> &r, bool) {
-    return engram::tools::runMlirFile(options.model, options.entry, input, r,
-                                      hasState);
-  });
+  return Runner<T>(
+      [&options, &input, &hasState, initial](RunResult<T> &r, bool) {
+        return engram::tools::runMlirFile(options.model, options.entry, input,
+                                          r, hasState, initial);
+      });
 #else
   return Status::error(options.model +
                        ": this engram-run was built without "
@@ -552,9 +572,12 @@ Status runSpiking(const Options &options, const snn::Network &network,
   if (options.precision != "f32")
     return Status::error("--precision is for the reference interpreter; the "
                          "simulator computes in float64 or Loihi fixed point");
-  if (!options.dumpState.empty() || options.bench)
+  if (!options.dumpState.empty() || options.bench ||
+      !options.initialState.empty())
     return Status::error(
-        std::string(options.dumpState.empty() ? "--bench" : "--dump-state") +
+        std::string(!options.dumpState.empty()      ? "--dump-state"
+                    : !options.initialState.empty() ? "--initial-state"
+                                                    : "--bench") +
         " is not available for spiking networks");
   if (input.dim(2) != static_cast<int64_t>(network.inputWidth))
     return Status::error(
@@ -632,6 +655,33 @@ Status runLava(const Options &options, const NpyArray &array) {
   return runSpiking(spiking, graph->network, floatInput(array));
 }
 
+/// Reads --initial-state: the members 'h' and 'trace' of an .npz, as
+/// --dump-state writes them (their shapes are checked against the model).
+template <typename T> StatusOr<State<T>> readState(const std::string &path) {
+  StatusOr<std::vector<NpzArray>> arrays = readNpz(path);
+  if (!arrays)
+    return arrays.status();
+  State<T> state;
+  for (const auto &member :
+       {std::pair{"h", &state.hidden}, std::pair{"trace", &state.trace}}) {
+    const std::string name = member.first;
+    Tensor<T> *tensor = member.second;
+    auto it = std::find_if(arrays->begin(), arrays->end(),
+                           [&](const NpzArray &a) { return a.name == name; });
+    if (it == arrays->end())
+      return Status::error(path + ": no member '" + name +
+                           "' (an initial state holds 'h' and 'trace', as "
+                           "--dump-state writes them)");
+    if (it->array.dtype != "<f4" && it->array.dtype != "<f8")
+      return Status::error(path + ": member '" + name + "' has dtype " +
+                           dtypeName(it->array.dtype) +
+                           "; a state is float32 or float64");
+    tensor->shape = it->array.shape;
+    tensor->data.assign(it->array.data.begin(), it->array.data.end());
+  }
+  return state;
+}
+
 /// Runs a model (an artifact, a package or engram MLIR) on `input`: the
 /// accuracy, the comparison, the benchmark and the outputs.
 template <typename T>
@@ -640,13 +690,27 @@ Status runModel(const Options &options, const Tensor<T> &input) {
   std::unique_ptr<TraceRecording<T>> recording;
   if (!options.recordTrace.empty())
     recording = std::make_unique<TraceRecording<T>>(options.recording);
-  StatusOr<Runner<T>> runner =
-      prepareModel(options, input, hasState, recording.get());
+  std::optional<State<T>> initial;
+  if (!options.initialState.empty()) {
+    StatusOr<State<T>> state = readState<T>(options.initialState);
+    if (!state)
+      return state.status();
+    initial = std::move(*state);
+  }
+  StatusOr<Runner<T>> runner = prepareModel(
+      options, input, hasState, recording.get(), initial ? &*initial : nullptr);
   if (!runner)
     return runner.status();
   RunResult<T> result;
-  if (Status status = (*runner)(result, /*states=*/true); !status)
-    return status;
+  if (Status status = (*runner)(result, /*states=*/true); !status) {
+    // A state that does not fit is the state file's fault.
+    const std::string &message = status.message();
+    size_t at = message.find("initial state: ");
+    return initial && at != std::string::npos
+               ? Status::error(options.initialState + ": " +
+                               message.substr(at + 15))
+               : status;
+  }
   if (!options.dumpState.empty() && !hasState)
     return Status::error("--dump-state: the entry function does not return "
                          "the final states (h, trace)");

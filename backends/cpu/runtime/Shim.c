@@ -3,12 +3,14 @@
  * Compiled to LLVM bitcode when engram is built and linked into every CPU
  * artifact by engramc. It wraps the generated entry point
  *
- *   _mlir_ciface_engram_forward(input, output, hidden, trace)
+ *   _mlir_ciface_engram_forward(input, h0, trace0, output, hidden, trace)
  *
- * (each argument a pointer to an MLIR memref descriptor) in the functions of
+ * (each argument a pointer to an MLIR memref descriptor; a model without
+ * final states takes only input and output) in the functions of
  * engram_artifact.h, splits a batch over threads, and keeps the final states.
- * The generated code also defines engram_layout[] (shapes) and
- * engram_metadata_json[]. Only libc and pthreads are used.
+ * The generated code also defines engram_layout[] (shapes),
+ * engram_metadata_json[] and engram_initial_trace[] (the model's T0, N x H).
+ * Only libc and pthreads are used.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -33,16 +35,19 @@ enum {
 };
 extern const int64_t engram_layout[kLayoutSize];
 extern const char engram_metadata_json[];
+extern const float engram_initial_trace[];
 
-/* void _mlir_ciface_engram_forward(desc *input, desc *output[, desc *h,
- * desc *trace]). Descriptors are { float *allocated, *aligned; int64_t
+/* void _mlir_ciface_engram_forward(desc *input, [desc *h0, desc *trace0,]
+ * desc *output[, desc *h, desc *trace]). Descriptors are { float *allocated, *aligned; int64_t
  * offset, sizes[rank], strides[rank]; }, all 8-byte fields. Its arity
  * depends on the model (engram_layout[kLayoutHasState]), so it is declared
  * with no parameters and called through a pointer of its real type. */
 extern void _mlir_ciface_engram_forward(void);
 
 struct engram_model {
-  float *hidden, *trace;
+  /* The final states of the last run, and the initial ones it started
+   * from (a copy of the caller's, or the defaults). */
+  float *hidden, *trace, *hidden0, *trace0;
   int64_t batch, capacity;
   int hasStates;
   char error[256];
@@ -70,11 +75,11 @@ static Descriptor describe(float *data, int rank, const int64_t *sizes) {
 
 typedef void (*ForwardOutput)(Descriptor *, Descriptor *);
 typedef void (*ForwardStates)(Descriptor *, Descriptor *, Descriptor *,
-                              Descriptor *);
+                              Descriptor *, Descriptor *, Descriptor *);
 
 typedef struct {
   const float *input;
-  float *output, *hidden, *trace;
+  float *output, *hidden, *trace, *hidden0, *trace0;
   int64_t batch, steps;
 } Slice;
 
@@ -93,10 +98,12 @@ static void runSlice(const Slice *s) {
     ((ForwardOutput)_mlir_ciface_engram_forward)(&in, &out);
     return;
   }
+  const int64_t *traceSizes = traceRank == 3 ? tSizes : tSizes + 1;
+  Descriptor h0 = describe(s->hidden0, 2, hSizes);
+  Descriptor t0 = describe(s->trace0, traceRank, traceSizes);
   Descriptor h = describe(s->hidden, 2, hSizes);
-  Descriptor t = describe(s->trace, traceRank,
-                          traceRank == 3 ? tSizes : tSizes + 1);
-  ((ForwardStates)_mlir_ciface_engram_forward)(&in, &out, &h, &t);
+  Descriptor t = describe(s->trace, traceRank, traceSizes);
+  ((ForwardStates)_mlir_ciface_engram_forward)(&in, &h0, &t0, &out, &h, &t);
 }
 
 static void *runSliceThread(void *slice) {
@@ -117,6 +124,8 @@ void engram_destroy(engram_model *model) {
     return;
   free(model->hidden);
   free(model->trace);
+  free(model->hidden0);
+  free(model->trace0);
   free(model);
 }
 
@@ -129,8 +138,44 @@ static int fail(engram_model *model, const char *message) {
   return -1;
 }
 
+/* Grows `*buffer` to `floats` floats; 0 on success. */
+static int grow(float **buffer, int64_t floats) {
+  float *grown = (float *)realloc(*buffer, sizeof(float) * (floats + 1));
+  if (!grown)
+    return -1;
+  *buffer = grown;
+  return 0;
+}
+
+/* Fills the initial states of a run of `batch` sequences: the caller's, or
+ * h = 0 and the model's T0 (copied to every sequence of a per-sequence
+ * trace). The artifact works on copies, so the caller's stay untouched. */
+static void startFrom(engram_model *model, int64_t batch, const float *h0,
+                      const float *t0) {
+  const int64_t *L = engram_layout;
+  int64_t hidden = L[kLayoutHidden], cell = L[kLayoutSlots] * hidden;
+  int64_t traces = L[kLayoutTraceRank] == 2 ? 1 : batch;
+  if (h0)
+    memcpy(model->hidden0, h0, sizeof(float) * batch * hidden);
+  else
+    memset(model->hidden0, 0, sizeof(float) * batch * hidden);
+  if (t0)
+    memcpy(model->trace0, t0, sizeof(float) * traces * cell);
+  else
+    for (int64_t b = 0; b < traces; ++b)
+      memcpy(model->trace0 + b * cell, engram_initial_trace,
+             sizeof(float) * cell);
+}
+
 int engram_run(engram_model *model, int64_t batch, int64_t steps,
                const float *input, float *output, int threads) {
+  return engram_run_from(model, batch, steps, input, output, threads, NULL,
+                         NULL);
+}
+
+int engram_run_from(engram_model *model, int64_t batch, int64_t steps,
+                    const float *input, float *output, int threads,
+                    const float *h0, const float *t0) {
   const int64_t *L = engram_layout;
   if (!model)
     return -1;
@@ -139,23 +184,25 @@ int engram_run(engram_model *model, int64_t batch, int64_t steps,
     return fail(model, "batch and steps must be at least 1");
   if (!input || !output)
     return fail(model, "input and output must not be null");
+  if ((h0 || t0) && !L[kLayoutHasState])
+    return fail(model, "this artifact returns no final states, so it "
+                       "cannot start from a given state");
   int64_t hidden = L[kLayoutHidden], slots = L[kLayoutSlots];
   int shared = L[kLayoutTraceRank] == 2;
   int64_t traceFloats = (shared ? 1 : batch) * slots * hidden;
   /* The state buffers are kept from run to run and grow when needed. */
   model->hasStates = 0;
   if (batch > model->capacity) {
-    float *h = (float *)realloc(model->hidden, sizeof(float) * (batch * hidden + 1));
-    if (h)
-      model->hidden = h;
-    float *t = (float *)realloc(model->trace, sizeof(float) * (traceFloats + 1));
-    if (t)
-      model->trace = t;
-    if (!h || !t)
-      return fail(model, "out of memory for the final states");
+    if (grow(&model->hidden, batch * hidden) ||
+        grow(&model->trace, traceFloats) ||
+        grow(&model->hidden0, batch * hidden) ||
+        grow(&model->trace0, traceFloats))
+      return fail(model, "out of memory for the states");
     model->capacity = batch;
   }
   model->batch = batch;
+  if (L[kLayoutHasState])
+    startFrom(model, batch, h0, t0);
 
   /* A shared trace couples the batch: one slice. */
   if (threads < 1 || shared)
@@ -171,11 +218,14 @@ int engram_run(engram_model *model, int64_t batch, int64_t steps,
   int64_t begin = 0;
   for (int i = 0; i < threads; ++i) {
     int64_t count = batch / threads + (i < batch % threads ? 1 : 0);
+    int64_t traceOffset = shared ? 0 : begin * slots * hidden;
     Slice *s = &slices[i];
     s->input = input + begin * steps * L[kLayoutInputDim];
     s->output = output + begin * outPerSequence;
     s->hidden = model->hidden + begin * hidden;
-    s->trace = model->trace + (shared ? 0 : begin * slots * hidden);
+    s->trace = model->trace + traceOffset;
+    s->hidden0 = model->hidden0 + begin * hidden;
+    s->trace0 = model->trace0 + traceOffset;
     s->batch = count;
     s->steps = steps;
     begin += count;

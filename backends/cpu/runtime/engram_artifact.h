@@ -17,8 +17,10 @@
 extern "C" {
 #endif
 
-/* The ABI version this header describes; engram_abi_version() must match. */
-#define ENGRAM_ABI_VERSION 1
+/* The ABI version this header describes; engram_abi_version() must match.
+ * Version 2 added engram_run_from (version 1 artifacts have only
+ * engram_run, which starts every run from h = 0 and T = T0). */
+#define ENGRAM_ABI_VERSION 2
 
 typedef struct engram_model engram_model;
 
@@ -39,6 +41,17 @@ void engram_destroy(engram_model *model);
  * runs on the calling thread). Returns 0, or -1 with engram_last_error(). */
 int engram_run(engram_model *model, int64_t batch, int64_t steps,
                const float *input, float *output, int threads);
+
+/* engram_run starting from the state (h0, t0) instead of h = 0 and the
+ * model's T0: `h0` holds batch x H floats, `t0` batch x N x H
+ * (per-sequence) or N x H (batch_mean) floats, as engram_read_states
+ * writes them; either may be NULL for its default. Running S steps equals
+ * running S1 steps, reading the states and running the other S - S1 from
+ * them. Models without final states refuse a non-NULL state. The caller's
+ * buffers are only read. */
+int engram_run_from(engram_model *model, int64_t batch, int64_t steps,
+                    const float *input, float *output, int threads,
+                    const float *h0, const float *t0);
 
 /* Copies the final states of the last run: `hidden` batch x H floats,
  * `trace` batch x N x H (per-sequence) or N x H (batch_mean) floats.

@@ -54,6 +54,14 @@ func.func @trace_init_shape(%init: tensor<4x3xf32>, %b: index) {
 
 // -----
 
+func.func @trace_init_resume_shape(%init: tensor<?x4x3xf32>, %b: index) {
+  // expected-error @+1 {{'engram.trace_init' op init must have shape ?x4x2 (the shape of the trace), got ?x4x3}}
+  %t = engram.trace_init from %init : tensor<?x4x3xf32> batch %b : !engram.trace<?x4x2xf32>
+  return
+}
+
+// -----
+
 func.func @trace_init_element(%init: tensor<4x2xf64>, %b: index) {
   // expected-error @+1 {{'engram.trace_init' op operands and results must share one element type, got 'f64' and 'f32'}}
   %t = engram.trace_init from %init : tensor<4x2xf64> batch %b : !engram.trace<?x4x2xf32>

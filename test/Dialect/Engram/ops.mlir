@@ -43,6 +43,17 @@ func.func @trace_init(%init: tensor<4x2xf32>, %batch: index)
 
 // -----
 
+// A per-sequence trace resumed from a state of its own shape.
+// CHECK-LABEL: func.func @trace_init_resume
+func.func @trace_init_resume(%state: tensor<?x4x2xf32>, %batch: index)
+    -> !engram.trace<?x4x2xf32, #engram.fixed<bits = 8, bound = 1.000000e-01>> {
+  // CHECK: engram.trace_init from %{{.*}} : tensor<?x4x2xf32> batch %{{.*}} : !engram.trace<?x4x2xf32, #engram.fixed<bits = 8, bound = 1.000000e-01 : f64>>
+  %t = engram.trace_init from %state : tensor<?x4x2xf32> batch %batch : !engram.trace<?x4x2xf32, #engram.fixed<bits = 8, bound = 1.000000e-01>>
+  return %t : !engram.trace<?x4x2xf32, #engram.fixed<bits = 8, bound = 1.000000e-01>>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @loop
 // CHECK: %[[S:.*]], %[[H:.*]], %[[T:.*]] = engram.loop %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x?x3xf32>, tensor<?x2xf32>, !engram.trace<4x2xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>, !engram.trace<4x2xf32>) {
 // CHECK-NEXT: ^bb0(%[[XT:.*]]: tensor<?x3xf32>, %[[HP:.*]]: tensor<?x2xf32>, %[[TP:.*]]: !engram.trace<4x2xf32>):

@@ -11,7 +11,7 @@ B in {1, 64, 256, 4096} of S=28 steps (D=28):
   model B, N=1: model B's matrix work alone (memory bank of one slot);
 
 for the compiled artifact on 1 and 2 threads, PyTorch eager (Debian's torch,
-the module of examples/pytorch, float32, 1 thread, no_grad) and the reference
+the module engram.torch, float32, 1 thread, no_grad) and the reference
 interpreter (float32, 1 thread). It prints the ratios, and the matrix work
 (dense layers: 2*S*(D*H + 12*H*H) + 2*H*C FLOP per sequence) in GFLOP/s and
 as a share of the single-core FMA peak measured by build/bin/engram-fma-peak.
@@ -30,8 +30,8 @@ import numpy as np
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "examples", "pytorch"))
-import engram_torch  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "python"))
+from engram import torch as engram_torch  # noqa: E402
 
 BATCHES = [1, 64, 256, 4096]
 STEPS = 28

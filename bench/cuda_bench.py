@@ -17,7 +17,7 @@ per-sequence traces) it measures, on the same GPU in the same run:
 
   engram:        engram-run MODEL.cuda --bench (CUDA events, device time of
                  the kernels, input already on the GPU);
-  torch eager:   the module of examples/pytorch/engram_torch.py on the GPU,
+  torch eager:   the module of engram.torch (python/engram/torch.py) on the GPU,
                  float32, no_grad, input on the GPU, synchronised;
   torch.compile: the same module through torch.compile (default inductor).
 
@@ -43,7 +43,7 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "examples", "pytorch"))
+sys.path.insert(0, os.path.join(ROOT, "python"))
 
 BATCHES = [64, 1024, 8192]
 LARGE_BATCHES = [1024]
@@ -149,7 +149,7 @@ def measure(args, model, package, artifact, batches, peaks):
     """Rows (model, B, engram, eager, compile, fraction of the fp32 binding
     floor) for one model."""
     import torch
-    import engram_torch
+    from engram import torch as engram_torch
     device = torch.device("cuda")
     network = engram_torch.load_package(package, dtype=torch.float32).to(device)
     network.eval()

@@ -17,8 +17,8 @@ import sys
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(ROOT, "examples", "fashion"), os.path.join(ROOT, "examples", "pytorch")]
-import engram_torch  # noqa: E402
+sys.path[:0] = [os.path.join(ROOT, "examples", "fashion"), os.path.join(ROOT, "python")]
+from engram import torch as engram_torch  # noqa: E402
 import fashion_data  # noqa: E402
 
 

@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-export PATH="$root/build/bin:$PATH" PYTHONPATH="$root/examples/pytorch"
+export PATH="$root/build/bin:$PATH" PYTHONPATH="$root/python"
 if [[ ! -f build-gpu/build.ninja ]]; then
   cmake -G Ninja -S . -B build-gpu -DENGRAM_BUILD_COMPILER=OFF -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \

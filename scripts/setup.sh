@@ -26,6 +26,9 @@ packages=(
   # Python side (used with /usr/bin/python3) and the example's data
   python3-numpy python3-torch python3-h5py python3-protobuf python3-pynn python3-brian
   python3-matplotlib
+  # the Python package (python/engram): its runtime extension, tests and
+  # Dask batch runs
+  python3-dev pybind11-dev python3-pybind11 python3-pytest python3-distributed
   dataset-fashion-mnist
 )
 

@@ -4,6 +4,7 @@
 # under /usr/bin/python3, the interpreter that sees Debian's torch and numpy.
 # Features: 'torch' (python3-torch importable), 'fashion-mnist' (Debian's
 # dataset-fashion-mnist installed), 'compiler' (engramc/engram-opt built).
+import glob
 import os
 import subprocess
 
@@ -19,14 +20,28 @@ config.test_exec_root = os.path.join(config.engram_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.engram_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.environment["PYTHONPATH"] = os.pathsep.join([
-    os.path.join(config.engram_src_root, "examples", "pytorch"),
+    # The package engram (its modules and extensions, python/CMakeLists.txt)
+    # and engram_lava_pb2, generated from backends/lava/engram_lava.proto.
+    os.path.join(config.engram_obj_root, "python"),
     os.path.join(config.engram_src_root, "examples", "fashion"),
     os.path.join(config.engram_src_root, "test", "lit-helpers"),
-    # engram_lava_pb2, generated from backends/lava/engram_lava.proto.
-    os.path.join(config.engram_obj_root, "python"),
 ])
 # Keep torch from oversubscribing the two cores when lit runs tests in parallel.
 config.environment["OMP_NUM_THREADS"] = "1"
+
+# %python-ext: Python for tests that import engram's extensions. Built with
+# AddressSanitizer (scripts/sanitize.sh) an extension needs the ASan runtime
+# loaded first, so Python runs with it preloaded; Python's own allocations
+# at exit are not engram's leaks.
+python_ext = config.python
+if "address" in config.sanitize:
+    asan = subprocess.run([config.clang, "-print-file-name=libclang_rt.asan-x86_64.so"],
+                          capture_output=True, text=True).stdout.strip()
+    options = os.environ.get("ASAN_OPTIONS", "")
+    python_ext = (f"env LD_PRELOAD={asan} "
+                  f"ASAN_OPTIONS={options}{':' if options else ''}detect_leaks=0 "
+                  f"{config.python}")
+config.substitutions.append(("%python-ext", python_ext))
 
 helpers = os.path.join(config.engram_src_root, "test", "lit-helpers")
 config.substitutions.append(("%python", config.python))
@@ -46,13 +61,17 @@ if python_can_import("torch") and python_can_import("numpy"):
 if python_can_import("numpy"):
     config.available_features.add("numpy")
 for module, feature in [("google.protobuf", "protobuf"), ("h5py", "h5py"),
-                        ("pyNN.brian2", "pynn-brian2"), ("matplotlib", "matplotlib")]:
+                        ("pyNN.brian2", "pynn-brian2"), ("matplotlib", "matplotlib"),
+                        ("pytest", "pytest"), ("distributed", "distributed")]:
     if python_can_import(module):
         config.available_features.add(feature)
 if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
 if config.build_compiler:
     config.available_features.add("compiler")
+# The Python package's runtime extension (built when pybind11 is there).
+if glob.glob(os.path.join(config.engram_obj_root, "python", "engram", "_runtime*.so")):
+    config.available_features.add("engram-python")
 
 # CUDA: 'cuda-toolkit' when nvcc and ptxas are found (engramc --target=cuda
 # can compile), 'cuda-gpu' when the driver loads and sees a GPU (the GPU tests

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import torch
 
-import engram_torch
+from engram import torch as engram_torch
 import fashion_data
 
 

@@ -13,8 +13,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                "examples", "pytorch"))
-import engram_torch  # noqa: E402
+                                "python"))
+from engram import torch as engram_torch  # noqa: E402
 
 D, H, N, UNITS = 28, 1024, 512, 10
 GRID = 16

@@ -40,7 +40,7 @@ import sys
 import numpy as np
 import torch
 
-import engram_torch
+from engram import torch as engram_torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                 "lit-helpers"))

@@ -33,7 +33,7 @@ import tempfile
 
 import numpy as np
 
-import engram_torch
+from engram import torch as engram_torch
 
 from engram_check import relative_error, run
 

@@ -36,7 +36,7 @@ import sys
 
 import numpy as np
 
-import engram_torch
+from engram import torch as engram_torch
 
 from engram_check import relative_error, run, vanishing_config
 

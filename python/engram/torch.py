@@ -1,23 +1,27 @@
-"""engram_torch.py - the engram cell in PyTorch, written from ENGRAM_SEMANTICS.md.
+"""engram.torch - the engram cell in PyTorch, written from ENGRAM_SEMANTICS.md.
 
 The module that trains engram networks and the independent implementation the
 compiler's reference interpreter is checked against. It also reads and writes
 model packages (model.json + model.safetensors) without the safetensors
-library, which Debian does not ship.
+library, which Debian does not ship. EngramNetwork takes a package
+configuration, or tensorflow-engram's arguments (hidden_dim, memory_size,
+hebbian_lr, sparsity_strength, return_sequences, output_units, ...);
+EngramCell is one step, as tensorflow-engram's cell.
 
 Run with /usr/bin/python3 (the interpreter that sees Debian's python3-torch).
+Needs only torch and numpy, not engram's compiled extensions.
 """
 
 import json
 import math
 import os
-import struct
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-FORMAT = "engram-model/1"
+from .package import FORMAT, read_safetensors, write_safetensors  # noqa: F401
+
 LAYER_NORM_EPS = 1e-6
 TRACE_CLIP = 0.1
 NORM_FLOOR = 1e-12
@@ -57,14 +61,50 @@ def tensor_specs(config):
     return specs
 
 
+def keras_config(input_dim, hidden_dim=128, memory_size=64, hebbian_lr=0.05,
+                 output_units=None, output_activation=None, return_sequences=True,
+                 use_attention=False, sparsity_strength=0.1, scale_factor=0.5,
+                 temperature=1.5, use_layer_norm=True, trace_batching="batch_mean"):
+    """The package configuration of a tensorflow-engram EngramNetwork with
+    these arguments (its defaults): the last h when return_sequences is
+    false, attention pooling when it is true with use_attention, every step
+    otherwise; a readout when output_units is set. The Keras trace is shared
+    by the batch (batch_mean); per_sequence gives each sequence its own."""
+    activation = output_activation or "linear"
+    if activation not in ("linear", "softmax"):
+        raise ValueError(f"output_activation '{output_activation}': engram's readout "
+                         "is linear or softmax")
+    pooling = ("last" if not return_sequences
+               else "attention" if use_attention else "sequence")
+    head = {"pooling": pooling}
+    if output_units:
+        head.update(units=int(output_units), activation=activation)
+    return {"input_dim": int(input_dim),
+            "cell": {"hidden_dim": int(hidden_dim), "memory_size": int(memory_size),
+                     "hebbian_lr": float(hebbian_lr), "scale_factor": float(scale_factor),
+                     "temperature": float(temperature),
+                     "sparsity_strength": float(sparsity_strength),
+                     "use_layer_norm": bool(use_layer_norm)},
+            "trace_batching": trace_batching, "head": head}
+
+
 class EngramNetwork(torch.nn.Module):
     """An engram cell unrolled over a sequence, with its pooling and readout head.
 
-    `forward(x)` takes B x S x D and returns (output, final h, final trace), where
-    the output follows the head of the configuration.
+    `EngramNetwork(config)` takes a package configuration (model.json's
+    fields); `EngramNetwork(input_dim=D, hidden_dim=..., ...)` takes
+    tensorflow-engram's arguments instead (keras_config). `forward(x)` takes
+    B x S x D and returns (output, final h, final trace), where the output
+    follows the head of the configuration; `forward(x, state=(h, trace))`
+    resumes from a state.
     """
 
-    def __init__(self, config, dtype=torch.float32):
+    def __init__(self, config=None, dtype=torch.float32, **keras_arguments):
+        if config is None:
+            config = keras_config(**keras_arguments)
+        elif keras_arguments:
+            raise TypeError("give a configuration or tensorflow-engram's arguments, "
+                            "not both")
         super().__init__()
         self.config = config
         self.cell = {**DEFAULT_CELL, **config["cell"]}
@@ -142,9 +182,11 @@ class EngramNetwork(torch.nn.Module):
         trace = init.clone() if self.shared_trace else init.expand(batch, n, width).clone()
         return h, trace
 
-    def forward(self, x, logits=False):
-        """x: B x S x D. Returns (output, h_S, T_S); `logits` skips the softmax."""
-        h, trace = self.initial_state(x.shape[0], x.dtype, x.device)
+    def forward(self, x, logits=False, state=None):
+        """x: B x S x D. Returns (output, h_S, T_S); `logits` skips the softmax.
+        `state` (h, trace) starts the run there instead of h = 0, T = T0."""
+        h, trace = (state if state is not None
+                    else self.initial_state(x.shape[0], x.dtype, x.device))
         states = []
         for t in range(x.shape[1]):
             h, trace = self.step(x[:, t, :], h, trace)
@@ -177,41 +219,32 @@ class EngramNetwork(torch.nn.Module):
         return out
 
 
+class EngramCell(torch.nn.Module):
+    """One step of the cell, with tensorflow-engram's arguments: forward(x_t,
+    (h, trace)) returns (h', (h', trace')), like a recurrent cell; the
+    states come from get_initial_state. Its weights are those of an
+    EngramNetwork without a head (self.network)."""
+
+    def __init__(self, input_dim, hidden_dim, memory_size, hebbian_lr=0.05,
+                 scale_factor=0.5, temperature=1.5, use_layer_norm=True,
+                 sparsity_strength=0.1, trace_batching="batch_mean", dtype=torch.float32):
+        super().__init__()
+        config = keras_config(input_dim, hidden_dim, memory_size, hebbian_lr,
+                              sparsity_strength=sparsity_strength,
+                              scale_factor=scale_factor, temperature=temperature,
+                              use_layer_norm=use_layer_norm, trace_batching=trace_batching)
+        del config["head"]
+        self.network = EngramNetwork(config, dtype=dtype)
+
+    def get_initial_state(self, batch_size, dtype=torch.float32, device=None):
+        return self.network.initial_state(batch_size, dtype, device)
+
+    def forward(self, x_t, state):
+        h, trace = self.network.step(x_t, *state)
+        return h, (h, trace)
+
+
 # --- model packages ---------------------------------------------------------
-
-def write_safetensors(path, tensors):
-    """Writes float32 tensors in the safetensors layout, in name order."""
-    header, offset, blobs = {}, 0, []
-    for name in sorted(tensors):
-        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + length])
-    base = 8 + length
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        tensors[name] = np.frombuffer(data[base + begin:base + end], dtype="<f4").reshape(
-            entry["shape"]).copy()
-    return tensors
-
 
 def save_package(network, directory):
     """Writes model.json and model.safetensors for `network` into `directory`."""

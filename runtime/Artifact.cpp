@@ -237,6 +237,22 @@ std::vector<int64_t> Artifact::outputShape(int64_t batch, int64_t steps) const {
                                  : std::vector<int64_t>{batch, steps, units};
 }
 
+StatusOr<Tensor<float>> Artifact::initialTrace(int64_t batch) const {
+  auto *t0 = static_cast<const float *>(dlsym(handle_, "engram_initial_trace"));
+  if (!layout_.hasStates || !t0)
+    return Status::error(path_ + ": the artifact does not say its initial "
+                                 "trace (ABI version 2 with final states "
+                                 "does)");
+  const int64_t cell = layout_.slots * layout_.hidden;
+  Tensor<float> trace(layout_.sharedTrace
+                          ? std::vector<int64_t>{layout_.slots, layout_.hidden}
+                          : std::vector<int64_t>{batch, layout_.slots,
+                                                 layout_.hidden});
+  for (int64_t i = 0; i < trace.size(); i += cell)
+    std::copy_n(t0, cell, trace.ptr() + i);
+  return trace;
+}
+
 bool Artifact::canResume() const {
   return layout_.hasStates && api_->runFrom;
 }

@@ -67,6 +67,10 @@ public:
   /// Checks `initial` for a run of `batch` sequences.
   Status checkInitialState(const State<float> &initial, int64_t batch) const;
 
+  /// The trace a run of `batch` sequences starts from by default (T₀ of
+  /// every sequence, or the shared N×H); ABI version 2.
+  StatusOr<Tensor<float>> initialTrace(int64_t batch) const;
+
   /// The artifact's ABI version (1 or 2).
   int abiVersion() const { return abiVersion_; }
 

@@ -120,7 +120,8 @@ void TraceRecording<T>::record(int64_t step, const Tensor<T> &trace,
     return;
   recordedSteps_.push_back(step);
   traces_.insert(traces_.end(), rows.begin(), rows.end());
-  appendRows(weights, false, weights_);
+  if (weights.size() != 0) // Compiled artifacts do not expose them.
+    appendRows(weights, false, weights_);
   appendRows(hidden, false, hidden_);
 }
 
@@ -136,13 +137,12 @@ std::vector<NpzMember> TraceRecording<T>::members() const {
   const std::string format = kTraceRecordingFormat;
   const std::vector<uint8_t> formatBytes(format.begin(), format.end());
   const int64_t statCount = int64_t(min_.size());
-  return {
+  std::vector<NpzMember> members = {
       {"format", npy({int64_t(formatBytes.size())}, formatBytes)},
       {"steps", npy({k}, recordedSteps_)},
       {"sequences", npy({r}, options_.sequences)},
       {"trace_init", npy(traceShape, traceInit_)},
       {"trace", npy(tracesShape, traces_)},
-      {"weights", npy({k, r, slots_}, weights_)},
       {"hidden", npy({k, r, width_}, hidden_)},
       {"stat_min", npy({statCount}, min_)},
       {"stat_max", npy({statCount}, max_)},
@@ -150,6 +150,10 @@ std::vector<NpzMember> TraceRecording<T>::members() const {
       {"stat_std", npy({statCount}, std_)},
       {"stat_near_zero", npy({statCount}, nearZero_)},
   };
+  if (k == 0 || !weights_.empty())
+    members.insert(members.begin() + 5,
+                   {"weights", npy({k, r, slots_}, weights_)});
+  return members;
 }
 
 template class TraceRecording<float>;

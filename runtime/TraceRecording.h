@@ -49,8 +49,9 @@ public:
   /// (B×N×H, or N×H when shared); fails when a recorded sequence is not in
   /// the batch.
   Status start(int64_t batch, int64_t steps, const Tensor<T> &trace);
-  /// The state after step `step` (1-based): its trace, recall weights (B×N)
-  /// and hidden state (B×H).
+  /// The state after step `step` (1-based): its trace, recall weights (B×N;
+  /// empty where a backend does not expose them, and the recording then has
+  /// no 'weights') and hidden state (B×H).
   void record(int64_t step, const Tensor<T> &trace, const Tensor<T> &weights,
               const Tensor<T> &hidden);
   /// The .npz members of the recording.

@@ -175,7 +175,6 @@ LogicalResult linkShim(llvm::Module &module, Operation *anchor) {
     return value.getName().starts_with("engram_") &&
            value.getName() != "engram_layout" &&
            value.getName() != "engram_metadata_json" &&
-           value.getName() != "engram_initial_trace" &&
            value.getName() != kEntryName;
   });
   return success();

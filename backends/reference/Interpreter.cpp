@@ -30,8 +30,15 @@ public:
   /// Evaluates the ops of `block`; the terminator's operands are returned.
   FailureOr<SmallVector<Tensor>> runBlock(Block &block);
 
-  void bind(Value value, Tensor tensor) { values[value] = std::move(tensor); }
+  void bind(Value value, Tensor tensor) {
+    if (value == watched)
+      watchedValue = tensor;
+    values[value] = std::move(tensor);
+  }
   LogicalResult bindChecked(Operation *op, Value value, Tensor tensor);
+
+  /// Filled step by step by the time loop, when set.
+  rt::TraceRecording<T> *recording = nullptr;
 
 private:
   /// The value of an SSA tensor; evaluation order (dominance) guarantees it
@@ -66,15 +73,21 @@ private:
   FailureOr<Tensor> memoryBank(MemoryOp memory);
   /// The values of a trace: its tensor (a bfloat16 trace holds its rounded
   /// values), or q·δ for a fixed-point trace.
-  Tensor traceValues(Value trace) {
+  Tensor traceValues(Value trace) { return traceValues(trace, get(trace)); }
+  /// The values of `stored`, a trace of `trace`'s type.
+  Tensor traceValues(Value trace, const Tensor &stored) {
     FixedAttr fixed = cast<TraceType>(trace.getType()).getFixed();
-    return fixed ? rt::dequantizeTrace(get(trace), fixed.getStep())
-                 : get(trace);
+    return fixed ? rt::dequantizeTrace(stored, fixed.getStep()) : stored;
   }
+  LogicalResult startRecording(LoopOp loop, int64_t batch, int64_t steps);
   FailureOr<Tensor> elements(Operation *op, Attribute attr);
 
   DenseMap<Value, Tensor> values;
   DenseMap<Value, int64_t> indices;
+  /// A value of the loop body kept when it is bound (the recall weights a
+  /// recording needs after the body's values are gone).
+  Value watched;
+  Tensor watchedValue;
 };
 
 template <typename T>
@@ -224,6 +237,21 @@ LogicalResult Interpreter<T>::evaluateConstant(arith::ConstantOp op) {
 }
 
 template <typename T>
+LogicalResult Interpreter<T>::startRecording(LoopOp loop, int64_t batch,
+                                            int64_t steps) {
+  auto recalls = loop.getBodyBlock().getOps<RecallOp>();
+  if (std::distance(recalls.begin(), recalls.end()) != 1)
+    return loop.emitError() << "a recording needs one engram.recall in the "
+                               "loop, for its recall weights";
+  watched = (*recalls.begin()).getWeights();
+  rt::Status status = recording->start(
+      batch, steps, traceValues(loop.getInitTrace(), get(loop.getInitTrace())));
+  if (!status)
+    return loop.emitError() << status.message();
+  return success();
+}
+
+template <typename T>
 LogicalResult Interpreter<T>::evaluateLoop(LoopOp loop) {
   const Tensor &input = get(loop.getInput());
   Tensor hidden = get(loop.getInitHidden());
@@ -234,6 +262,8 @@ LogicalResult Interpreter<T>::evaluateLoop(LoopOp loop) {
                             << " differs from the hidden state batch "
                             << hidden.dim(0);
   Tensor states({input.dim(0), steps, hidden.dim(1)});
+  if (recording && failed(startRecording(loop, input.dim(0), steps)))
+    return failure();
   for (int64_t t = 0; t < steps; ++t) {
     bind(loop.getStepInput(), rt::stepSlice(input, t));
     bind(loop.getHidden(), std::move(hidden));
@@ -244,6 +274,9 @@ LogicalResult Interpreter<T>::evaluateLoop(LoopOp loop) {
     hidden = std::move((*yielded)[0]);
     trace = std::move((*yielded)[1]);
     rt::storeStep(states, t, hidden);
+    if (recording)
+      recording->record(t + 1, traceValues(loop.getFinalTrace(), trace),
+                        watchedValue, hidden);
   }
   if (failed(bindChecked(loop, loop.getStates(), std::move(states))) ||
       failed(bindChecked(loop, loop.getFinalHidden(), std::move(hidden))))
@@ -457,13 +490,15 @@ FailureOr<SmallVector<rt::Tensor<T>>> Interpreter<T>::runBlock(Block &block) {
 template <typename T>
 FailureOr<SmallVector<rt::Tensor<T>>>
 mlir::engram::interpretFunction(func::FuncOp func,
-                                ArrayRef<rt::Tensor<T>> arguments) {
+                                ArrayRef<rt::Tensor<T>> arguments,
+                                rt::TraceRecording<T> *recording) {
   if (func.isExternal())
     return func.emitError() << "has no body to interpret";
   if (func.getNumArguments() != arguments.size())
     return func.emitError() << "takes " << func.getNumArguments()
                             << " arguments, got " << arguments.size();
   Interpreter<T> interpreter;
+  interpreter.recording = recording;
   for (auto [argument, tensor] : llvm::zip(func.getArguments(), arguments)) {
     if (!isa<RankedTensorType>(argument.getType()))
       return func.emitError() << "the reference interpreter takes tensor "
@@ -477,6 +512,8 @@ mlir::engram::interpretFunction(func::FuncOp func,
 }
 
 template FailureOr<SmallVector<rt::Tensor<float>>>
-mlir::engram::interpretFunction(func::FuncOp, ArrayRef<rt::Tensor<float>>);
+mlir::engram::interpretFunction(func::FuncOp, ArrayRef<rt::Tensor<float>>,
+                                rt::TraceRecording<float> *);
 template FailureOr<SmallVector<rt::Tensor<double>>>
-mlir::engram::interpretFunction(func::FuncOp, ArrayRef<rt::Tensor<double>>);
+mlir::engram::interpretFunction(func::FuncOp, ArrayRef<rt::Tensor<double>>,
+                                rt::TraceRecording<double> *);

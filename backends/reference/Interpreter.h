@@ -11,6 +11,7 @@
 #define ENGRAM_BACKENDS_REFERENCE_INTERPRETER_H
 
 #include "runtime/Tensor.h"
+#include "runtime/TraceRecording.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
@@ -19,11 +20,14 @@ namespace mlir::engram {
 
 /// Runs `func` on `arguments`; returns its results, or failure after an error
 /// has been emitted at the offending op. Supports the engram ops and the
-/// arith / tensor / func ops the importer emits.
+/// arith / tensor / func ops the importer emits. `recording`, when given, is
+/// filled by the time loop at every step (its trace values, recall weights
+/// and hidden state).
 template <typename T>
 FailureOr<SmallVector<::engram::runtime::Tensor<T>>>
 interpretFunction(func::FuncOp func,
-                  ArrayRef<::engram::runtime::Tensor<T>> arguments);
+                  ArrayRef<::engram::runtime::Tensor<T>> arguments,
+                  ::engram::runtime::TraceRecording<T> *recording = nullptr);
 
 } // namespace mlir::engram
 

@@ -14,7 +14,8 @@ population's events). For a trace recording it draws
   trace_statistics.png  min, max, mean |T| and standard deviation at every
                         step, and the fraction of |T| < 0.01;
   trace_change.png      T after the last recorded step minus T0;
-  recall_weights.png    the recall weights a (slots x recorded steps);
+  recall_weights.png    the recall weights a (slots x recorded steps; not for
+                        a CPU artifact's recording, which has none);
 
 and for a spiking recording
 
@@ -61,13 +62,15 @@ def is_trace_recording(members):
 
 
 def check_trace(path, m):
-    missing = [name for name in TRACE_MEMBERS if name not in m]
+    # A compiled artifact's recording has no recall weights.
+    missing = [name for name in TRACE_MEMBERS if name not in m and name != "weights"]
     if missing:
         raise PlotError(f"{path}: a trace recording without member(s) {', '.join(missing)}")
     k, r = len(m["steps"]), len(m["sequences"])
-    if k == 0 or m["weights"].shape[:2] != (k, r) or m["trace"].shape[0] != k:
+    weights = m["weights"].shape if "weights" in m else (k, r)
+    if k == 0 or weights[:2] != (k, r) or m["trace"].shape[0] != k:
         raise PlotError(f"{path}: members of inconsistent shapes "
-                        f"(steps {k}, sequences {r}, weights {m['weights'].shape}, "
+                        f"(steps {k}, sequences {r}, weights {weights}, "
                         f"trace {m['trace'].shape})")
 
 
@@ -102,9 +105,11 @@ def plot_trace(plt, m, out, steps_text):
     heatmaps(plt, m, init, trace, columns, out)
     statistics(plt, m, out)
     change(plt, m, init, trace, out)
-    recall_weights(plt, m, out)
-    return ["trace_heatmaps.png", "trace_statistics.png", "trace_change.png",
-            "recall_weights.png"]
+    written = ["trace_heatmaps.png", "trace_statistics.png", "trace_change.png"]
+    if "weights" in m:
+        recall_weights(plt, m, out)
+        written.append("recall_weights.png")
+    return written
 
 
 def heatmaps(plt, m, init, trace, columns, out):

@@ -102,7 +102,8 @@ template <typename T>
 Status runMlirFile(const std::string &path, const std::string &entry,
                    const runtime::Tensor<T> &input,
                    runtime::RunResult<T> &result, bool &hasState,
-                   const runtime::State<T> *initial) {
+                   const runtime::State<T> *initial,
+                   runtime::TraceRecording<T> *recording) {
   ParsedFile file(path);
   mlir::OwningOpRef<mlir::ModuleOp> &module = file.module;
   FirstError &error = file.error;
@@ -133,7 +134,8 @@ Status runMlirFile(const std::string &path, const std::string &entry,
   auto arguments = argumentsFor(path, func, input, initial, error);
   if (!arguments)
     return arguments.status();
-  auto outputs = mlir::engram::interpretFunction<T>(func, *arguments);
+  auto outputs =
+      mlir::engram::interpretFunction<T>(func, *arguments, recording);
   if (mlir::failed(outputs))
     return Status::error(error.message);
   if (outputs->empty())
@@ -173,10 +175,12 @@ loadSnnNetwork(const std::string &path) {
 template Status runMlirFile(const std::string &, const std::string &,
                             const runtime::Tensor<float> &,
                             runtime::RunResult<float> &, bool &,
-                            const runtime::State<float> *);
+                            const runtime::State<float> *,
+                            runtime::TraceRecording<float> *);
 template Status runMlirFile(const std::string &, const std::string &,
                             const runtime::Tensor<double> &,
                             runtime::RunResult<double> &, bool &,
-                            const runtime::State<double> *);
+                            const runtime::State<double> *,
+                            runtime::TraceRecording<double> *);
 
 } // namespace engram::tools

@@ -24,12 +24,13 @@ namespace engram::tools {
 /// them (as functions made by engramc do); `hasState` says whether it did.
 /// With `initial`, the function starts from that state instead of h = 0 and
 /// T = T₀ (its initial state made arguments as engram-state-arguments
-/// does).
+/// does). `recording`, when given, is filled by the time loop.
 template <typename T>
 runtime::Status runMlirFile(const std::string &path, const std::string &entry,
                             const runtime::Tensor<T> &input,
                             runtime::RunResult<T> &result, bool &hasState,
-                            const runtime::State<T> *initial = nullptr);
+                            const runtime::State<T> *initial = nullptr,
+                            runtime::TraceRecording<T> *recording = nullptr);
 
 /// The spiking network of the MLIR file at `path` (snn dialect, as
 /// `engramc --emit=snn` prints it), or nullopt when the file holds no

@@ -90,10 +90,11 @@ OPTIONS:
                           LIF and Dense) instead of float
   --record FILE.npz       spiking networks: write every population's events,
                           B x (S*timesteps) x size, one member per population
-  --record-trace FILE.npz model packages (the reference interpreter): write
-                          the trace T, the recall weights a and h of chosen
-                          sequences after recorded steps, and statistics of
-                          their traces at every step (docs/recordings.md)
+  --record-trace FILE.npz packages, engram MLIR and CPU artifacts: write
+                          the trace T, the recall weights a (not from
+                          artifacts) and h of chosen sequences after
+                          recorded steps, and statistics of their traces at
+                          every step (docs/recordings.md)
   --record-every K        record the states after every K-th step and the
                           last (default 1)
   --record-sequences LIST batch indices to record, e.g. 0,3,7 (default 0)
@@ -135,6 +136,11 @@ Status parseTolerance(const std::string &name, const std::string &text,
   return Status::success();
 }
 
+bool endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 /// The --record-* options: their values, and a model that can record.
 Status checkRecording(Options &options) {
   if (options.recordTrace.empty()) {
@@ -143,14 +149,13 @@ Status checkRecording(Options &options) {
                            "--record-trace writes");
     return Status::success();
   }
-  if (!isPackagePath(options.model))
+  if (!isPackagePath(options.model) && !endsWith(options.model, ".mlir") &&
+      !Artifact::isArtifactPath(options.model))
     return Status::error(
-        "--record-trace: recordings come from the reference interpreter of "
-        "a model package (a directory holding model.json, or the "
-        "model.json); " +
-        options.model +
-        " is not one (artifacts, .mlir and spiking networks "
-        "do not record the trace yet)");
+        "--record-trace: recordings come from a model package (a directory "
+        "holding model.json, or the model.json), engram MLIR or a CPU "
+        "artifact (.so); " +
+        options.model + " is none of them (CUDA artifacts do not record yet)");
   StatusOr<RecordingOptions> recording =
       parseRecordingOptions(options.recordEvery, options.recordSequences);
   if (!recording)
@@ -266,10 +271,6 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help,
   return checkArguments(options);
 }
 
-bool endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 /// Runs the model once on the input given to prepareModel; the final states
 /// are read back when `states` is set (the benchmark times runs without).
@@ -296,6 +297,43 @@ StatusOr<Runner<float>> artifactRunner(const Options &options,
       });
 }
 
+/// Records a CPU artifact's run of `input` from `initial`, one step at a
+/// time, each from the state the last ended in (a run split into steps
+/// equals the whole run, docs/streams.md): T and h at every step; the
+/// artifact does not expose the recall weights.
+Status recordByStep(Artifact &artifact, const Tensor<float> &input,
+                    int threads, const State<float> *initial,
+                    TraceRecording<float> &recording) {
+  const int64_t batch = input.dim(0), steps = input.dim(1),
+                width = input.dim(2);
+  RunResult<float> step;
+  State<float> state;
+  if (initial)
+    state = *initial;
+  StatusOr<Tensor<float>> start = initial ? StatusOr<Tensor<float>>(initial->trace)
+                                          : artifact.initialTrace(batch);
+  if (!start)
+    return start.status();
+  if (Status started = recording.start(batch, steps, *start); !started)
+    return started;
+  Tensor<float> x({batch, 1, width});
+  for (int64_t t = 0; t < steps; ++t) {
+    for (int64_t b = 0; b < batch; ++b)
+      std::copy_n(input.ptr() + (b * steps + t) * width, width,
+                  x.ptr() + b * width);
+    Status status = artifact.run(x, threads, step,
+                                 t == 0 && !initial ? nullptr : &state);
+    if (status)
+      status = artifact.readStates(step);
+    if (!status)
+      return status;
+    recording.record(t + 1, step.trace, Tensor<float>(), step.hidden);
+    state.hidden = step.hidden;
+    state.trace = step.trace;
+  }
+  return Status::success();
+}
+
 /// Loads MODEL and returns how to run it on `input`; `hasState` says
 /// whether the final states come back. A package's first run with states
 /// fills `recording`, when given.
@@ -319,10 +357,20 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
                              ": CUDA artifacts start from h = 0 and T = T0 "
                              "only (resuming a state runs on CPU artifacts, "
                              "packages and engram MLIR)");
+      // The recording, when asked for, is made once, before the first run.
+      auto pending = std::make_shared<TraceRecording<float> *>(recording);
       return cpu ? artifactRunner<Artifact>(
                        options, input, hasState,
-                       [threads, initial](Artifact &a, const Tensor<float> &x,
-                                          RunResult<float> &r) {
+                       [threads, initial, pending](Artifact &a,
+                                                   const Tensor<float> &x,
+                                                   RunResult<float> &r) {
+                         if (TraceRecording<float> *rec = *pending) {
+                           *pending = nullptr;
+                           if (Status s = recordByStep(a, x, threads, initial,
+                                                       *rec);
+                               !s)
+                             return s;
+                         }
                          return a.run(x, threads, r, initial);
                        })
                  : artifactRunner<CudaArtifact>(
@@ -354,11 +402,12 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
                          "package directory, a model.json or an engram "
                          ".mlir file");
 #ifdef ENGRAM_RUN_WITH_MLIR
-  return Runner<T>(
-      [&options, &input, &hasState, initial](RunResult<T> &r, bool) {
-        return engram::tools::runMlirFile(options.model, options.entry, input,
-                                          r, hasState, initial);
-      });
+  return Runner<T>([&options, &input, &hasState, initial,
+                    recording](RunResult<T> &r, bool states) {
+    return engram::tools::runMlirFile(options.model, options.entry, input, r,
+                                      hasState, initial,
+                                      states ? recording : nullptr);
+  });
 #else
   return Status::error(options.model +
                        ": this engram-run was built without "
@@ -572,6 +621,10 @@ Status runSpiking(const Options &options, const snn::Network &network,
   if (options.precision != "f32")
     return Status::error("--precision is for the reference interpreter; the "
                          "simulator computes in float64 or Loihi fixed point");
+  if (!options.recordTrace.empty())
+    return Status::error("--record-trace is for engram IR; " + options.model +
+                         " is a spiking network (record its events with "
+                         "--record)");
   if (!options.dumpState.empty() || options.bench ||
       !options.initialState.empty())
     return Status::error(

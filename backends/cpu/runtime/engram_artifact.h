@@ -53,6 +53,11 @@ int engram_run_from(engram_model *model, int64_t batch, int64_t steps,
                     const float *input, float *output, int threads,
                     const float *h0, const float *t0);
 
+/* The trace a run starts from when engram_run_from gets no t0: the
+ * model's T0, N x H floats (zeros unless the package has cell.trace_init),
+ * copied to every sequence of a per-sequence trace. Version 2. */
+extern const float engram_initial_trace[];
+
 /* Copies the final states of the last run: `hidden` batch x H floats,
  * `trace` batch x N x H (per-sequence) or N x H (batch_mean) floats.
  * Returns 0, or -1 when there was no successful run. */

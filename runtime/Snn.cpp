@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <type_traits>
 
 namespace engram::runtime::snn {
 namespace {
@@ -321,10 +322,20 @@ public:
   /// Counts the fan-outs and, in fixed point, checks the populations and
   /// prepares the weights as loihi::Dense does.
   Status prepare();
-  /// Runs sequence `b` (steps x inputWidth at `x`) from fresh state.
-  Status runSequence(const float *x, size_t steps, size_t b, RunResult &result);
+  /// Runs sequence `b` (steps x inputWidth at `x`) from rest, or from
+  /// `state` (stateWidth values) after `start` timesteps; leaves the state
+  /// it ends in at `end` (stateWidth values).
+  Status runSequence(const float *x, size_t steps, size_t b, RunResult &result,
+                     const double *state, int64_t start, double *end);
+  /// The number of values save() writes.
+  size_t width();
 
 private:
+  /// Visits every state variable in one fixed order: save and restore.
+  template <typename Fn> void visitState(Fn &&fn);
+  void save(double *out);
+  void restore(const double *in);
+
   void reset();
   Status step(const float *x, size_t t, bool windowStart, bool epochEnd);
   void encodeDelta(size_t p);
@@ -413,9 +424,53 @@ void Simulator::reset() {
   }
 }
 
-Status Simulator::runSequence(const float *x, size_t steps, size_t b,
-                              RunResult &result) {
+template <typename Fn> void Simulator::visitState(Fn &&fn) {
+  for (PopulationState &state : pops_)
+    for (auto *values : {&state.events, &state.current, &state.u, &state.v,
+                         &state.sent, &state.deltas})
+      fn(*values);
+  for (PopulationState &state : pops_)
+    for (auto *values : {&state.fixedCurrent, &state.lif.u, &state.lif.v})
+      fn(*values);
+  for (ProjectionState &state : projs_) {
+    for (auto *values : {&state.weights, &state.x1, &state.x2, &state.y1,
+                         &state.y2, &state.y3})
+      fn(*values);
+    for (std::vector<double> &slot : state.line)
+      fn(slot);
+    for (std::vector<int32_t> &slot : state.fixedLine)
+      fn(slot);
+  }
+}
+
+size_t Simulator::width() {
   reset();
+  size_t count = 0;
+  visitState([&](auto &values) { count += values.size(); });
+  return count;
+}
+
+void Simulator::save(double *out) {
+  visitState([&](auto &values) {
+    for (auto v : values)
+      *out++ = double(v);
+  });
+}
+
+void Simulator::restore(const double *in) {
+  visitState([&](auto &values) {
+    using T = typename std::decay_t<decltype(values)>::value_type;
+    for (auto &v : values)
+      v = T(*in++);
+  });
+}
+
+Status Simulator::runSequence(const float *x, size_t steps, size_t b,
+                              RunResult &result, const double *state,
+                              int64_t start, double *end) {
+  reset();
+  if (state)
+    restore(state);
   const size_t timesteps = size_t(net_.timesteps);
   const size_t probe = net_.output.population;
   const size_t size = net_.populations[probe].size;
@@ -424,7 +479,9 @@ Status Simulator::runSequence(const float *x, size_t steps, size_t b,
     const float *xs = x + s * net_.inputWidth;
     for (size_t k = 0; k < timesteps; ++k) {
       const size_t t = s * timesteps + k;
-      if (Status status = step(xs, t, k == 0, k + 1 == timesteps); !status)
+      if (Status status = step(xs, size_t(start) + t, k == 0,
+                               k + 1 == timesteps);
+          !status)
         return status;
       account(b * steps * timesteps + t, result);
       if (s + 1 != steps)
@@ -442,6 +499,7 @@ Status Simulator::runSequence(const float *x, size_t steps, size_t b,
     double offset = out.offset.empty() ? 0 : out.offset[i];
     result.output[b * size + i] = float(scale * decoded[i] + offset);
   }
+  save(end);
   return Status::success();
 }
 
@@ -769,10 +827,42 @@ void Simulator::account(size_t index, RunResult &result) const {
 
 } // namespace
 
+size_t stateWidth(const Network &network) {
+  return Simulator(network, RunOptions()).width();
+}
+
+/// Checks `initial` against a run of `batch` sequences of a network whose
+/// state is `width` values per sequence.
+static Status checkInitialState(const SimulatorState &initial, size_t batch,
+                         size_t width) {
+  if (initial.batch != batch || initial.timesteps.size() != batch)
+    return Status::error("the state holds " + std::to_string(initial.batch) +
+                         " sequences, the input " + std::to_string(batch));
+  if (initial.values.size() != batch * width)
+    return Status::error("the state holds " +
+                         std::to_string(initial.values.size() /
+                                        std::max<size_t>(batch, 1)) +
+                         " values per sequence; this network's state has " +
+                         std::to_string(width) +
+                         " (a state of another network?)");
+  for (int64_t t : initial.timesteps)
+    if (t < 0)
+      return Status::error("the state's timesteps must not be negative");
+  for (double v : initial.values)
+    if (!std::isfinite(v))
+      return Status::error("the state holds a value that is not finite");
+  return Status::success();
+}
+
 StatusOr<RunResult> run(const Network &network, const float *x, size_t batch,
-                        size_t steps, const RunOptions &options) {
+                        size_t steps, const RunOptions &options,
+                        const SimulatorState *initial) {
   if (Status status = network.validate(); !status)
     return status;
+  const size_t width = stateWidth(network);
+  if (initial)
+    if (Status status = checkInitialState(*initial, batch, width); !status)
+      return status.withPrefix("initial state: ");
   if (batch * steps > 0 && !x)
     return Status::error("run: no input for " + std::to_string(batch) + " x " +
                          std::to_string(steps) + " steps");
@@ -787,10 +877,20 @@ StatusOr<RunResult> run(const Network &network, const float *x, size_t batch,
       result.record.emplace_back(batch * steps * network.timesteps * p.size,
                                  0.0f);
   const size_t stride = steps * network.inputWidth;
-  for (size_t b = 0; b < batch; ++b)
-    if (Status status = simulator.runSequence(x + b * stride, steps, b, result);
+  const int64_t ticks = int64_t(steps) * network.timesteps;
+  result.state.batch = batch;
+  result.state.values.assign(batch * width, 0.0);
+  result.state.timesteps.assign(batch, ticks);
+  for (size_t b = 0; b < batch; ++b) {
+    const double *from = initial ? initial->values.data() + b * width : nullptr;
+    const int64_t start = initial ? initial->timesteps[b] : 0;
+    if (Status status =
+            simulator.runSequence(x + b * stride, steps, b, result, from, start,
+                                  result.state.values.data() + b * width);
         !status)
       return status.withPrefix("sequence " + std::to_string(b) + ", ");
+    result.state.timesteps[b] = start + ticks;
+  }
   return result;
 }
 

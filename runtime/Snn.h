@@ -177,6 +177,21 @@ struct RunOptions {
   bool record = false;
 };
 
+/// The state of every sequence between calls, so that a stream can be fed
+/// in chunks: each population's currents, voltages, events and sent values,
+/// each projection's (plastic) weights, delay line and learning traces, and
+/// the timestep reached. `values` is batch x stateWidth(network) (integers
+/// of the fixed-point variables are held exactly).
+struct SimulatorState {
+  size_t batch = 0;
+  std::vector<double> values;
+  /// The timesteps each sequence has run.
+  std::vector<int64_t> timesteps;
+};
+
+/// The values of one sequence's SimulatorState for `network`.
+size_t stateWidth(const Network &network);
+
 struct RunResult {
   std::vector<float> output; ///< B x output size
   size_t outputSize = 0;
@@ -186,15 +201,21 @@ struct RunResult {
   uint64_t events = 0, synops = 0;
   /// With RunOptions::record: per population, B x (S·timesteps) x size.
   std::vector<std::vector<float>> record;
+  /// Where every sequence ended, for a later run to start from.
+  SimulatorState state;
 };
 
 /// Whether every population has a Loihi fixed-point form (input, lif_fixed
 /// or graded), as RunOptions::fixedPoint needs.
 Status checkFixedPoint(const Network &network);
 
-/// Runs `x` (B x S x inputWidth, row-major) through the network.
+/// Runs `x` (B x S x inputWidth, row-major) through the network, from
+/// rest or from `initial` (the `state` of an earlier result for as many
+/// sequences): running S steps equals running S1, then S − S1 from the
+/// state, bit for bit (outputs decode the last network step either way).
 StatusOr<RunResult> run(const Network &network, const float *x, size_t batch,
-                        size_t steps, const RunOptions &options);
+                        size_t steps, const RunOptions &options,
+                        const SimulatorState *initial = nullptr);
 
 } // namespace engram::runtime::snn
 

@@ -74,8 +74,10 @@ OPTIONS:
                           --dump-state writes them) instead of h = 0 and
                           T = T0, to feed a stream in chunks: running S
                           steps equals running S1, dumping the state and
-                          running the rest from it (packages, engram MLIR
-                          and CPU artifacts; not yet CUDA or spiking)
+                          running the rest from it (packages, engram MLIR,
+                          CPU artifacts and spiking networks, whose state
+                          --dump-state writes as 'snn_state' and
+                          'snn_timesteps'; not yet CUDA)
   --labels FILE.npy       integer class labels (B); print the accuracy of the
                           argmax of a B x C output
   --precision f32|f64     arithmetic and output precision of the reference
@@ -613,6 +615,42 @@ Status checkExpected(const Options &options, const Tensor<T> &output) {
   return Status::error("--expect " + options.expect + ": " + line);
 }
 
+/// Reads a spiking network's --initial-state: 'snn_state' (B x values) and
+/// 'snn_timesteps' (B), as --dump-state writes them for a spiking network.
+StatusOr<snn::SimulatorState> readSpikingState(const std::string &path) {
+  StatusOr<std::vector<NpzArray>> arrays = readNpz(path);
+  if (!arrays)
+    return arrays.status();
+  auto find = [&](const char *name) -> const NpyArray * {
+    for (const NpzArray &a : *arrays)
+      if (a.name == name)
+        return &a.array;
+    return nullptr;
+  };
+  const NpyArray *values = find("snn_state"), *ticks = find("snn_timesteps");
+  if (!values || !ticks)
+    return Status::error(path + ": a spiking network's state holds "
+                                "'snn_state' and 'snn_timesteps', as "
+                                "--dump-state writes them for a spiking "
+                                "network");
+  if (values->shape.size() != 2 || ticks->shape.size() != 1 ||
+      ticks->shape[0] != values->shape[0])
+    return Status::error(path + ": 'snn_state' must be B x values and "
+                                "'snn_timesteps' B, got " +
+                         shapeToString(values->shape) + " and " +
+                         shapeToString(ticks->shape));
+  snn::SimulatorState state;
+  state.batch = size_t(values->shape[0]);
+  state.values = values->data;
+  for (double t : ticks->data) {
+    if (t != std::floor(t) || t < 0 || t > 9e15)
+      return Status::error(path + ": 'snn_timesteps' must hold whole "
+                                  "numbers >= 0");
+    state.timesteps.push_back(int64_t(t));
+  }
+  return state;
+}
+
 /// Runs a spiking network with the simulator: the decoded output, the
 /// accuracy, the events and synaptic operations per inference, and the
 /// recorded events.
@@ -625,13 +663,8 @@ Status runSpiking(const Options &options, const snn::Network &network,
     return Status::error("--record-trace is for engram IR; " + options.model +
                          " is a spiking network (record its events with "
                          "--record)");
-  if (!options.dumpState.empty() || options.bench ||
-      !options.initialState.empty())
-    return Status::error(
-        std::string(!options.dumpState.empty()      ? "--dump-state"
-                    : !options.initialState.empty() ? "--initial-state"
-                                                    : "--bench") +
-        " is not available for spiking networks");
+  if (options.bench)
+    return Status::error("--bench is not available for spiking networks");
   if (input.dim(2) != static_cast<int64_t>(network.inputWidth))
     return Status::error(
         options.input + ": input has " + std::to_string(input.dim(2)) +
@@ -644,10 +677,22 @@ Status runSpiking(const Options &options, const snn::Network &network,
   snn::RunOptions runOptions;
   runOptions.fixedPoint = options.fixedPoint;
   runOptions.record = !options.record.empty();
+  std::optional<snn::SimulatorState> initial;
+  if (!options.initialState.empty()) {
+    StatusOr<snn::SimulatorState> state = readSpikingState(options.initialState);
+    if (!state)
+      return state.status();
+    initial = std::move(*state);
+  }
   StatusOr<snn::RunResult> result =
-      snn::run(network, input.ptr(), input.dim(0), input.dim(1), runOptions);
-  if (!result)
+      snn::run(network, input.ptr(), input.dim(0), input.dim(1), runOptions,
+               initial ? &*initial : nullptr);
+  if (!result) {
+    const std::string &message = result.status().message();
+    if (initial && message.rfind("initial state: ", 0) == 0)
+      return Status::error(options.initialState + ": " + message.substr(15));
     return result.status().withPrefix(options.input + ": ");
+  }
   Tensor<float> output;
   output.shape = {input.dim(0), static_cast<int64_t>(result->outputSize)};
   output.data = result->output;
@@ -665,9 +710,19 @@ Status runSpiking(const Options &options, const snn::Network &network,
   if (!options.expect.empty())
     if (Status status = checkExpected(options, output); !status)
       return status;
-  std::string outputBytes, recordBytes;
+  std::string outputBytes, recordBytes, stateBytes;
   if (!options.output.empty())
     outputBytes = encodeNpy(output.shape, output.ptr());
+  if (!options.dumpState.empty()) {
+    const snn::SimulatorState &state = result->state;
+    const int64_t width =
+        state.batch ? int64_t(state.values.size() / state.batch) : 0;
+    stateBytes = encodeNpz(
+        {{"snn_state", encodeNpy({int64_t(state.batch), width},
+                                 state.values.data())},
+         {"snn_timesteps",
+          encodeNpy({int64_t(state.batch)}, state.timesteps.data())}});
+  }
   if (!options.record.empty()) {
     std::vector<NpzMember> members;
     const int64_t ticks = input.dim(1) * network.timesteps;
@@ -679,8 +734,9 @@ Status runSpiking(const Options &options, const snn::Network &network,
                      result->record[p].data())});
     recordBytes = encodeNpz(members);
   }
-  return writeOutputs(
-      {{options.output, outputBytes}, {options.record, recordBytes}});
+  return writeOutputs({{options.output, outputBytes},
+                       {options.record, recordBytes},
+                       {options.dumpState, stateBytes}});
 }
 
 /// The input as float32, what the simulator reads.

@@ -8,6 +8,7 @@
 #ifndef ENGRAM_PYTHON_PYTHONSUPPORT_H
 #define ENGRAM_PYTHON_PYTHONSUPPORT_H
 
+#include "runtime/PackageInterpreter.h"
 #include "runtime/Snn.h"
 #include "runtime/Status.h"
 #include "runtime/Tensor.h"
@@ -61,6 +62,18 @@ template <typename T> py::array toArray(rt::Tensor<T> &&tensor) {
   py::capsule free(owner,
                    [](void *p) { delete static_cast<rt::Tensor<T> *>(p); });
   return py::array_t<T>(owner->shape, owner->ptr(), free);
+}
+
+/// (output, h, trace) of a run as numpy arrays; (output, None, None) when
+/// the model returns no final states.
+template <typename T>
+py::tuple resultTuple(rt::RunResult<T> &&run, bool hasState = true) {
+  if (!hasState)
+    return py::make_tuple(toArray(std::move(run.output)), py::none(),
+                          py::none());
+  return py::make_tuple(toArray(std::move(run.output)),
+                        toArray(std::move(run.hidden)),
+                        toArray(std::move(run.trace)));
 }
 
 /// Makes EngramError raise engram._runtime.Error (engram.Error), which

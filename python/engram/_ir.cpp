@@ -74,12 +74,7 @@ private:
                                           initial ? &*initial : nullptr);
     }
     check(status);
-    if (!hasState)
-      return py::make_tuple(toArray(std::move(result.output)), py::none(),
-                            py::none());
-    return py::make_tuple(toArray(std::move(result.output)),
-                          toArray(std::move(result.hidden)),
-                          toArray(std::move(result.trace)));
+    return resultTuple(std::move(result), hasState);
   }
 
   std::string path_, kind_;

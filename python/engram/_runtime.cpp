@@ -112,10 +112,7 @@ private:
       result = rt::runReference<T>(*package_, input, nullptr,
                                 initial ? &*initial : nullptr);
     }
-    rt::RunResult<T> run = value(std::move(result));
-    return py::make_tuple(toArray(std::move(run.output)),
-                          toArray(std::move(run.hidden)),
-                          toArray(std::move(run.trace)));
+    return resultTuple(value(std::move(result)));
   }
 
   py::tuple runCpu(const py::array &x, const std::optional<py::tuple> &state,
@@ -184,9 +181,7 @@ private:
         status = cuda_->readStates(result);
     }
     check(status);
-    return py::make_tuple(toArray(std::move(result.output)),
-                          toArray(std::move(result.hidden)),
-                          toArray(std::move(result.trace)));
+    return resultTuple(std::move(result));
   }
 
   std::string path_, kind_, metadata_;

@@ -1,4 +1,5 @@
-"""engram.dask on a LocalCluster of two worker processes: equal outputs."""
+"""engram.dask on a LocalCluster of two worker processes: equal outputs.
+(Under AddressSanitizer the two workers are threads of this process.)"""
 import os
 
 import numpy as np
@@ -15,8 +16,13 @@ MODEL = os.path.join(ROOT, "examples", "fashion", "model")
 
 @pytest.fixture(scope="module")
 def client():
+    from conftest import ASAN_PRELOAD
+    # Two worker processes; under ASan two workers in this process instead,
+    # since a worker process would import the extensions without the
+    # preloaded runtime (conftest.py).
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                                       processes=not ASAN_PRELOAD,
+                                       dashboard_address=None)
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()

@@ -188,8 +188,8 @@ struct CpuEntry : mlir::engram::impl::EngramCpuEntryBase<CpuEntry> {
     if (layout->hasState) {
       if (failed(exposeInitialState(func)))
         return signalPassFailure();
-      if (auto initial = func.getArgAttrOfType<ElementsAttr>(
-              2, "engram.default"))
+      if (auto initial =
+              func.getArgAttrOfType<ElementsAttr>(2, "engram.default"))
         module->setAttr("engram.cpu_initial_trace", initial);
       // The shim supplies the defaults; LLVM has no use for them. The loop
       // must not update the initial state in place: its buffers are inputs.

@@ -32,9 +32,9 @@ constexpr const char *kDefaultAttr = "engram.default";
 FailureOr<LoopOp> findLoop(func::FuncOp func) {
   SmallVector<LoopOp> loops(func.getBody().getOps<LoopOp>());
   if (loops.size() != 1)
-    return func.emitError() << "engram-state-arguments: @" << func.getName()
-                            << " must hold one engram.loop, it holds "
-                            << loops.size();
+    return func.emitError()
+           << "engram-state-arguments: @" << func.getName()
+           << " must hold one engram.loop, it holds " << loops.size();
   return loops.front();
 }
 
@@ -56,8 +56,7 @@ LogicalResult mlir::engram::exposeInitialState(func::FuncOp func) {
     return failure();
   LoopOp loop = *found;
   auto init = loop.getInitTrace().getDefiningOp<TraceInitOp>();
-  if (!init || (init.getInit() &&
-                !matchPattern(init.getInit(), m_Constant())))
+  if (!init || (init.getInit() && !matchPattern(init.getInit(), m_Constant())))
     return loop.emitOpError() << "engram-state-arguments: the initial trace "
                                  "must come from engram.trace_init of a "
                                  "constant or of zeros";
@@ -72,8 +71,7 @@ LogicalResult mlir::engram::exposeInitialState(func::FuncOp func) {
   Type hiddenType = loop.getInitHidden().getType();
   auto zeros = StringAttr::get(context, "zeros");
   auto attrs = [&](Attribute value) {
-    return DictionaryAttr::get(context,
-                               {NamedAttribute(kDefaultAttr, value)});
+    return DictionaryAttr::get(context, {NamedAttribute(kDefaultAttr, value)});
   };
   if (failed(func.insertArgument(1, hiddenType, attrs(zeros), loc)) ||
       failed(func.insertArgument(2, traceType.getTensorType(),

@@ -147,8 +147,8 @@ Value batchSlice(OpBuilder &b, Location loc, Value value, RankedTensorType type,
 ValueRange tileLoop(OpBuilder &b, Location loc, func::FuncOp tile,
                     ValueRange inputs, Value steps, Value lower, Value upper,
                     ValueRange accumulators) {
-  int64_t size = cast<RankedTensorType>(tile.getFunctionType().getInput(0))
-                     .getDimSize(0);
+  int64_t size =
+      cast<RankedTensorType>(tile.getFunctionType().getInput(0)).getDimSize(0);
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   Value step = arith::ConstantIndexOp::create(b, loc, size);
   auto loop = scf::ForOp::create(b, loc, lower, upper, step, accumulators);
@@ -158,8 +158,8 @@ ValueRange tileLoop(OpBuilder &b, Location loc, func::FuncOp tile,
   SmallVector<Value> slices;
   for (auto [input, type] :
        llvm::zip(inputs, tile.getFunctionType().getInputs()))
-    slices.push_back(batchSlice(b, loc, input, cast<RankedTensorType>(type),
-                                start, steps));
+    slices.push_back(
+        batchSlice(b, loc, input, cast<RankedTensorType>(type), start, steps));
   auto call = func::CallOp::create(b, loc, tile, slices);
   SmallVector<Value> updated;
   for (auto [result, acc] :

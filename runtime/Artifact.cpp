@@ -174,8 +174,7 @@ StatusOr<std::unique_ptr<Artifact>> Artifact::open(const std::string &path) {
   artifact->abiVersion_ = version;
   if (version >= 2 && !bind("engram_run_from", api->runFrom))
     return Status::error(path + ": incomplete engram artifact (ABI version " +
-                         std::to_string(version) +
-                         " without engram_run_from)");
+                         std::to_string(version) + " without engram_run_from)");
   if (!bind("engram_create", api->create) ||
       !bind("engram_destroy", api->destroy) || !bind("engram_run", api->run) ||
       !bind("engram_read_states", api->readStates) ||
@@ -244,18 +243,16 @@ StatusOr<Tensor<float>> Artifact::initialTrace(int64_t batch) const {
                                  "trace (ABI version 2 with final states "
                                  "does)");
   const int64_t cell = layout_.slots * layout_.hidden;
-  Tensor<float> trace(layout_.sharedTrace
-                          ? std::vector<int64_t>{layout_.slots, layout_.hidden}
-                          : std::vector<int64_t>{batch, layout_.slots,
-                                                 layout_.hidden});
+  Tensor<float> trace(
+      layout_.sharedTrace
+          ? std::vector<int64_t>{layout_.slots, layout_.hidden}
+          : std::vector<int64_t>{batch, layout_.slots, layout_.hidden});
   for (int64_t i = 0; i < trace.size(); i += cell)
     std::copy_n(t0, cell, trace.ptr() + i);
   return trace;
 }
 
-bool Artifact::canResume() const {
-  return layout_.hasStates && api_->runFrom;
-}
+bool Artifact::canResume() const { return layout_.hasStates && api_->runFrom; }
 
 StateShape Artifact::stateShape(int64_t batch) const {
   return {batch, layout_.hidden, layout_.slots, layout_.sharedTrace};

@@ -175,11 +175,13 @@ StatusOr<RunResult<T>> runReference(const Model &model, const Tensor<T> &input,
   return result;
 }
 
-template StatusOr<RunResult<float>>
-runReference(const Model &, const Tensor<float> &, TraceRecording<float> *,
-             const State<float> *);
-template StatusOr<RunResult<double>>
-runReference(const Model &, const Tensor<double> &, TraceRecording<double> *,
-             const State<double> *);
+template StatusOr<RunResult<float>> runReference(const Model &,
+                                                 const Tensor<float> &,
+                                                 TraceRecording<float> *,
+                                                 const State<float> *);
+template StatusOr<RunResult<double>> runReference(const Model &,
+                                                  const Tensor<double> &,
+                                                  TraceRecording<double> *,
+                                                  const State<double> *);
 
 } // namespace engram::runtime

@@ -59,9 +59,10 @@ StatusOr<RunResult<T>> runReference(const Model &model, const Tensor<T> &input,
                                     TraceRecording<T> *recording = nullptr,
                                     const State<T> *initial = nullptr);
 
-extern template StatusOr<RunResult<float>>
-runReference(const Model &, const Tensor<float> &, TraceRecording<float> *,
-             const State<float> *);
+extern template StatusOr<RunResult<float>> runReference(const Model &,
+                                                        const Tensor<float> &,
+                                                        TraceRecording<float> *,
+                                                        const State<float> *);
 extern template StatusOr<RunResult<double>>
 runReference(const Model &, const Tensor<double> &, TraceRecording<double> *,
              const State<double> *);

@@ -479,8 +479,8 @@ Status Simulator::runSequence(const float *x, size_t steps, size_t b,
     const float *xs = x + s * net_.inputWidth;
     for (size_t k = 0; k < timesteps; ++k) {
       const size_t t = s * timesteps + k;
-      if (Status status = step(xs, size_t(start) + t, k == 0,
-                               k + 1 == timesteps);
+      if (Status status =
+              step(xs, size_t(start) + t, k == 0, k + 1 == timesteps);
           !status)
         return status;
       account(b * steps * timesteps + t, result);
@@ -834,17 +834,16 @@ size_t stateWidth(const Network &network) {
 /// Checks `initial` against a run of `batch` sequences of a network whose
 /// state is `width` values per sequence.
 static Status checkInitialState(const SimulatorState &initial, size_t batch,
-                         size_t width) {
+                                size_t width) {
   if (initial.batch != batch || initial.timesteps.size() != batch)
     return Status::error("the state holds " + std::to_string(initial.batch) +
                          " sequences, the input " + std::to_string(batch));
   if (initial.values.size() != batch * width)
-    return Status::error("the state holds " +
-                         std::to_string(initial.values.size() /
-                                        std::max<size_t>(batch, 1)) +
-                         " values per sequence; this network's state has " +
-                         std::to_string(width) +
-                         " (a state of another network?)");
+    return Status::error(
+        "the state holds " +
+        std::to_string(initial.values.size() / std::max<size_t>(batch, 1)) +
+        " values per sequence; this network's state has " +
+        std::to_string(width) + " (a state of another network?)");
   for (int64_t t : initial.timesteps)
     if (t < 0)
       return Status::error("the state's timesteps must not be negative");

@@ -333,8 +333,7 @@ translateToLLVM(ModuleOp module, const Target &target,
                                    "values in the module";
     initialTrace = std::move(*values);
   }
-  addArtifactGlobals(*llvmModule, *metadata, layout.asArrayRef(),
-                     initialTrace);
+  addArtifactGlobals(*llvmModule, *metadata, layout.asArrayRef(), initialTrace);
   if (failed(linkShim(*llvmModule, module)))
     return failure();
   translateTimer.stop();

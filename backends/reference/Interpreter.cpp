@@ -238,7 +238,7 @@ LogicalResult Interpreter<T>::evaluateConstant(arith::ConstantOp op) {
 
 template <typename T>
 LogicalResult Interpreter<T>::startRecording(LoopOp loop, int64_t batch,
-                                            int64_t steps) {
+                                             int64_t steps) {
   auto recalls = loop.getBodyBlock().getOps<RecallOp>();
   if (std::distance(recalls.begin(), recalls.end()) != 1)
     return loop.emitError() << "a recording needs one engram.recall in the "

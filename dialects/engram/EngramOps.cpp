@@ -212,12 +212,11 @@ LogicalResult TraceInitOp::verify() {
     // being N×H either way).
     ArrayRef<int64_t> shape = getShapeOf(getInit().getType());
     bool resumes = !type.isShared() && shape.size() == 3;
-    if (failed(checkShape(*this, "init", getInit().getType(),
-                          resumes ? type.getShape()
-                                  : ArrayRef<int64_t>{type.getSlots(),
-                                                      type.getWidth()},
-                          resumes ? "the shape of the trace"
-                                  : "slots x width")))
+    if (failed(checkShape(
+            *this, "init", getInit().getType(),
+            resumes ? type.getShape()
+                    : ArrayRef<int64_t>{type.getSlots(), type.getWidth()},
+            resumes ? "the shape of the trace" : "slots x width")))
       return failure();
   }
   bool needsBatch = !type.isShared() && ShapedType::isDynamic(type.getBatch());

@@ -112,8 +112,8 @@ inline py::array runSpiking(const rt::snn::Network &network,
   rt::StatusOr<rt::snn::RunResult> result = rt::Status::error("not run");
   {
     py::gil_scoped_release release;
-    result = rt::snn::run(network, input.ptr(), input.dim(0), input.dim(1),
-                          options);
+    result =
+        rt::snn::run(network, input.ptr(), input.dim(0), input.dim(1), options);
   }
   rt::snn::RunResult run = value(std::move(result));
   rt::Tensor<float> output;

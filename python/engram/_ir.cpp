@@ -62,16 +62,17 @@ private:
     if (state) {
       if (state->size() != 2)
         throw EngramError("state must be a pair (h, trace)");
-      initial = rt::State<T>{toTensor<T>((*state)[0]), toTensor<T>((*state)[1])};
+      initial =
+          rt::State<T>{toTensor<T>((*state)[0]), toTensor<T>((*state)[1])};
     }
     rt::RunResult<T> result;
     bool hasState = false;
     rt::Status status;
     {
       py::gil_scoped_release release;
-      status = engram::tools::runMlirFile(path_, "forward", input, result,
-                                          hasState,
-                                          initial ? &*initial : nullptr);
+      status =
+          engram::tools::runMlirFile(path_, "forward", input, result, hasState,
+                                     initial ? &*initial : nullptr);
     }
     check(status);
     return resultTuple(std::move(result), hasState);

@@ -16,9 +16,9 @@
 #include "backends/lava/Lava.h"
 #include "runtime/Artifact.h"
 #include "runtime/CudaArtifact.h"
+#include "runtime/Files.h"
 #include "runtime/Package.h"
 #include "runtime/PackageInterpreter.h"
-#include "runtime/Files.h"
 #include "runtime/Version.h"
 
 #include <pybind11/numpy.h>
@@ -48,7 +48,8 @@ public:
     } else if (rt::isPackagePath(path)) {
       package_ = value(rt::loadPackage(path));
       kind_ = "package";
-    } else if (path.size() > 3 && path.compare(path.size() - 3, 3, ".pb") == 0) {
+    } else if (path.size() > 3 &&
+               path.compare(path.size() - 3, 3, ".pb") == 0) {
       lava_ = value(engram::lava::importLava(value(rt::readFile(path)), path));
       kind_ = "lava";
     } else {
@@ -74,8 +75,8 @@ public:
   py::tuple run(const py::array &x, const std::optional<py::tuple> &state,
                 int threads, const std::string &precision) {
     if (precision != "f32" && precision != "f64")
-      throw EngramError("precision must be 'f32' or 'f64', got '" +
-                        precision + "'");
+      throw EngramError("precision must be 'f32' or 'f64', got '" + precision +
+                        "'");
     if (precision == "f64" && !package_)
       throw EngramError(path_ + ": compiled artifacts compute in float32; "
                                 "precision='f64' is for packages (the "
@@ -100,17 +101,19 @@ public:
 
 private:
   template <typename T>
-  py::tuple runPackage(const py::array &x, const std::optional<py::tuple> &state) {
+  py::tuple runPackage(const py::array &x,
+                       const std::optional<py::tuple> &state) {
     rt::Tensor<T> input = toTensor<T>(x);
     std::optional<rt::State<T>> initial;
     if (state)
-      initial = rt::State<T>{toTensor<T>((*state)[0]), toTensor<T>((*state)[1])};
+      initial =
+          rt::State<T>{toTensor<T>((*state)[0]), toTensor<T>((*state)[1])};
     rt::StatusOr<rt::RunResult<T>> result = rt::Status::error("not run");
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
       result = rt::runReference<T>(*package_, input, nullptr,
-                                initial ? &*initial : nullptr);
+                                   initial ? &*initial : nullptr);
     }
     return resultTuple(value(std::move(result)));
   }
@@ -151,13 +154,12 @@ private:
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
-      status = cpu_->runBuffers(input.data(), batch, steps,
-                                output.mutable_data(), threads,
-                                state ? hidden0.data() : nullptr,
-                                state ? trace0.data() : nullptr);
+      status = cpu_->runBuffers(
+          input.data(), batch, steps, output.mutable_data(), threads,
+          state ? hidden0.data() : nullptr, state ? trace0.data() : nullptr);
       if (status && states)
-        status = cpu_->readStateBuffers(hidden.mutable_data(),
-                                        trace.mutable_data());
+        status =
+            cpu_->readStateBuffers(hidden.mutable_data(), trace.mutable_data());
     }
     check(status);
     if (!states)

@@ -142,8 +142,9 @@ TEST(Npy, NpzRoundTrip) {
   std::vector<double> trace(60);
   for (size_t i = 0; i < trace.size(); ++i)
     trace[i] = 0.001 * double(i) - 0.02;
-  std::string archive = encodeNpz({{"h", encodeNpy({2, 2}, h.data())},
-                                   {"trace", encodeNpy({2, 5, 6}, trace.data())}});
+  std::string archive =
+      encodeNpz({{"h", encodeNpy({2, 2}, h.data())},
+                 {"trace", encodeNpy({2, 5, 6}, trace.data())}});
   StatusOr<std::vector<NpzArray>> arrays = parseNpz(archive);
   ASSERT_TRUE(arrays) << arrays.status().message();
   ASSERT_EQ(arrays->size(), 2u);

@@ -78,8 +78,8 @@ struct ParsedFile {
 template <typename T>
 runtime::StatusOr<std::vector<runtime::Tensor<T>>>
 argumentsFor(const std::string &path, mlir::func::FuncOp func,
-             const runtime::Tensor<T> &input,
-             const runtime::State<T> *initial, const FirstError &error) {
+             const runtime::Tensor<T> &input, const runtime::State<T> *initial,
+             const FirstError &error) {
   if (!initial)
     return std::vector<runtime::Tensor<T>>{input};
   if (func.getNumResults() != 3)

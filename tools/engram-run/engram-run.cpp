@@ -32,15 +32,15 @@
 #endif
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
-#include <cerrno>
-#include <cstring>
 #include <sys/stat.h>
 
 using namespace engram::runtime;
@@ -273,7 +273,6 @@ Status parseArguments(int argc, char **argv, Options &options, bool &help,
   return checkArguments(options);
 }
 
-
 /// Runs the model once on the input given to prepareModel; the final states
 /// are read back when `states` is set (the benchmark times runs without).
 template <typename T>
@@ -303,8 +302,8 @@ StatusOr<Runner<float>> artifactRunner(const Options &options,
 /// time, each from the state the last ended in (a run split into steps
 /// equals the whole run, docs/streams.md): T and h at every step; the
 /// artifact does not expose the recall weights.
-Status recordByStep(Artifact &artifact, const Tensor<float> &input,
-                    int threads, const State<float> *initial,
+Status recordByStep(Artifact &artifact, const Tensor<float> &input, int threads,
+                    const State<float> *initial,
                     TraceRecording<float> &recording) {
   const int64_t batch = input.dim(0), steps = input.dim(1),
                 width = input.dim(2);
@@ -312,8 +311,9 @@ Status recordByStep(Artifact &artifact, const Tensor<float> &input,
   State<float> state;
   if (initial)
     state = *initial;
-  StatusOr<Tensor<float>> start = initial ? StatusOr<Tensor<float>>(initial->trace)
-                                          : artifact.initialTrace(batch);
+  StatusOr<Tensor<float>> start = initial
+                                      ? StatusOr<Tensor<float>>(initial->trace)
+                                      : artifact.initialTrace(batch);
   if (!start)
     return start.status();
   if (Status started = recording.start(batch, steps, *start); !started)
@@ -323,8 +323,8 @@ Status recordByStep(Artifact &artifact, const Tensor<float> &input,
     for (int64_t b = 0; b < batch; ++b)
       std::copy_n(input.ptr() + (b * steps + t) * width, width,
                   x.ptr() + b * width);
-    Status status = artifact.run(x, threads, step,
-                                 t == 0 && !initial ? nullptr : &state);
+    Status status =
+        artifact.run(x, threads, step, t == 0 && !initial ? nullptr : &state);
     if (status)
       status = artifact.readStates(step);
     if (!status)
@@ -368,8 +368,8 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
                                                    RunResult<float> &r) {
                          if (TraceRecording<float> *rec = *pending) {
                            *pending = nullptr;
-                           if (Status s = recordByStep(a, x, threads, initial,
-                                                       *rec);
+                           if (Status s =
+                                   recordByStep(a, x, threads, initial, *rec);
                                !s)
                              return s;
                          }
@@ -387,16 +387,15 @@ StatusOr<Runner<T>> prepareModel(const Options &options, const Tensor<T> &input,
       return model.status();
     hasState = true;
     auto shared = std::make_shared<Model>(std::move(*model));
-    return Runner<T>(
-        [shared, &input, &options, recording, initial](RunResult<T> &r,
-                                                       bool states) {
-          auto run = runReference(*shared, input, states ? recording : nullptr,
-                                  initial);
-          if (!run)
-            return run.status().withPrefix(options.input + ": ");
-          r = std::move(*run);
-          return Status::success();
-        });
+    return Runner<T>([shared, &input, &options, recording,
+                      initial](RunResult<T> &r, bool states) {
+      auto run =
+          runReference(*shared, input, states ? recording : nullptr, initial);
+      if (!run)
+        return run.status().withPrefix(options.input + ": ");
+      r = std::move(*run);
+      return Status::success();
+    });
   }
   if (!endsWith(options.model, ".mlir"))
     return Status::error(options.model +
@@ -635,8 +634,9 @@ StatusOr<snn::SimulatorState> readSpikingState(const std::string &path) {
                                 "network");
   if (values->shape.size() != 2 || ticks->shape.size() != 1 ||
       ticks->shape[0] != values->shape[0])
-    return Status::error(path + ": 'snn_state' must be B x values and "
-                                "'snn_timesteps' B, got " +
+    return Status::error(path +
+                         ": 'snn_state' must be B x values and "
+                         "'snn_timesteps' B, got " +
                          shapeToString(values->shape) + " and " +
                          shapeToString(ticks->shape));
   snn::SimulatorState state;
@@ -679,7 +679,8 @@ Status runSpiking(const Options &options, const snn::Network &network,
   runOptions.record = !options.record.empty();
   std::optional<snn::SimulatorState> initial;
   if (!options.initialState.empty()) {
-    StatusOr<snn::SimulatorState> state = readSpikingState(options.initialState);
+    StatusOr<snn::SimulatorState> state =
+        readSpikingState(options.initialState);
     if (!state)
       return state.status();
     initial = std::move(*state);
@@ -718,8 +719,8 @@ Status runSpiking(const Options &options, const snn::Network &network,
     const int64_t width =
         state.batch ? int64_t(state.values.size() / state.batch) : 0;
     stateBytes = encodeNpz(
-        {{"snn_state", encodeNpy({int64_t(state.batch), width},
-                                 state.values.data())},
+        {{"snn_state",
+          encodeNpy({int64_t(state.batch), width}, state.values.data())},
          {"snn_timesteps",
           encodeNpy({int64_t(state.batch)}, state.timesteps.data())}});
   }

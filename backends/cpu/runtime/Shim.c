@@ -38,10 +38,10 @@ extern const char engram_metadata_json[];
 extern const float engram_initial_trace[];
 
 /* void _mlir_ciface_engram_forward(desc *input, [desc *h0, desc *trace0,]
- * desc *output[, desc *h, desc *trace]). Descriptors are { float *allocated, *aligned; int64_t
- * offset, sizes[rank], strides[rank]; }, all 8-byte fields. Its arity
- * depends on the model (engram_layout[kLayoutHasState]), so it is declared
- * with no parameters and called through a pointer of its real type. */
+ * desc *output[, desc *h, desc *trace]). Descriptors are { float *allocated,
+ * *aligned; int64_t offset, sizes[rank], strides[rank]; }, all 8-byte fields.
+ * Its arity depends on the model (engram_layout[kLayoutHasState]), so it is
+ * declared with no parameters and called through a pointer of its real type. */
 extern void _mlir_ciface_engram_forward(void);
 
 struct engram_model {

@@ -111,11 +111,10 @@ def run(model, x, client, precision="f32", threads=1, chunk=None):
     digest = _digest(payload)
     shared = client.scatter(payload, broadcast=True)
     dtype = np.float64 if precision == "f64" and local.kind == "package" else np.float32
-    blocks, start = [], 0
+    blocks = []
     for block, size in zip(x.to_delayed().ravel(), x.chunks[0]):
         task = dask.delayed(_run_block, pure=True)(shared, digest, precision, threads, block)
         shape = ((size, x.shape[1], probe.shape[2]) if per_step
                  else (size, probe.shape[1]))
         blocks.append(da.from_delayed(task, shape=shape, dtype=dtype))
-        start += size
     return da.concatenate(blocks, axis=0)

@@ -120,7 +120,7 @@ def _vars(group):
     return [np.asarray(v[str(i)]) for i in range(len(v))]
 
 
-def _groups(h5, prefix=""):
+def _groups(h5):
     """(path, group) of every group of `h5`."""
     out = []
     h5.visititems(lambda name, obj: out.append((name, obj))
@@ -197,13 +197,10 @@ def _legacy_weights(h5):
         raise ConversionError("model_weights: expected one engram_memory weight, found "
                               f"{len(memory)}")
     cell_prefix = memory[0][0].rsplit("/", 1)[0] + "/"
-    m, h = memory[0][1].shape
+    h = memory[0][1].shape[1]
     tensors = {"cell.memory": memory[0][1]}
     kernels = [(p, w) for p, w in weights.items()
                if p.startswith(cell_prefix) and p.endswith("/kernel")]
-    by_shape = {}
-    for p, w in kernels:
-        by_shape.setdefault(w.shape[1], []).append(p)
     integrator = [p for p, w in kernels if w.shape == (3 * h, 3 * h)]
     output = [p for p, w in kernels if w.shape == (3 * h, h)]
     encoder = [p for p, w in kernels if w.shape[1] == h and w.shape[0] != 3 * h]

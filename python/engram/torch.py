@@ -16,7 +16,6 @@ import json
 import math
 import os
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 

@@ -16,6 +16,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <optional>
 #include <stdexcept>
 
 namespace engram::python {
@@ -98,28 +99,50 @@ inline void registerError(py::module_ &m, bool define) {
   });
 }
 
-/// Runs x (B x S x D) through a spiking network with the simulator; the
-/// decoded output, B x C.
-inline py::array runSpiking(const rt::snn::Network &network,
-                            const py::handle &x, bool fixedPoint) {
+/// Runs x (B x S x D) through a spiking network with the simulator, from
+/// rest or from `state` (the simulator state, B x values, and the timesteps
+/// run, B); (the decoded output B x C, the state, the timesteps).
+inline py::tuple runSpiking(const rt::snn::Network &network,
+                            const py::handle &x, bool fixedPoint,
+                            const std::optional<py::tuple> &state) {
   rt::Tensor<float> input = toTensor<float>(x);
   if (input.rank() != 3 || input.dim(2) != int64_t(network.inputWidth))
     throw EngramError("input has shape " + rt::shapeToString(input.shape) +
                       ", the network reads B x S x " +
                       std::to_string(network.inputWidth));
+  std::optional<rt::snn::SimulatorState> initial;
+  if (state) {
+    rt::Tensor<double> values = toTensor<double>((*state)[0]);
+    rt::Tensor<int64_t> ticks = toTensor<int64_t>((*state)[1]);
+    if (values.rank() != 2 || ticks.rank() != 1 ||
+        ticks.dim(0) != values.dim(0))
+      throw EngramError("a spiking network's state is (values B x N, "
+                        "timesteps B), as its last run returned it");
+    initial = rt::snn::SimulatorState{size_t(values.dim(0)),
+                                      std::move(values.data),
+                                      std::move(ticks.data)};
+  }
   rt::snn::RunOptions options;
   options.fixedPoint = fixedPoint;
   rt::StatusOr<rt::snn::RunResult> result = rt::Status::error("not run");
   {
     py::gil_scoped_release release;
-    result =
-        rt::snn::run(network, input.ptr(), input.dim(0), input.dim(1), options);
+    result = rt::snn::run(network, input.ptr(), input.dim(0), input.dim(1),
+                          options, initial ? &*initial : nullptr);
   }
   rt::snn::RunResult run = value(std::move(result));
   rt::Tensor<float> output;
   output.shape = {input.dim(0), int64_t(run.outputSize)};
   output.data = std::move(run.output);
-  return toArray(std::move(output));
+  const int64_t batch = int64_t(run.state.batch);
+  rt::Tensor<double> values;
+  values.shape = {batch, batch ? int64_t(run.state.values.size()) / batch : 0};
+  values.data = std::move(run.state.values);
+  rt::Tensor<int64_t> ticks;
+  ticks.shape = {batch};
+  ticks.data = std::move(run.state.timesteps);
+  return py::make_tuple(toArray(std::move(output)), toArray(std::move(values)),
+                        toArray(std::move(ticks)));
 }
 
 } // namespace engram::python

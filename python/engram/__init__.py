@@ -15,13 +15,14 @@ demand. docs/python.md is the guide.
 
 import importlib
 
-__all__ = ["load", "Model", "Session", "State", "Error", "compile",
-           "CompileError", "version"]
+__all__ = ["load", "Model", "Session", "State", "SpikingState", "Error",
+           "compile", "CompileError", "version"]
 
 # Attributes of the package and the module that defines each; imported on
 # first use, so that engram.torch works where the extension is not built.
 _LAZY = {"load": "_model", "Model": "_model", "Session": "_model",
-         "State": "_model", "Error": "_model", "version": "_model",
+         "State": "_model", "SpikingState": "_model", "Error": "_model",
+         "version": "_model",
          "compile": "_compile", "CompileError": "_compile"}
 
 

@@ -40,11 +40,11 @@ public:
     (void)threads;
     std::lock_guard<std::mutex> lock(mutex_);
     if (network_) {
-      if (state || precision != "f32")
-        throw EngramError(path_ + ": spiking networks run from their initial "
-                                  "state, in float64 inside the simulator");
-      return py::make_tuple(runSpiking(*network_, x, false), py::none(),
-                            py::none());
+      if (precision != "f32")
+        throw EngramError(path_ + ": spiking networks compute in float64 "
+                                  "inside the simulator; precision is for "
+                                  "the interpreters");
+      return runSpiking(*network_, x, false, state);
     }
     if (precision == "f64")
       return runIr<double>(x, state);
@@ -93,8 +93,7 @@ PYBIND11_MODULE(_ir, m) {
       .def(py::init<const std::string &>(), py::arg("path"))
       .def_property_readonly("kind", &Model::kind)
       .def_property_readonly("input_dim", &Model::inputDim)
-      .def_property_readonly("resumable",
-                             [](const Model &m) { return m.kind() == "mlir"; })
+      .def_property_readonly("resumable", [](const Model &) { return true; })
       .def_property_readonly("metadata_json",
                              [](const Model &) { return std::string(); })
       .def("run", &Model::run, py::arg("x"), py::arg("state") = py::none(),

@@ -30,6 +30,23 @@ class State(NamedTuple):
             return cls(archive["h"], archive["trace"])
 
 
+class SpikingState(NamedTuple):
+    """A spiking network's state between calls: its simulator's variables
+    (B x values: membranes, currents, plastic weights, learning traces,
+    delay lines) and the timesteps each sequence has run, as engram-run
+    --dump-state writes them for a spiking network."""
+    values: np.ndarray
+    timesteps: np.ndarray
+
+    def save(self, path):
+        np.savez_compressed(path, snn_state=self.values, snn_timesteps=self.timesteps)
+
+    @classmethod
+    def load(cls, path):
+        with np.load(path) as archive:
+            return cls(archive["snn_state"], archive["snn_timesteps"])
+
+
 def _is_ir(path):
     return str(path).endswith(".mlir")
 
@@ -75,15 +92,15 @@ class Model:
 
     @property
     def resumable(self):
-        """Whether run() accepts a state (not CUDA or spiking yet)."""
+        """Whether run() accepts a state (not CUDA yet)."""
         return self._impl.resumable
 
     def run(self, x, state: Optional[State] = None):
         """Runs x (B x S x D) from state (None: h = 0 and T = T0).
 
-        Returns (y, state): the output and the final State, which a later
-        call may start from so that the trace keeps learning across calls.
-        Spiking networks return (y, None). The GIL is released while the
+        Returns (y, state): the output and the final State (a SpikingState
+        for spiking networks), which a later call may start from so that the
+        trace keeps learning across calls. The GIL is released while the
         model runs."""
         x = np.asarray(x)
         if x.dtype.kind not in "fc" and x.dtype.kind not in "iub":
@@ -95,7 +112,10 @@ class Model:
         pair = None if state is None else (np.asarray(state[0]),
                                            np.asarray(state[1]))
         y, h, trace = self._impl.run(x, pair, self.threads, self.precision)
-        return y, (None if h is None else State(h, trace))
+        if h is None:
+            return y, None
+        return y, (SpikingState(h, trace) if self.kind in ("snn", "lava")
+                   else State(h, trace))
 
     def __call__(self, x):
         return self.run(x)[0]

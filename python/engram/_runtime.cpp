@@ -63,7 +63,9 @@ public:
   const std::string &kind() const { return kind_; }
   const std::string &path() const { return path_; }
   const std::string &metadata() const { return metadata_; }
-  bool resumable() const { return package_ || (cpu_ && cpu_->canResume()); }
+  bool resumable() const {
+    return package_ || lava_ || (cpu_ && cpu_->canResume());
+  }
   int64_t inputDim() const {
     return cpu_       ? cpu_->inputDim()
            : package_ ? package_->config.inputDim
@@ -84,12 +86,12 @@ public:
     if (state && state->size() != 2)
       throw EngramError("state must be a pair (h, trace)");
     if (lava_) {
-      if (state || precision != "f32")
-        throw EngramError(path_ + ": spiking networks run from their initial "
-                                  "state, in the graph's arithmetic");
+      if (precision != "f32")
+        throw EngramError(path_ + ": a Lava graph computes in its own "
+                                  "arithmetic; precision is for the "
+                                  "interpreters");
       std::lock_guard<std::mutex> lock(mutex_);
-      return py::make_tuple(runSpiking(lava_->network, x, lava_->fixedPoint),
-                            py::none(), py::none());
+      return runSpiking(lava_->network, x, lava_->fixedPoint, state);
     }
     if (package_)
       return precision == "f64" ? runPackage<double>(x, state)

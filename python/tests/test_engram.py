@@ -155,3 +155,32 @@ def test_compile_options_reach_engramc(work, x):
     assert meta["quantization"]["trace"] == "bfloat16"
     assert meta["quantization"]["memory"].startswith("int8")
     assert engram.compile(MODEL, emit="engram", quantize="bf16:trace").count("#engram.bf16") > 0
+
+
+def test_spiking_network_resumes(models, x, work):
+    """A spiking network (snn MLIR) fed in two chunks: the whole run's output
+    and simulator state, bit for bit; its state files are engram-run's."""
+    calib = work / "calib.npy"
+    np.save(calib, x)
+    net = str(work / "net.mlir")
+    (work / "net.mlir").write_text(engram.compile(MODEL, emit="snn", snn_calibration=str(calib),
+                                                  snn_timesteps=4))
+    model = engram.load(net)
+    assert model.kind == "snn" and model.resumable
+    xs = x[:3, :10]
+    y, state = model.run(xs)
+    session = engram.Session(model)
+    session.feed(xs[:, :4])
+    y2 = session.feed(xs[:, 4:])
+    assert np.array_equal(y, y2)
+    assert np.array_equal(state.values, session.state.values)
+    assert list(session.state.timesteps) == [40, 40, 40]
+    np.save(work / "xs.npy", xs[:, 4:])
+    _, first = model.run(xs[:, :4])
+    first.save(work / "snn-state.npz")
+    y_cli = work / "y-snn.npy"
+    subprocess.run(["engram-run", net, "--input", str(work / "xs.npy"), "--initial-state",
+                    str(work / "snn-state.npz"), "--output", str(y_cli)], check=True)
+    assert np.array_equal(np.load(y_cli), y)
+    with pytest.raises(engram.Error, match="sequences, the input"):
+        model.run(xs[:2], state=state)

@@ -199,8 +199,7 @@ static void reshape(Tensor<float> &tensor, std::vector<int64_t> shape) {
     tensor = Tensor<float>(std::move(shape));
 }
 
-Status Artifact::checkInitialState(const State<float> &initial,
-                                   int64_t batch) const {
+Status Artifact::checkResumable() const {
   if (!layout_.hasStates)
     return Status::error(path_ + ": this artifact returns no final states, "
                                  "so it cannot start from a given state");
@@ -210,8 +209,14 @@ Status Artifact::checkInitialState(const State<float> &initial,
                          " cannot start from a given state (recompile it "
                          "with this engramc for version " +
                          std::to_string(kArtifactAbiVersion) + ")");
-  StateShape shape{batch, layout_.hidden, layout_.slots, layout_.sharedTrace};
-  if (Status status = checkStateValues(initial, shape); !status)
+  return Status::success();
+}
+
+Status Artifact::checkInitialState(const State<float> &initial,
+                                   int64_t batch) const {
+  if (Status status = checkResumable(); !status)
+    return status;
+  if (Status status = checkStateValues(initial, stateShape(batch)); !status)
     return status.withPrefix("initial state: ");
   return Status::success();
 }
@@ -243,16 +248,13 @@ StatusOr<Tensor<float>> Artifact::initialTrace(int64_t batch) const {
                                  "trace (ABI version 2 with final states "
                                  "does)");
   const int64_t cell = layout_.slots * layout_.hidden;
-  Tensor<float> trace(
-      layout_.sharedTrace
-          ? std::vector<int64_t>{layout_.slots, layout_.hidden}
-          : std::vector<int64_t>{batch, layout_.slots, layout_.hidden});
+  Tensor<float> trace(stateShape(batch).traceShape());
   for (int64_t i = 0; i < trace.size(); i += cell)
     std::copy_n(t0, cell, trace.ptr() + i);
   return trace;
 }
 
-bool Artifact::canResume() const { return layout_.hasStates && api_->runFrom; }
+bool Artifact::canResume() const { return bool(checkResumable()); }
 
 StateShape Artifact::stateShape(int64_t batch) const {
   return {batch, layout_.hidden, layout_.slots, layout_.sharedTrace};
@@ -262,8 +264,9 @@ Status Artifact::runBuffers(const float *input, int64_t batch, int64_t steps,
                             float *output, int threads, const float *hidden0,
                             const float *trace0) {
   const bool resume = hidden0 || trace0;
-  if (resume && (!layout_.hasStates || !api_->runFrom))
-    return checkInitialState(State<float>(), batch);
+  if (resume)
+    if (Status status = checkResumable(); !status)
+      return status;
   int failed = resume ? api_->runFrom(model_, batch, steps, input, output,
                                       threads, hidden0, trace0)
                       : api_->run(model_, batch, steps, input, output, threads);
@@ -284,11 +287,9 @@ Status Artifact::readStateBuffers(float *hidden, float *trace) {
 Status Artifact::readStates(RunResult<float> &result) {
   if (!layout_.hasStates)
     return Status::success();
-  const int64_t hidden = layout_.hidden, slots = layout_.slots;
-  reshape(result.hidden, {lastBatch_, hidden});
-  reshape(result.trace, layout_.sharedTrace
-                            ? std::vector<int64_t>{slots, hidden}
-                            : std::vector<int64_t>{lastBatch_, slots, hidden});
+  const StateShape shape = stateShape(lastBatch_);
+  reshape(result.hidden, shape.hiddenShape());
+  reshape(result.trace, shape.traceShape());
   return readStateBuffers(result.hidden.ptr(), result.trace.ptr());
 }
 

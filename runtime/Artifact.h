@@ -62,8 +62,10 @@ public:
   Status readStateBuffers(float *hidden, float *trace);
   std::vector<int64_t> outputShape(int64_t batch, int64_t steps) const;
   StateShape stateShape(int64_t batch) const;
-  /// Whether run may start from a given state (ABI 2, with final states).
+  /// Whether run may start from a given state (ABI 2, with final states);
+  /// checkResumable says why not.
   bool canResume() const;
+  Status checkResumable() const;
   /// Checks `initial` for a run of `batch` sequences.
   Status checkInitialState(const State<float> &initial, int64_t batch) const;
 

@@ -410,6 +410,14 @@ StatusOr<std::vector<NpzArray>> readNpz(const std::string &path) {
   return arrays;
 }
 
+const NpyArray *findMember(const std::vector<NpzArray> &arrays,
+                           const std::string &name) {
+  for (const NpzArray &member : arrays)
+    if (member.name == name)
+      return &member.array;
+  return nullptr;
+}
+
 std::string encodeNpz(const std::vector<NpzMember> &members) {
   constexpr uint32_t kUtf8Names = 1 << 11;
   std::string archive, directory;

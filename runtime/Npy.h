@@ -65,6 +65,10 @@ StatusOr<std::vector<NpzArray>> parseNpz(const std::string &bytes);
 /// Reads `path`; errors are prefixed with the path.
 StatusOr<std::vector<NpzArray>> readNpz(const std::string &path);
 
+/// The member of `arrays` called `name`, or null.
+const NpyArray *findMember(const std::vector<NpzArray> &arrays,
+                           const std::string &name);
+
 } // namespace engram::runtime
 
 #endif // ENGRAM_RUNTIME_NPY_H

@@ -23,10 +23,8 @@ Status checkInputShape(const std::vector<int64_t> &shape, int64_t inputDim) {
 
 Status checkState(const std::vector<int64_t> &hidden,
                   const std::vector<int64_t> &trace, const StateShape &shape) {
-  std::vector<int64_t> wantHidden = {shape.batch, shape.hidden};
-  std::vector<int64_t> wantTrace = {shape.slots, shape.hidden};
-  if (!shape.shared)
-    wantTrace.insert(wantTrace.begin(), shape.batch);
+  const std::vector<int64_t> wantHidden = shape.hiddenShape(),
+                             wantTrace = shape.traceShape();
   if (hidden != wantHidden)
     return Status::error("'h' has shape " + shapeToString(hidden) +
                          ", expected " + shapeToString(wantHidden) +

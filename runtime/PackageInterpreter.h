@@ -39,6 +39,15 @@ template <typename T> struct State {
 struct StateShape {
   int64_t batch = 0, hidden = 0, slots = 0;
   bool shared = false;
+
+  /// B×H.
+  std::vector<int64_t> hiddenShape() const { return {batch, hidden}; }
+  /// B×N×H, or N×H when shared.
+  std::vector<int64_t> traceShape() const {
+    if (shared)
+      return {slots, hidden};
+    return {batch, slots, hidden};
+  }
 };
 
 /// Checks the shapes of a state's `hidden` and `trace` and that every value

@@ -12,39 +12,41 @@ Error = _runtime.Error
 version = _runtime.version
 
 
+def _save_state(state, path):
+    """Writes `state` as engram-run --initial-state reads it: its fields under
+    the .npz member names engram-run uses (state._MEMBERS)."""
+    np.savez_compressed(path, **dict(zip(state._MEMBERS, state)))
+
+
+def _load_state(cls, path):
+    """The `cls` engram-run --dump-state wrote to `path`."""
+    with np.load(path) as archive:
+        return cls(*(archive[name] for name in cls._MEMBERS))
+
+
 class State(NamedTuple):
     """The state a run ends in and another may start from: h (B x H) and the
     Hebbian trace (B x N x H, or N x H when batch_mean shares it), as
-    engram-run --dump-state writes them."""
+    engram-run --dump-state writes them. save(path) and State.load(path)
+    exchange it with engram-run."""
     h: np.ndarray
     trace: np.ndarray
-
-    def save(self, path):
-        """Writes the state as engram-run --initial-state reads it."""
-        np.savez_compressed(path, h=self.h, trace=self.trace)
-
-    @classmethod
-    def load(cls, path):
-        """Reads a state engram-run --dump-state wrote."""
-        with np.load(path) as archive:
-            return cls(archive["h"], archive["trace"])
+    _MEMBERS = ("h", "trace")
+    save = _save_state
+    load = classmethod(_load_state)
 
 
 class SpikingState(NamedTuple):
     """A spiking network's state between calls: its simulator's variables
     (B x values: membranes, currents, plastic weights, learning traces,
     delay lines) and the timesteps each sequence has run, as engram-run
-    --dump-state writes them for a spiking network."""
+    --dump-state writes them for a spiking network (snn_state,
+    snn_timesteps)."""
     values: np.ndarray
     timesteps: np.ndarray
-
-    def save(self, path):
-        np.savez_compressed(path, snn_state=self.values, snn_timesteps=self.timesteps)
-
-    @classmethod
-    def load(cls, path):
-        with np.load(path) as archive:
-            return cls(archive["snn_state"], archive["snn_timesteps"])
+    _MEMBERS = ("snn_state", "snn_timesteps")
+    save = _save_state
+    load = classmethod(_load_state)
 
 
 def _is_ir(path):

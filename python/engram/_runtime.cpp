@@ -127,38 +127,28 @@ private:
       throw EngramError("the input must be a numeric array");
     check(rt::checkInputShape(shapeOf(input), cpu_->inputDim()));
     const int64_t batch = input.shape(0), steps = input.shape(1);
-    Array<float> hidden0, trace0;
+    // The state is small next to the input: it is copied and checked.
+    std::optional<rt::State<float>> initial;
     if (state) {
-      if (!cpu_->canResume())
-        check(cpu_->checkInitialState(rt::State<float>(), batch));
-      hidden0 = Array<float>::ensure((*state)[0]);
-      trace0 = Array<float>::ensure((*state)[1]);
-      if (!hidden0 || !trace0)
-        throw EngramError("the state must be numeric arrays (h, trace)");
-      rt::StateShape shape = cpu_->stateShape(batch);
-      check(rt::checkState(shapeOf(hidden0), shapeOf(trace0), shape)
-                .withPrefix("state: "));
-      check(rt::checkStateValues(rt::State<float>{toTensor<float>(hidden0),
-                                                  toTensor<float>(trace0)},
-                                 shape)
-                .withPrefix("state: "));
+      initial = rt::State<float>{toTensor<float>((*state)[0]),
+                                 toTensor<float>((*state)[1])};
+      check(cpu_->checkInitialState(*initial, batch));
     }
     py::array_t<float> output(cpu_->outputShape(batch, steps));
-    rt::StateShape shape = cpu_->stateShape(batch);
-    std::vector<int64_t> traceShape = {shape.slots, shape.hidden};
-    if (!shape.shared)
-      traceShape.insert(traceShape.begin(), batch);
+    const rt::StateShape shape = cpu_->stateShape(batch);
     const bool states = cpu_->hasFinalStates();
-    py::array_t<float> hidden(states ? std::vector<int64_t>{batch, shape.hidden}
+    py::array_t<float> hidden(states ? shape.hiddenShape()
                                      : std::vector<int64_t>{0});
-    py::array_t<float> trace(states ? traceShape : std::vector<int64_t>{0});
+    py::array_t<float> trace(states ? shape.traceShape()
+                                    : std::vector<int64_t>{0});
     rt::Status status;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
       status = cpu_->runBuffers(
           input.data(), batch, steps, output.mutable_data(), threads,
-          state ? hidden0.data() : nullptr, state ? trace0.data() : nullptr);
+          initial ? initial->hidden.ptr() : nullptr,
+          initial ? initial->trace.ptr() : nullptr);
       if (status && states)
         status =
             cpu_->readStateBuffers(hidden.mutable_data(), trace.mutable_data());

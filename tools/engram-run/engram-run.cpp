@@ -614,19 +614,25 @@ Status checkExpected(const Options &options, const Tensor<T> &output) {
   return Status::error("--expect " + options.expect + ": " + line);
 }
 
+/// `status` of a run from --initial-state: a state that does not fit the
+/// model or the input is the state file's fault, and its message names it
+/// (the runtimes lead such messages with "initial state: ").
+Status blameStateFile(const Options &options, const Status &status) {
+  const std::string &message = status.message();
+  const size_t at = message.find("initial state: ");
+  if (options.initialState.empty() || at == std::string::npos)
+    return status;
+  return Status::error(options.initialState + ": " + message.substr(at + 15));
+}
+
 /// Reads a spiking network's --initial-state: 'snn_state' (B x values) and
 /// 'snn_timesteps' (B), as --dump-state writes them for a spiking network.
 StatusOr<snn::SimulatorState> readSpikingState(const std::string &path) {
   StatusOr<std::vector<NpzArray>> arrays = readNpz(path);
   if (!arrays)
     return arrays.status();
-  auto find = [&](const char *name) -> const NpyArray * {
-    for (const NpzArray &a : *arrays)
-      if (a.name == name)
-        return &a.array;
-    return nullptr;
-  };
-  const NpyArray *values = find("snn_state"), *ticks = find("snn_timesteps");
+  const NpyArray *values = findMember(*arrays, "snn_state"),
+                 *ticks = findMember(*arrays, "snn_timesteps");
   if (!values || !ticks)
     return Status::error(path + ": a spiking network's state holds "
                                 "'snn_state' and 'snn_timesteps', as "
@@ -689,10 +695,10 @@ Status runSpiking(const Options &options, const snn::Network &network,
       snn::run(network, input.ptr(), input.dim(0), input.dim(1), runOptions,
                initial ? &*initial : nullptr);
   if (!result) {
-    const std::string &message = result.status().message();
-    if (initial && message.rfind("initial state: ", 0) == 0)
-      return Status::error(options.initialState + ": " + message.substr(15));
-    return result.status().withPrefix(options.input + ": ");
+    Status blamed = blameStateFile(options, result.status());
+    return blamed.message() != result.status().message()
+               ? blamed
+               : result.status().withPrefix(options.input + ": ");
   }
   Tensor<float> output;
   output.shape = {input.dim(0), static_cast<int64_t>(result->outputSize)};
@@ -776,18 +782,17 @@ template <typename T> StatusOr<State<T>> readState(const std::string &path) {
        {std::pair{"h", &state.hidden}, std::pair{"trace", &state.trace}}) {
     const std::string name = member.first;
     Tensor<T> *tensor = member.second;
-    auto it = std::find_if(arrays->begin(), arrays->end(),
-                           [&](const NpzArray &a) { return a.name == name; });
-    if (it == arrays->end())
+    const NpyArray *array = findMember(*arrays, name);
+    if (!array)
       return Status::error(path + ": no member '" + name +
                            "' (an initial state holds 'h' and 'trace', as "
                            "--dump-state writes them)");
-    if (it->array.dtype != "<f4" && it->array.dtype != "<f8")
+    if (array->dtype != "<f4" && array->dtype != "<f8")
       return Status::error(path + ": member '" + name + "' has dtype " +
-                           dtypeName(it->array.dtype) +
+                           dtypeName(array->dtype) +
                            "; a state is float32 or float64");
-    tensor->shape = it->array.shape;
-    tensor->data.assign(it->array.data.begin(), it->array.data.end());
+    tensor->shape = array->shape;
+    tensor->data.assign(array->data.begin(), array->data.end());
   }
   return state;
 }
@@ -812,15 +817,8 @@ Status runModel(const Options &options, const Tensor<T> &input) {
   if (!runner)
     return runner.status();
   RunResult<T> result;
-  if (Status status = (*runner)(result, /*states=*/true); !status) {
-    // A state that does not fit is the state file's fault.
-    const std::string &message = status.message();
-    size_t at = message.find("initial state: ");
-    return initial && at != std::string::npos
-               ? Status::error(options.initialState + ": " +
-                               message.substr(at + 15))
-               : status;
-  }
+  if (Status status = (*runner)(result, /*states=*/true); !status)
+    return blameStateFile(options, status);
   if (!options.dumpState.empty() && !hasState)
     return Status::error("--dump-state: the entry function does not return "
                          "the final states (h, trace)");

@@ -170,6 +170,8 @@ void toSnn(CompilerFlags &flags, CompilerOptions &options) {
   // Messages name the options as these flags.
   snn.optionPrefix = "--snn-";
   options.snnProfileGiven = flags.snnProfile.getNumOccurrences() > 0;
+  options.snnEncodingGiven = flags.snnEncoding.getNumOccurrences() > 0;
+  options.snnTimestepsGiven = flags.snnTimesteps.getNumOccurrences() > 0;
   for (llvm::cl::Option *option : flags.list())
     if (option->ArgStr.starts_with("snn-") && option->getNumOccurrences())
       options.snnGiven = true;

@@ -87,17 +87,21 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
                      "256)"),
       llvm::cl::init(256)};
   Option<mlir::engram::SnnEncoding> snnEncoding{
-      *this, "snn-encoding", llvm::cl::desc("What events carry"),
-      llvm::cl::init(mlir::engram::SnnEncoding::Rate),
+      *this, "snn-encoding",
+      llvm::cl::desc("What events carry (default: the target's most "
+                     "accurate code: rate for spinnaker and nir, else "
+                     "graded)"),
+      llvm::cl::init(mlir::engram::SnnEncoding::Graded),
       llvm::cl::values(
           clEnumValN(mlir::engram::SnnEncoding::Rate, "rate",
-                     "values as spike rates (default)"),
+                     "values as spike rates"),
           clEnumValN(mlir::engram::SnnEncoding::Graded, "graded",
                      "values as the payloads of graded events"))};
   Option<int64_t> snnTimesteps{
       *this, "snn-timesteps",
-      llvm::cl::desc("Simulator timesteps per model step (default 32)"),
-      llvm::cl::init(32)};
+      llvm::cl::desc("Simulator timesteps per model step (default 12 for "
+                     "graded events, 32 for rates)"),
+      llvm::cl::init(12)};
   Option<mlir::snn::Profile> snnProfile{
       *this, "snn-profile",
       llvm::cl::desc("Hardware whose ranges apply (default: the target's: "

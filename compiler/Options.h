@@ -59,6 +59,11 @@ struct CompilerOptions {
   bool snnGiven = false;
   /// Whether snn.profile was set; otherwise the target's default applies.
   bool snnProfileGiven = false;
+  /// Whether snn.encoding was set; otherwise the target's default applies.
+  bool snnEncodingGiven = false;
+  /// Whether snn.timesteps was set; otherwise the encoding's default
+  /// applies (snnDefaultTimesteps).
+  bool snnTimestepsGiven = false;
   /// The target (a registered name); empty: none, the IR is printed.
   std::string target;
   /// The stage to stop after (`engram`, `snn`, or one of the target's);

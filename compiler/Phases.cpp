@@ -24,13 +24,33 @@ void engram::compiler::populateCompressionPhase(
     pm.addPass(mlir::engram::createEngramQuantizeMemory(*options.quantize));
 }
 
+int64_t
+engram::compiler::snnDefaultTimesteps(mlir::engram::SnnEncoding encoding) {
+  return encoding == mlir::engram::SnnEncoding::Graded ? 12 : 32;
+}
+
+/// The code a profile carries best: SpiNNaker sends spikes only.
+static mlir::engram::SnnEncoding defaultSnnEncoding(mlir::snn::Profile profile) {
+  return profile == mlir::snn::Profile::Spinnaker
+             ? mlir::engram::SnnEncoding::Rate
+             : mlir::engram::SnnEncoding::Graded;
+}
+
 void engram::compiler::populateSnnPhase(OpPassManager &pm,
                                         const CompilerOptions &options,
-                                        llvm::StringRef defaultProfile) {
+                                        const Target *target) {
   mlir::engram::ConvertEngramToSnnOptions snn = options.snn;
   if (!options.snnProfileGiven)
-    snn.profile = mlir::snn::symbolizeProfile(defaultProfile)
-                      .value_or(mlir::snn::Profile::Generic);
+    snn.profile =
+        mlir::snn::symbolizeProfile(target ? target->defaultSnnProfile()
+                                           : "generic")
+            .value_or(mlir::snn::Profile::Generic);
+  if (!options.snnEncodingGiven)
+    snn.encoding = snn.profile == mlir::snn::Profile::Spinnaker || !target
+                       ? defaultSnnEncoding(snn.profile)
+                       : target->defaultSnnEncoding();
+  if (!options.snnTimestepsGiven)
+    snn.timesteps = snnDefaultTimesteps(snn.encoding);
   mlir::engram::EngramCalibrateSnnOptions calibrate = options.snnCalibration;
   calibrate.encoding = snn.encoding;
   calibrate.profile = snn.profile;
@@ -55,8 +75,7 @@ LogicalResult engram::compiler::populateCompilerPipeline(
   if (stage == "engram" || (!target && stage.empty()))
     return success();
   if (spiking && !spikingInput)
-    populateSnnPhase(pm, options,
-                     target ? target->defaultSnnProfile() : "generic");
+    populateSnnPhase(pm, options, target);
   if (stage == "snn" || !target)
     return success();
   return target->buildPipeline(pm, options, stage, fail);

@@ -23,11 +23,17 @@ class Target;
 void populateCompressionPhase(mlir::OpPassManager &pm,
                               const CompressionOptions &options);
 
+/// The timesteps per model step that the spiking conversion defaults to for
+/// `encoding`: 12 for graded events (the deepest chain settles in 11),
+/// 32 for rates.
+int64_t snnDefaultTimesteps(mlir::engram::SnnEncoding encoding);
+
 /// engram IR → snn IR: engram-calibrate-snn, then convert-engram-to-snn,
-/// with the snn options, the profile defaulting to `defaultProfile` when the
-/// options do not set it.
+/// with the snn options; the profile and encoding the options do not set
+/// are `target`'s defaults (null: the generic profile, graded events), and
+/// unset timesteps the encoding's.
 void populateSnnPhase(mlir::OpPassManager &pm, const CompilerOptions &options,
-                      llvm::StringRef defaultProfile);
+                      const Target *target);
 
 /// Every phase engramc runs on a module for `target` (null: none) up to
 /// `stage`: compression; the spiking conversion for spiking targets and the

@@ -88,6 +88,11 @@ public:
   virtual bool spiking() const { return false; }
   /// The hardware profile its spiking conversion defaults to.
   virtual llvm::StringRef defaultSnnProfile() const { return "generic"; }
+  /// The code its spiking conversion defaults to: the most accurate one the
+  /// target carries, graded events unless it has none (docs/spiking.md).
+  virtual mlir::engram::SnnEncoding defaultSnnEncoding() const {
+    return mlir::engram::SnnEncoding::Graded;
+  }
   /// What the target writes by default, for messages ("a shared object").
   virtual llvm::StringRef artifact() const = 0;
   /// A new set of the target's own options (--cpu, --cuda-arch, ...), or

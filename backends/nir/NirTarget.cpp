@@ -24,6 +24,10 @@ public:
   llvm::StringRef artifact() const override { return "its graph"; }
   OutputKind outputKind() const override { return OutputKind::File; }
   bool spiking() const override { return true; }
+  /// NIR has no node for a graded ReLU unit.
+  mlir::engram::SnnEncoding defaultSnnEncoding() const override {
+    return mlir::engram::SnnEncoding::Rate;
+  }
   mlir::FailureOr<Output> emit(mlir::ModuleOp module,
                                const EmitRequest &request) const override {
     auto network = mlir::snn::toRuntime(module);

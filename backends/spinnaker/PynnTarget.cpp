@@ -30,6 +30,10 @@ public:
   OutputKind outputKind() const override { return OutputKind::Bundle; }
   bool spiking() const override { return true; }
   llvm::StringRef defaultSnnProfile() const override { return "spinnaker"; }
+  /// SpiNNaker's neurons send spikes only.
+  mlir::engram::SnnEncoding defaultSnnEncoding() const override {
+    return mlir::engram::SnnEncoding::Rate;
+  }
   mlir::FailureOr<Output> emit(mlir::ModuleOp module,
                                const EmitRequest &request) const override {
     llvm::StringRef script = request.outputPath;

@@ -224,7 +224,7 @@ class Matrix:
                     np.array_equal(a, b))
 
     def nir(self, name, ir):
-        static = ["--snn-learning=off", "--snn-timesteps=8"]
+        static = ["--snn-learning=off", "--snn-encoding=rate", "--snn-timesteps=8"]
         nir = self.snn(name, ir, static, "nir", target="nir")
         if not nir:
             return

@@ -167,7 +167,7 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
       llvm::cl::init(mlir::engram::SnnZeroInput::Auto),
       llvm::cl::values(
           clEnumValN(mlir::engram::SnnZeroInput::Auto, "auto",
-                     "exact except for loihi2 (default)"),
+                     "exact except for loihi2 rates (default)"),
           clEnumValN(mlir::engram::SnnZeroInput::Exact, "exact",
                      "a detector neuron makes layer norm and the query norm "
                      "exact there"),

@@ -349,10 +349,10 @@ defvar SnnCodeOptions = [
            /*default=*/"::mlir::engram::SnnZeroInput::Auto",
            "exact: a detector neuron makes LN1 and ‖z‖ exact on all-zero "
            "input steps (non-negative inputs); ignore: calibrated constants "
-           "there too; auto (default): exact except for loihi2, whose 8-bit "
-           "weights cannot hold the gates' range",
+           "there too; auto (default): exact except for loihi2 rate coding, "
+           "whose fixed-point LIF neurons cannot hold the gates' range",
            [{::llvm::cl::values(
-             clEnumValN(::mlir::engram::SnnZeroInput::Auto, "auto", "exact except for loihi2"),
+             clEnumValN(::mlir::engram::SnnZeroInput::Auto, "auto", "exact except for loihi2 rates"),
              clEnumValN(::mlir::engram::SnnZeroInput::Exact, "exact", "a detector neuron"),
              clEnumValN(::mlir::engram::SnnZeroInput::Ignore, "ignore", "calibrated constants"))}]>,
     Option<"optionPrefix", "option-prefix", "std::string", /*default=*/"\"\"",

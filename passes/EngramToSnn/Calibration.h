@@ -57,7 +57,8 @@ struct CodeOptions {
     code.percentile = percentile;
     code.zeroInput = zeroInput == SnnZeroInput::Exact ||
                      (zeroInput == SnnZeroInput::Auto &&
-                      profile != snn::Profile::Loihi2);
+                      !(profile == snn::Profile::Loihi2 &&
+                        encoding == SnnEncoding::Rate));
     return code;
   }
   bool rate() const { return encoding == SnnEncoding::Rate; }

@@ -36,6 +36,8 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <set>
+#include <tuple>
 
 namespace mlir::engram {
 #define GEN_PASS_DEF_CONVERTENGRAMTOSNN
@@ -58,6 +60,11 @@ constexpr int kFixedThresholdShift = 12;
 /// times the full-scale current) bounds that loss; the populations these
 /// neurons feed scale their weights back up by the same factor.
 constexpr int kFixedRateShift = 2;
+/// Fixed-point graded payloads: a population's largest calibrated value is
+/// sent as 2^9 (of the 2^11 that 24 bits with 12 fractional bits hold).
+constexpr int kPayloadHeadroomBits = 9;
+/// ... and at least 2^1 (13 significant bits) when its weights need range.
+constexpr int kPayloadFloorBits = 1;
 
 /// One population of the network being built, with its value code.
 struct Population {
@@ -132,6 +139,8 @@ private:
   /// code of pre and post and moves the pre offset into post's bias.
   PendingProjection &connect(Population &pre, Population &post, Matrix w);
   LogicalResult build();
+  /// Every population and projection of the cell; returns the readout.
+  Population &buildGraph();
   Population &buildInput();
   Population &buildNormalization(Population &from, const char *name,
                                  double sigma, const std::vector<double> &gamma,
@@ -173,6 +182,12 @@ private:
   ruleTerm(double c, std::initializer_list<spiking::RuleFactor> factors) const;
 
   bool rate() const { return code.rate(); }
+  /// Graded events in Loihi 2's fixed point: 24-bit payloads with 12
+  /// fractional bits.
+  bool fixedPayloads() const {
+    return !rate() && profile == snn::Profile::Loihi2;
+  }
+  std::map<std::string, double> choosePayloadSpans() const;
   bool fixedNeurons() const {
     return rate() && profile == snn::Profile::Loihi2;
   }
@@ -209,6 +224,9 @@ private:
   bool learn = true;
   std::vector<std::unique_ptr<Population>> populations;
   std::vector<PendingProjection> projections;
+  /// The spans of graded populations in fixed point, by name
+  /// (choosePayloadSpans); the others have span 1.
+  std::map<std::string, double> payloadSpans;
 };
 
 //===----------------------------------------------------------------------===//
@@ -338,6 +356,8 @@ Population &Converter::population(const std::string &name, int64_t size,
   if (rate()) {
     p->lo = lo;
     p->span = p->range;
+  } else if (auto span = payloadSpans.find(name); span != payloadSpans.end()) {
+    p->span = span->second;
   }
   populations.push_back(std::move(p));
   return *populations.back();
@@ -359,6 +379,119 @@ PendingProjection &Converter::connect(Population &pre, Population &post,
 /// of the two recalls. The order of populations and projections is the
 /// network's.
 LogicalResult Converter::build() {
+  Population *out = &buildGraph();
+  if (fixedPayloads()) {
+    // Built once with span 1 to read the weights, then with the spans.
+    payloadSpans = choosePayloadSpans();
+    populations.clear();
+    projections.clear();
+    out = &buildGraph();
+  }
+  return emitNetwork(*out);
+}
+
+/// The spans of Loihi 2's fixed-point graded populations. A population's
+/// payload carries value/span in 24 bits with 12 fractional bits, and a
+/// projection's weights are w·span_pre/span_post in 8-bit mantissas with an
+/// exponent of at least -8. With span 1, small weights (the first-order
+/// softmax's, the trace's bound s·c) meet that floor and keep a few levels.
+/// Each population's span is a power of two between the one that puts its
+/// largest calibrated value at 2^kPayloadHeadroomBits payload units (a
+/// quarter of the range) and the one that leaves 2^kPayloadFloorBits; the
+/// choice minimises the bits that projections' largest weights lose to the
+/// floor, squared per projection so that no projection keeps only a few
+/// levels (coordinate descent from the finest payloads). A quantized bank's
+/// populations keep the span fitted to its scale (fitSpanToBank).
+std::map<std::string, double> Converter::choosePayloadSpans() const {
+  std::map<std::string, int64_t> k, low, high;
+  for (const auto &p : populations) {
+    auto range = calibration.ranges.find(p->name);
+    bool fitted = plan.bank.quantized() && (p->name == "raw" || p->name == "m");
+    if (p->name == "x" || fitted || range == calibration.ranges.end() ||
+        !(range->second.largest > 0))
+      continue;
+    int64_t top = int64_t(std::ceil(std::log2(range->second.largest)));
+    k[p->name] = low[p->name] = top - kPayloadHeadroomBits;
+    high[p->name] = top - kPayloadFloorBits;
+  }
+  // Per projection: ⌊log2 L⌋ + 1 for its largest weight L in value units
+  // (the weights were built with the spans of the first build); the
+  // weights keep 8 bits while k_post − k_pre stays at or below it.
+  std::vector<std::tuple<const Population *, const Population *, int64_t>>
+      limits;
+  for (const PendingProjection &p : projections) {
+    double largest = p.plastic ? p.bound : 0.0;
+    for (double w : p.weights.data)
+      largest = std::max(largest, std::abs(w));
+    largest *= p.post->span / p.pre->span;
+    if (largest > 0)
+      limits.emplace_back(p.pre, p.post,
+                          int64_t(std::floor(std::log2(largest))) + 1);
+  }
+  auto log2Span = [&](const Population *p) {
+    auto found = k.find(p->name);
+    return found == k.end() ? int64_t(std::llround(std::log2(p->span)))
+                            : found->second;
+  };
+  auto bitsLost = [&] {
+    int64_t lost = 0;
+    for (auto [pre, post, limit] : limits) {
+      int64_t bits =
+          std::max<int64_t>(0, log2Span(post) - log2Span(pre) - limit);
+      lost += bits * bits;
+    }
+    return lost;
+  };
+  // Moves: one population, or one with everything upstream (or
+  // downstream) of it, one octave up or down; a chain moves together so
+  // that only its ends' projections change.
+  auto reach = [&](const std::string &from, bool upstream) {
+    std::set<std::string> seen = {from};
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (auto [pre, post, limit] : limits) {
+        const std::string &a = upstream ? post->name : pre->name;
+        const std::string &b = upstream ? pre->name : post->name;
+        if (seen.count(a) && k.count(b) && seen.insert(b).second)
+          grew = true;
+      }
+    }
+    return seen;
+  };
+  std::vector<std::set<std::string>> moves;
+  for (auto &[name, exponent] : k)
+    moves.insert(moves.end(), {{name}, reach(name, true), reach(name, false)});
+  auto shift = [&](const std::set<std::string> &names, int64_t step) {
+    for (const std::string &name : names)
+      if (k[name] + step < low[name] || k[name] + step > high[name])
+        return false;
+    for (const std::string &name : names)
+      k[name] += step;
+    return true;
+  };
+  int64_t best = bitsLost();
+  for (bool improved = true; improved && best > 0;) {
+    improved = false;
+    for (const std::set<std::string> &move : moves)
+      for (int64_t step : {-1, 1}) {
+        if (!shift(move, step))
+          continue;
+        int64_t lost = bitsLost();
+        if (lost < best) {
+          best = lost;
+          improved = true;
+        } else {
+          shift(move, -step);
+        }
+      }
+  }
+  std::map<std::string, double> spans;
+  for (auto [name, exponent] : k)
+    spans[name] = std::ldexp(1.0, int(exponent));
+  return spans;
+}
+
+Population &Converter::buildGraph() {
   Population &x = buildInput();
   Population &enc = population("enc", cell.hidden, true, cell.encoderBias);
   connect(x, enc, cell.encoder);
@@ -384,7 +517,7 @@ LogicalResult Converter::build() {
     out = &population("out", cell.classes, false, cell.readoutBias);
     connect(h, *out, cell.readout);
   }
-  return emitNetwork(*out);
+  return *out;
 }
 
 /// The source: inputs are read as they are (rates in [0, 1]).
@@ -762,10 +895,19 @@ void Converter::emitProjection(OpBuilder &b, Location loc,
   auto [low, high] = exponentRange();
   exp = p.exactExp ? *p.exactExp : std::clamp<int64_t>(exp, low, high);
   double exp2 = std::ldexp(1.0, int(exp));
+  // Loihi 2 keeps mixed-sign 8-bit weights even (Lava's truncate_weights
+  // drops the last bit, toward -infinity): round to the nearest even
+  // mantissa here so that the chip's truncation changes nothing.
+  bool mixed = std::any_of(w.data.begin(), w.data.end(),
+                           [](double v) { return v < 0; }) &&
+               std::any_of(w.data.begin(), w.data.end(),
+                           [](double v) { return v > 0; });
+  double step = profile == snn::Profile::Loihi2 && bits == 8 && mixed ? 2 : 1;
   SmallVector<int32_t> mantissas;
   for (double v : w.data)
     mantissas.push_back(int32_t(std::clamp<double>(
-        std::llround(v * scale / exp2), -(limit + 1), limit)));
+        step * double(std::llround(v * scale / exp2 / step)), -(limit + 1),
+        limit)));
   auto type = RankedTensorType::get({w.rows, w.cols}, b.getI32Type());
   auto weights = DenseElementsAttr::get(type, ArrayRef<int32_t>(mantissas));
   if (!p.plastic) {

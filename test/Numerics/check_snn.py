@@ -102,7 +102,7 @@ def main():
         long = simulate("graded13", graded + ["--snn-timesteps=13"])
         check(f"model {index} graded vs float64", relative_error(short, reference), 1e-4)
         check(f"model {index} graded T=9 vs T=13", relative_error(short, long), 1e-12)
-        loihi = ["--snn-encoding=graded", "--snn-profile=loihi2", "--snn-timesteps=8"]
+        loihi = ["--snn-encoding=graded", "--snn-profile=loihi2", "--snn-timesteps=9"]
         fixed = simulate("loihi", loihi, ["--fixed-point"])
         real = simulate("loihi", loihi)
         check(f"model {index} loihi2 fixed vs float", relative_error(fixed, real), 1e-1)

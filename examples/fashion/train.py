@@ -6,6 +6,15 @@ last state. Writes the model package and a metrics file:
 
     /usr/bin/python3 examples/fashion/train.py --out examples/fashion/model
 
+Fine-tuning for a compression: --init reads a trained package and
+--tune-for trains it with the forward that engramc's compressed model
+computes (engram.torch's compression: top-k recall, int8/int4/binary banks,
+fixed-point traces, straight-through gradients); the package saved is float,
+to compile with the flags metrics.json names:
+
+    /usr/bin/python3 examples/fashion/train.py --init examples/fashion/model-nonorm \
+        --tune-for topk=4 --epochs 1 --lr 1e-3 --out examples/fashion/model-topk4
+
 Deterministic for a given --seed (single process; torch on 2 CPU threads).
 """
 
@@ -44,6 +53,25 @@ def evaluate(network, images, labels, batch=1000):
     return correct / len(images)
 
 
+def initial_network(args):
+    """A fresh network, or the package --init names (without its norms for
+    --no-layer-norm), computing the forward --tune-for names."""
+    if not args.init:
+        config = json.loads(json.dumps(CONFIG))
+        config["cell"]["use_layer_norm"] = not args.no_layer_norm
+        return engram_torch.EngramNetwork(config, compression=args.tune_for)
+    source = engram_torch.load_package(args.init, dtype=torch.float32)
+    config = json.loads(json.dumps(source.config))
+    if args.no_layer_norm:
+        config["cell"]["use_layer_norm"] = False
+    network = engram_torch.EngramNetwork(config, compression=args.tune_for)
+    with torch.no_grad():
+        for key, value in network.params.items():
+            value.copy_(source.params[key])
+    network.trace_init = source.trace_init
+    return network
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "model"))
@@ -57,17 +85,25 @@ def main():
     parser.add_argument("--no-layer-norm", action="store_true",
                         help="train without the two layer norms (use_layer_norm: "
                              "false), a model a spiking chip can compute exactly "
-                             "(docs/spiking.md)")
+                             "(docs/spiking.md); with --init, drops the norms of "
+                             "the package read")
+    parser.add_argument("--init", metavar="PACKAGE",
+                        help="start from this trained package instead of random weights")
+    parser.add_argument("--tune-for", metavar="SPEC", default="",
+                        help="train the forward of a compressed model: topk=K, int8, "
+                             "int4, binary, int8:memory, int4:trace, ... joined by ','")
     args = parser.parse_args()
-    if args.no_layer_norm:
-        CONFIG["cell"]["use_layer_norm"] = False
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     train_x, train_y = fashion_data.load("train")
     test_x, test_y = fashion_data.load("test")
 
-    network = engram_torch.EngramNetwork(CONFIG)
+    network = initial_network(args)
+    before = evaluate(network, test_x, test_y) if args.init else None
+    if before is not None:
+        print(f"test accuracy before tuning (PyTorch, float32, compressed forward): "
+              f"{before:.4f}", flush=True)
     optimizer = torch.optim.Adam(network.parameters(), lr=args.lr)
     steps_per_epoch = (len(train_x) + args.batch - 1) // args.batch
     total_steps = args.epochs * steps_per_epoch
@@ -111,7 +147,10 @@ def main():
     metrics = {"test_accuracy_pytorch_f32": accuracy, "epochs": epochs_run,
                "train_seconds": round(time.time() - start, 1), "seed": args.seed,
                "batch": args.batch, "lr": args.lr, "torch": torch.__version__,
-               "use_layer_norm": CONFIG["cell"]["use_layer_norm"]}
+               "use_layer_norm": network.cell["use_layer_norm"]}
+    if args.init:
+        metrics.update(tuned_from=os.path.relpath(args.init), tuned_for=args.tune_for,
+                       test_accuracy_before_tuning=before)
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
         f.write("\n")

@@ -87,6 +87,94 @@ def keras_config(input_dim, hidden_dim=128, memory_size=64, hebbian_lr=0.05,
             "trace_batching": trace_batching, "head": head}
 
 
+# --- compression-aware forward (training for a compressed target) ---------
+
+def round_away(x):
+    """Round half away from zero, as docs/quantization.md's `rnd`."""
+    return torch.sign(x) * torch.floor(x.abs() + 0.5)
+
+
+def straight_through(x, value):
+    """`value` forward, the gradient of `x` backward."""
+    return x + (value - x).detach()
+
+
+def parse_compression(spec):
+    """A compression spec, engramc's flags in short: ','-joined parts
+    `topk=K`, `int8`, `int4`, `binary` (the bank; int8/int4 also the trace,
+    as engramc's --quantize=int8/int4), `int8:memory`, `int4:memory`,
+    `int8:trace`, `int4:trace`. Returns {"top_k", "bank", "bank_bits",
+    "trace_bits"} (None where not compressed)."""
+    out = {"top_k": None, "bank": None, "trace_bits": None}
+    for part in filter(None, (spec or "").split(",")):
+        kind, _, what = part.partition(":")
+        if kind.startswith("topk="):
+            out["top_k"] = int(kind[5:])
+            if out["top_k"] < 1:
+                raise ValueError(f"compression '{part}': k must be at least 1")
+            continue
+        if kind not in ("int8", "int4", "binary") or what not in ("", "memory", "trace", "both"):
+            raise ValueError(f"compression '{part}': expected topk=K, int8, int4 or binary, "
+                             "optionally :memory, :trace or :both")
+        if kind == "binary" and what not in ("", "memory"):
+            raise ValueError(f"compression '{part}': a binary trace does not exist")
+        what = what or ("memory" if kind == "binary" else "both")
+        if what in ("memory", "both"):
+            out["bank"] = kind
+        if what in ("trace", "both"):
+            out["trace_bits"] = {"int8": 8, "int4": 4}[kind]
+    return out
+
+
+def compress_bank(memory, kind, per_row=True):
+    """The bank as engram-quantize-memory stores it (q·scale), with the
+    gradient of the float bank (straight-through)."""
+    if kind is None:
+        return memory
+    dims = dict(dim=-1, keepdim=True) if per_row else {}
+    if kind == "binary":
+        scale = memory.detach().abs().mean(**dims)
+        q = torch.where(memory >= 0, 1.0, -1.0)
+    else:
+        levels = {"int8": 127, "int4": 7}[kind]
+        scale = memory.detach().abs().amax(**dims) / levels
+        scale = torch.clamp(scale, min=torch.finfo(memory.dtype).tiny)
+        q = torch.clamp(round_away(memory / scale), -levels, levels)
+    return straight_through(memory, q * scale)
+
+
+def top_k_softmax(logits, k):
+    """Softmax over the k largest logits of each row, the others exactly 0."""
+    if k is None or k >= logits.shape[-1]:
+        return torch.softmax(logits, dim=-1)
+    keep = torch.zeros_like(logits, dtype=torch.bool)
+    keep.scatter_(-1, logits.topk(k, dim=-1).indices, True)
+    return torch.softmax(logits.masked_fill(~keep, float("-inf")), dim=-1)
+
+
+def fixed_trace_update(trace, a, z, eta, bits):
+    """One update of a fixed-point trace of `bits` bits (q·δ, δ = clip/Q),
+    in docs/quantization.md's integer arithmetic, with the gradient of the
+    float update (straight-through)."""
+    levels = 2 ** (bits - 1) - 1
+    delta = TRACE_CLIP / levels
+    outer = a.unsqueeze(-1) * z.unsqueeze(1)
+    exact = torch.clamp((1 - eta) * trace + eta * outer, -TRACE_CLIP, TRACE_CLIP)
+    q = torch.round(trace.detach() / delta)
+    decay_factor = round((1 - eta) * 2 ** 15)
+    decayed = torch.floor((q * decay_factor + 2 ** 14) / 2 ** 15)
+    step = round_away(((eta / delta) * a.detach()).unsqueeze(-1) * z.detach().unsqueeze(1))
+    q_new = torch.clamp(decayed + step, -levels, levels)
+    return straight_through(exact, q_new * delta)
+
+
+def fixed_trace(trace, bits):
+    """A trace rounded onto the grid of a `bits`-bit fixed-point trace."""
+    levels = 2 ** (bits - 1) - 1
+    delta = TRACE_CLIP / levels
+    return torch.clamp(round_away(trace / delta), -levels, levels) * delta
+
+
 class EngramNetwork(torch.nn.Module):
     """An engram cell unrolled over a sequence, with its pooling and readout head.
 
@@ -96,9 +184,17 @@ class EngramNetwork(torch.nn.Module):
     B x S x D and returns (output, final h, final trace), where the output
     follows the head of the configuration; `forward(x, state=(h, trace))`
     resumes from a state.
+
+    `compression` (parse_compression's spec, e.g. "topk=4" or "int4") makes
+    the forward compute what engramc's model with those flags computes
+    (top-k recall, a quantized bank, a fixed-point trace), with
+    straight-through gradients, for compression-aware training; the weights
+    stay float, and the package saved is the float model to compile with
+    those flags.
     """
 
-    def __init__(self, config=None, dtype=torch.float32, **keras_arguments):
+    def __init__(self, config=None, dtype=torch.float32, compression=None,
+                 **keras_arguments):
         if config is None:
             config = keras_config(**keras_arguments)
         elif keras_arguments:
@@ -116,6 +212,9 @@ class EngramNetwork(torch.nn.Module):
             self.params[name.replace(".", "/")] = torch.nn.Parameter(
                 torch.zeros(shape, dtype=dtype))
         self.trace_init = None
+        self.compression = parse_compression(compression)
+        if self.compression["trace_bits"] and self.shared_trace:
+            raise ValueError("a fixed-point trace needs per_sequence traces")
         self.reset_parameters()
 
     def p(self, name):
@@ -144,7 +243,9 @@ class EngramNetwork(torch.nn.Module):
         if c["use_layer_norm"]:
             z = F.layer_norm(z, (width,), p("cell.norm1.gamma"), p("cell.norm1.beta"),
                              LAYER_NORM_EPS)
-        effective = p("cell.memory") + c["scale_factor"] * trace  # (B x) N x H
+        compression = self.compression
+        memory = compress_bank(p("cell.memory"), compression["bank"])
+        effective = memory + c["scale_factor"] * trace  # (B x) N x H
         z_hat = z / torch.sqrt(torch.clamp((z * z).sum(-1, keepdim=True), min=NORM_FLOOR))
         e_hat = effective / torch.sqrt(
             torch.clamp((effective * effective).sum(-1, keepdim=True), min=NORM_FLOOR))
@@ -153,7 +254,7 @@ class EngramNetwork(torch.nn.Module):
         else:
             sim = (e_hat @ z_hat.unsqueeze(-1)).squeeze(-1)
         temperature = c["temperature"] / (1.0 + 10.0 * c["sparsity_strength"])
-        a = torch.softmax(sim / temperature, dim=-1)
+        a = top_k_softmax(sim / temperature, compression["top_k"])
         if self.shared_trace:
             m = a @ effective
         else:
@@ -169,6 +270,8 @@ class EngramNetwork(torch.nn.Module):
         else:
             outer = a.unsqueeze(-1) * z.unsqueeze(1)
         eta = c["hebbian_lr"]
+        if compression["trace_bits"]:
+            return h_new, fixed_trace_update(trace, a, z, eta, compression["trace_bits"])
         trace_new = torch.clamp((1 - eta) * trace + eta * outer, -TRACE_CLIP, TRACE_CLIP)
         return h_new, trace_new
 
@@ -178,6 +281,8 @@ class EngramNetwork(torch.nn.Module):
         h = torch.zeros(batch, width, dtype=dtype, device=device)
         init = (self.trace_init.to(dtype=dtype, device=device) if self.trace_init is not None
                 else torch.zeros(n, width, dtype=dtype, device=device))
+        if self.compression["trace_bits"]:
+            init = fixed_trace(init, self.compression["trace_bits"])
         trace = init.clone() if self.shared_trace else init.expand(batch, n, width).clone()
         return h, trace
 
@@ -257,13 +362,14 @@ def save_package(network, directory):
     write_safetensors(os.path.join(directory, "model.safetensors"), network.tensors())
 
 
-def load_package(directory, dtype=torch.float64):
-    """Builds an EngramNetwork (in `dtype`) from a package directory."""
+def load_package(directory, dtype=torch.float64, compression=None):
+    """Builds an EngramNetwork (in `dtype`, computing with `compression`,
+    see EngramNetwork) from a package directory."""
     with open(os.path.join(directory, "model.json")) as f:
         config = json.load(f)
     tensors = read_safetensors(os.path.join(directory, config.get("weights", "model.safetensors")))
     config = {k: v for k, v in config.items() if k not in ("format", "weights")}
-    network = EngramNetwork(config, dtype=dtype)
+    network = EngramNetwork(config, dtype=dtype, compression=compression)
     with torch.no_grad():
         for key, value in network.params.items():
             value.copy_(torch.from_numpy(tensors[key.replace("/", ".")]).to(dtype))

@@ -29,6 +29,8 @@ packages=(
   # the Python package (python/engram): its runtime extension, tests and
   # Dask batch runs
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-distributed
+  # what a Lava source tree (ENGRAM_LAVA_SRC, docs/lava.md) imports
+  python3-networkx python3-scipy python3-asteval
   dataset-fashion-mnist
 )
 

@@ -65,6 +65,15 @@ for module, feature in [("google.protobuf", "protobuf"), ("h5py", "h5py"),
                         ("pytest", "pytest"), ("distributed", "distributed")]:
     if python_can_import(module):
         config.available_features.add(feature)
+# Lava (not in Debian): a source tree named by ENGRAM_LAVA_SRC (docs/lava.md);
+# the tests that run graphs in Lava show as UNSUPPORTED without one.
+lava_src = os.environ.get("ENGRAM_LAVA_SRC", "")
+if lava_src and subprocess.call(
+        [config.python, "-c", "import lava.proc.lif.process"],
+        env={**os.environ, "PYTHONPATH": lava_src},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("lava")
+    config.substitutions.append(("%lava_src", lava_src))
 if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
 if config.build_compiler:

@@ -61,10 +61,13 @@ constexpr int kFixedThresholdShift = 12;
 /// neurons feed scale their weights back up by the same factor.
 constexpr int kFixedRateShift = 2;
 /// Fixed-point graded payloads: a population's largest calibrated value is
-/// sent as 2^9 (of the 2^11 that 24 bits with 12 fractional bits hold).
-constexpr int kPayloadHeadroomBits = 9;
-/// ... and at least 2^1 (13 significant bits) when its weights need range.
-constexpr int kPayloadFloorBits = 1;
+/// sent as at most 2^10 (half the 2^11 that 24 bits with 12 fractional bits
+/// hold) ...
+constexpr int kPayloadHeadroomBits = 10;
+/// ... and at least 2^-2 (10 significant bits) when its weights need range.
+constexpr int kPayloadFloorBits = -2;
+/// The largest gain of a graded source (inputs up to 2^5 fit).
+constexpr int kInputGainBits = 6;
 
 /// One population of the network being built, with its value code.
 struct Population {
@@ -396,8 +399,8 @@ LogicalResult Converter::build() {
 /// exponent of at least -8. With span 1, small weights (the first-order
 /// softmax's, the trace's bound s·c) meet that floor and keep a few levels.
 /// Each population's span is a power of two between the one that puts its
-/// largest calibrated value at 2^kPayloadHeadroomBits payload units (a
-/// quarter of the range) and the one that leaves 2^kPayloadFloorBits; the
+/// largest calibrated value at 2^kPayloadHeadroomBits payload units (half
+/// the range) and the one that leaves 2^kPayloadFloorBits; the
 /// choice minimises the bits that projections' largest weights lose to the
 /// floor, squared per projection so that no projection keeps only a few
 /// levels (coordinate descent from the finest payloads). A quantized bank's
@@ -407,7 +410,14 @@ std::map<std::string, double> Converter::choosePayloadSpans() const {
   for (const auto &p : populations) {
     auto range = calibration.ranges.find(p->name);
     bool fitted = plan.bank.quantized() && (p->name == "raw" || p->name == "m");
-    if (p->name == "x" || fitted || range == calibration.ranges.end() ||
+    if (p->name == "x") {
+      // The source's gain is 1/span: up to 2^kInputGainBits, so that inputs
+      // up to 2^(11 − kInputGainBits) still fit the payload.
+      k["x"] = high["x"] = 0;
+      low["x"] = -kInputGainBits;
+      continue;
+    }
+    if (fitted || range == calibration.ranges.end() ||
         !(range->second.largest > 0))
       continue;
     int64_t top = int64_t(std::ceil(std::log2(range->second.largest)));
@@ -461,27 +471,30 @@ std::map<std::string, double> Converter::choosePayloadSpans() const {
   std::vector<std::set<std::string>> moves;
   for (auto &[name, exponent] : k)
     moves.insert(moves.end(), {{name}, reach(name, true), reach(name, false)});
+  // Shifts the members of a move that stay within their bounds; returns
+  // them (to undo).
   auto shift = [&](const std::set<std::string> &names, int64_t step) {
+    std::vector<std::string> moved;
     for (const std::string &name : names)
-      if (k[name] + step < low[name] || k[name] + step > high[name])
-        return false;
-    for (const std::string &name : names)
-      k[name] += step;
-    return true;
+      if (k[name] + step >= low[name] && k[name] + step <= high[name]) {
+        k[name] += step;
+        moved.push_back(name);
+      }
+    return moved;
   };
   int64_t best = bitsLost();
   for (bool improved = true; improved && best > 0;) {
     improved = false;
     for (const std::set<std::string> &move : moves)
       for (int64_t step : {-1, 1}) {
-        if (!shift(move, step))
-          continue;
+        std::vector<std::string> moved = shift(move, step);
         int64_t lost = bitsLost();
         if (lost < best) {
           best = lost;
           improved = true;
         } else {
-          shift(move, -step);
+          for (const std::string &name : moved)
+            k[name] -= step;
         }
       }
   }
@@ -840,7 +853,7 @@ Value Converter::emitPopulation(OpBuilder &b, Location loc,
     return snn::InputOp::create(
         b, loc, type, p.name,
         rate() ? snn::Encoding::Rate : snn::Encoding::Graded, 0,
-        vectorAttr(b, std::vector<double>(p.size, 1.0)), delta);
+        vectorAttr(b, std::vector<double>(p.size, 1.0 / p.span)), delta);
   if (fixedNeurons())
     return emitFixedLif(b, loc, p, bias);
   if (rate())

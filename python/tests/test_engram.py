@@ -164,7 +164,7 @@ def test_spiking_network_resumes(models, x, work):
     np.save(calib, x)
     net = str(work / "net.mlir")
     (work / "net.mlir").write_text(engram.compile(MODEL, emit="snn", snn_calibration=str(calib),
-                                                  snn_timesteps=4))
+                                                  snn_encoding="rate", snn_timesteps=4))
     model = engram.load(net)
     assert model.kind == "snn" and model.resumable
     xs = x[:3, :10]

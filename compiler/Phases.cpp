@@ -29,13 +29,6 @@ engram::compiler::snnDefaultTimesteps(mlir::engram::SnnEncoding encoding) {
   return encoding == mlir::engram::SnnEncoding::Graded ? 12 : 32;
 }
 
-/// The code a profile carries best: SpiNNaker sends spikes only.
-static mlir::engram::SnnEncoding defaultSnnEncoding(mlir::snn::Profile profile) {
-  return profile == mlir::snn::Profile::Spinnaker
-             ? mlir::engram::SnnEncoding::Rate
-             : mlir::engram::SnnEncoding::Graded;
-}
-
 void engram::compiler::populateSnnPhase(OpPassManager &pm,
                                         const CompilerOptions &options,
                                         const Target *target) {
@@ -45,10 +38,12 @@ void engram::compiler::populateSnnPhase(OpPassManager &pm,
         mlir::snn::symbolizeProfile(target ? target->defaultSnnProfile()
                                            : "generic")
             .value_or(mlir::snn::Profile::Generic);
+  // SpiNNaker sends spikes only, whatever the target.
   if (!options.snnEncodingGiven)
-    snn.encoding = snn.profile == mlir::snn::Profile::Spinnaker || !target
-                       ? defaultSnnEncoding(snn.profile)
-                       : target->defaultSnnEncoding();
+    snn.encoding = snn.profile == mlir::snn::Profile::Spinnaker
+                       ? mlir::engram::SnnEncoding::Rate
+                   : target ? target->defaultSnnEncoding()
+                            : mlir::engram::SnnEncoding::Graded;
   if (!options.snnTimestepsGiven)
     snn.timesteps = snnDefaultTimesteps(snn.encoding);
   mlir::engram::EngramCalibrateSnnOptions calibrate = options.snnCalibration;

@@ -108,6 +108,95 @@ ElementsAttr vectorAttr(OpBuilder &b, const std::vector<double> &v) {
   return DenseElementsAttr::get(type, ArrayRef<double>(v));
 }
 
+/// Powers of two k_p (log2 spans) for named populations within bounds,
+/// chosen so that every projection pre → post keeps
+/// k_post − k_pre ≤ its limit (its largest weight then keeps its 8 bits
+/// above Loihi's exponent floor). Minimises the squared excess per
+/// projection, so that no projection keeps only a few levels, by coordinate
+/// descent: one population, or one with everything upstream (or
+/// downstream) of it, an octave up or down, clipped at the bounds (a chain
+/// moves together, so only its ends' projections change).
+class SpanSearch {
+public:
+  void add(const std::string &name, int64_t low, int64_t high, int64_t start) {
+    bounds[name] = {low, high};
+    k[name] = start;
+  }
+  /// A population whose span is given.
+  void fix(const std::string &name, int64_t exponent) { fixed[name] = exponent; }
+  void limit(const std::string &pre, const std::string &post, int64_t limit) {
+    limits.emplace_back(pre, post, limit);
+  }
+  std::map<std::string, int64_t> solve() {
+    std::vector<std::set<std::string>> moves;
+    for (auto &[name, exponent] : k)
+      moves.insert(moves.end(), {{name}, reach(name, true), reach(name, false)});
+    int64_t best = excess();
+    for (bool improved = true; improved && best > 0;) {
+      improved = false;
+      for (const std::set<std::string> &move : moves)
+        for (int64_t step : {-1, 1}) {
+          std::vector<std::string> moved = shift(move, step);
+          int64_t now = excess();
+          if (now < best) {
+            best = now;
+            improved = true;
+          } else {
+            shift(moved, -step);
+          }
+        }
+    }
+    return k;
+  }
+
+private:
+  int64_t exponent(const std::string &name) const {
+    auto found = k.find(name);
+    return found != k.end() ? found->second : fixed.at(name);
+  }
+  int64_t excess() const {
+    int64_t total = 0;
+    for (const auto &[pre, post, limit] : limits) {
+      int64_t bits =
+          std::max<int64_t>(0, exponent(post) - exponent(pre) - limit);
+      total += bits * bits;
+    }
+    return total;
+  }
+  /// `from` and the searched populations it reaches against (upstream) or
+  /// along the projections.
+  std::set<std::string> reach(const std::string &from, bool upstream) const {
+    std::set<std::string> seen = {from};
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto &[pre, post, limit] : limits) {
+        const std::string &a = upstream ? post : pre;
+        const std::string &b = upstream ? pre : post;
+        if (seen.count(a) && k.count(b) && seen.insert(b).second)
+          grew = true;
+      }
+    }
+    return seen;
+  }
+  /// Shifts the members that stay within their bounds; returns them.
+  template <typename Names>
+  std::vector<std::string> shift(const Names &names, int64_t step) {
+    std::vector<std::string> moved;
+    for (const std::string &name : names) {
+      auto [low, high] = bounds.at(name);
+      if (k[name] + step >= low && k[name] + step <= high) {
+        k[name] += step;
+        moved.push_back(name);
+      }
+    }
+    return moved;
+  }
+
+  std::map<std::string, int64_t> k, fixed;
+  std::map<std::string, std::pair<int64_t, int64_t>> bounds;
+  std::vector<std::tuple<std::string, std::string, int64_t>> limits;
+};
+
 /// What the conversion builds with: its options, resolved.
 struct Settings {
   CodeOptions code;
@@ -377,10 +466,8 @@ PendingProjection &Converter::connect(Population &pre, Population &post,
   return projections.back();
 }
 
-/// The cell, population by population: x → enc (→ z) → raw → slot → m →
-/// g → hh (→ h) (→ out), the zero-input detector, and the plastic halves
-/// of the two recalls. The order of populations and projections is the
-/// network's.
+/// Builds the graph and emits the network; in Loihi 2 fixed point twice,
+/// the second time with the payload spans the first one's weights need.
 LogicalResult Converter::build() {
   Population *out = &buildGraph();
   if (fixedPayloads()) {
@@ -400,110 +487,48 @@ LogicalResult Converter::build() {
 /// softmax's, the trace's bound s·c) meet that floor and keep a few levels.
 /// Each population's span is a power of two between the one that puts its
 /// largest calibrated value at 2^kPayloadHeadroomBits payload units (half
-/// the range) and the one that leaves 2^kPayloadFloorBits; the
-/// choice minimises the bits that projections' largest weights lose to the
-/// floor, squared per projection so that no projection keeps only a few
-/// levels (coordinate descent from the finest payloads). A quantized bank's
-/// populations keep the span fitted to its scale (fitSpanToBank).
+/// the range) and the one that leaves 2^kPayloadFloorBits (SpanSearch).
+/// A quantized bank's populations keep the span fitted to its scale
+/// (fitSpanToBank).
 std::map<std::string, double> Converter::choosePayloadSpans() const {
-  std::map<std::string, int64_t> k, low, high;
+  SpanSearch search;
   for (const auto &p : populations) {
     auto range = calibration.ranges.find(p->name);
     bool fitted = plan.bank.quantized() && (p->name == "raw" || p->name == "m");
     if (p->name == "x") {
       // The source's gain is 1/span: up to 2^kInputGainBits, so that inputs
       // up to 2^(11 − kInputGainBits) still fit the payload.
-      k["x"] = high["x"] = 0;
-      low["x"] = -kInputGainBits;
-      continue;
+      search.add("x", -kInputGainBits, 0, 0);
+    } else if (!fitted && range != calibration.ranges.end() &&
+               range->second.largest > 0) {
+      int64_t top = int64_t(std::ceil(std::log2(range->second.largest)));
+      search.add(p->name, top - kPayloadHeadroomBits,
+                 top - kPayloadFloorBits, top - kPayloadHeadroomBits);
+    } else {
+      search.fix(p->name, int64_t(std::llround(std::log2(p->span))));
     }
-    if (fitted || range == calibration.ranges.end() ||
-        !(range->second.largest > 0))
-      continue;
-    int64_t top = int64_t(std::ceil(std::log2(range->second.largest)));
-    k[p->name] = low[p->name] = top - kPayloadHeadroomBits;
-    high[p->name] = top - kPayloadFloorBits;
   }
-  // Per projection: ⌊log2 L⌋ + 1 for its largest weight L in value units
-  // (the weights were built with the spans of the first build); the
-  // weights keep 8 bits while k_post − k_pre stays at or below it.
-  std::vector<std::tuple<const Population *, const Population *, int64_t>>
-      limits;
+  // ⌊log2 L⌋ + 1 for a projection's largest weight L in value units (the
+  // weights were built with the spans of the first build).
   for (const PendingProjection &p : projections) {
     double largest = p.plastic ? p.bound : 0.0;
     for (double w : p.weights.data)
       largest = std::max(largest, std::abs(w));
     largest *= p.post->span / p.pre->span;
     if (largest > 0)
-      limits.emplace_back(p.pre, p.post,
-                          int64_t(std::floor(std::log2(largest))) + 1);
-  }
-  auto log2Span = [&](const Population *p) {
-    auto found = k.find(p->name);
-    return found == k.end() ? int64_t(std::llround(std::log2(p->span)))
-                            : found->second;
-  };
-  auto bitsLost = [&] {
-    int64_t lost = 0;
-    for (auto [pre, post, limit] : limits) {
-      int64_t bits =
-          std::max<int64_t>(0, log2Span(post) - log2Span(pre) - limit);
-      lost += bits * bits;
-    }
-    return lost;
-  };
-  // Moves: one population, or one with everything upstream (or
-  // downstream) of it, one octave up or down; a chain moves together so
-  // that only its ends' projections change.
-  auto reach = [&](const std::string &from, bool upstream) {
-    std::set<std::string> seen = {from};
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (auto [pre, post, limit] : limits) {
-        const std::string &a = upstream ? post->name : pre->name;
-        const std::string &b = upstream ? pre->name : post->name;
-        if (seen.count(a) && k.count(b) && seen.insert(b).second)
-          grew = true;
-      }
-    }
-    return seen;
-  };
-  std::vector<std::set<std::string>> moves;
-  for (auto &[name, exponent] : k)
-    moves.insert(moves.end(), {{name}, reach(name, true), reach(name, false)});
-  // Shifts the members of a move that stay within their bounds; returns
-  // them (to undo).
-  auto shift = [&](const std::set<std::string> &names, int64_t step) {
-    std::vector<std::string> moved;
-    for (const std::string &name : names)
-      if (k[name] + step >= low[name] && k[name] + step <= high[name]) {
-        k[name] += step;
-        moved.push_back(name);
-      }
-    return moved;
-  };
-  int64_t best = bitsLost();
-  for (bool improved = true; improved && best > 0;) {
-    improved = false;
-    for (const std::set<std::string> &move : moves)
-      for (int64_t step : {-1, 1}) {
-        std::vector<std::string> moved = shift(move, step);
-        int64_t lost = bitsLost();
-        if (lost < best) {
-          best = lost;
-          improved = true;
-        } else {
-          for (const std::string &name : moved)
-            k[name] -= step;
-        }
-      }
+      search.limit(p.pre->name, p.post->name,
+                   int64_t(std::floor(std::log2(largest))) + 1);
   }
   std::map<std::string, double> spans;
-  for (auto [name, exponent] : k)
+  for (auto [name, exponent] : search.solve())
     spans[name] = std::ldexp(1.0, int(exponent));
   return spans;
 }
 
+/// The cell, population by population: x → enc (→ z) → raw → slot → m →
+/// g → hh (→ h) (→ out), the zero-input detector, and the plastic halves
+/// of the two recalls. The order of populations and projections is the
+/// network's.
 Population &Converter::buildGraph() {
   Population &x = buildInput();
   Population &enc = population("enc", cell.hidden, true, cell.encoderBias);

@@ -138,8 +138,10 @@ def compress_bank(memory, kind, per_row=True):
     else:
         levels = {"int8": 127, "int4": 7}[kind]
         scale = memory.detach().abs().amax(**dims) / levels
-        scale = torch.clamp(scale, min=torch.finfo(memory.dtype).tiny)
+        scale = torch.clamp(scale, min=torch.finfo(torch.float32).tiny)
         q = torch.clamp(round_away(memory / scale), -levels, levels)
+    # The IR stores the scales in float32.
+    scale = scale.to(torch.float32).to(memory.dtype)
     return straight_through(memory, q * scale)
 
 
@@ -152,12 +154,18 @@ def top_k_softmax(logits, k):
     return torch.softmax(logits.masked_fill(~keep, float("-inf")), dim=-1)
 
 
+def trace_grid(bits):
+    """(Q, δ) of a `bits`-bit fixed-point trace: integers in [−Q, Q] standing
+    for q·δ, δ = clip/Q."""
+    levels = 2 ** (bits - 1) - 1
+    return levels, TRACE_CLIP / levels
+
+
 def fixed_trace_update(trace, a, z, eta, bits):
     """One update of a fixed-point trace of `bits` bits (q·δ, δ = clip/Q),
     in docs/quantization.md's integer arithmetic, with the gradient of the
     float update (straight-through)."""
-    levels = 2 ** (bits - 1) - 1
-    delta = TRACE_CLIP / levels
+    levels, delta = trace_grid(bits)
     outer = a.unsqueeze(-1) * z.unsqueeze(1)
     exact = torch.clamp((1 - eta) * trace + eta * outer, -TRACE_CLIP, TRACE_CLIP)
     q = torch.round(trace.detach() / delta)
@@ -170,8 +178,7 @@ def fixed_trace_update(trace, a, z, eta, bits):
 
 def fixed_trace(trace, bits):
     """A trace rounded onto the grid of a `bits`-bit fixed-point trace."""
-    levels = 2 ** (bits - 1) - 1
-    delta = TRACE_CLIP / levels
+    levels, delta = trace_grid(bits)
     return torch.clamp(round_away(trace / delta), -levels, levels) * delta
 
 

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Snn.h"
+#include "spiking/NumpyRandom.h"
 
 #include <algorithm>
 #include <cmath>
@@ -147,6 +148,19 @@ Status validateRule(const Network &network, const Projection &projection,
   if (!projection.thirdFactor)
     return Status::error(name + ": its rule '" + rule.text +
                          "' uses y3 but it has no third factor");
+  if (projection.y3Shift) {
+    namespace ll = spiking::loihi_learning;
+    if (*projection.y3Shift < 0 || *projection.y3Shift > 23)
+      return Status::error(name + ": y3_shift must be in 0..23, not " +
+                           std::to_string(*projection.y3Shift));
+    if (Status status = ll::check(rule.terms); !status)
+      return status.withPrefix(name + ": learning in Loihi's integers: ");
+    if (projection.wMin != -ll::kWeightLimit - 1 ||
+        projection.wMax != ll::kWeightLimit)
+      return Status::error(name + ": with y3_shift the weights are bounded "
+                                  "by Lava's range only: w_min = -256, "
+                                  "w_max = 255");
+  }
   const size_t third = *projection.thirdFactor;
   if (third >= network.populations.size())
     return Status::error(name + " has third factor " + std::to_string(third) +
@@ -346,7 +360,10 @@ private:
   void send(size_t q, size_t t);
   void sendFixed(size_t q, size_t t);
   void updateTraces(size_t q);
+  void updateLoihiTraces(size_t q);
   void learn(size_t q, bool epochEnd);
+  void learnLoihi(size_t q);
+  double roundingDraw(size_t epoch);
   void account(size_t index, RunResult &result) const;
 
   const Network &net_;
@@ -359,6 +376,11 @@ private:
   /// Fixed point: the prepared weights and sign mode of every projection.
   std::vector<std::vector<int32_t>> fixedWeights_;
   std::vector<loihi::SignMode> signModes_;
+  /// The epoch that ends at this timestep (counted from 1 per sequence),
+  /// and Lava's rounding numbers by epoch (roundingDraw).
+  size_t epoch_ = 0;
+  std::optional<spiking::NumpyPcg64> roundingRng_;
+  std::vector<double> roundingDraws_;
 };
 
 Status Simulator::prepare() {
@@ -411,6 +433,14 @@ void Simulator::reset() {
     const size_t pre = net_.populations[projection.pre].size;
     const size_t post = net_.populations[projection.post].size;
     state.weights.assign(projection.weights.begin(), projection.weights.end());
+    // Lava's LearningDense truncates its weights once, on the first
+    // timestep; what it learns later is used as it is.
+    if (projection.y3Shift) {
+      std::vector<int32_t> prepared =
+          loihi::prepareWeights(projection.weights, loihi::SignMode::Mixed,
+                                projection.weightBits);
+      state.weights.assign(prepared.begin(), prepared.end());
+    }
     const size_t slots = size_t(projection.delay) + 1;
     state.line.assign(slots, std::vector<double>(post, 0));
     state.fixedLine.assign(slots, std::vector<int32_t>(post, 0));
@@ -523,6 +553,8 @@ void Simulator::encodeDelta(size_t p) {
 /// as they were before this timestep's learning, which comes last.
 Status Simulator::step(const float *x, size_t t, bool windowStart,
                        bool epochEnd) {
+  if (epochEnd)
+    epoch_ = (t + 1) / size_t(net_.timesteps);
   gatherCurrents(t);
   for (size_t p = 0; p < pops_.size(); ++p) {
     switch (net_.populations[p].kind) {
@@ -703,7 +735,8 @@ void Simulator::send(size_t q, size_t t) {
 }
 
 /// Fixed-point delivery, as loihi::Dense computes it. Plastic weights are
-/// rounded to the nearest integer and prepared again at every delivery.
+/// rounded to the nearest integer and prepared again at every delivery
+/// (those learning in Loihi's integers were prepared once, in reset()).
 void Simulator::sendFixed(size_t q, size_t t) {
   const Projection &projection = net_.projections[q];
   ProjectionState &state = projs_[q];
@@ -725,8 +758,9 @@ void Simulator::sendFixed(size_t q, size_t t) {
   if (projection.rule) {
     for (double w : state.weights)
       rounded.push_back(int32_t(std::lround(w)));
-    rounded = loihi::prepareWeights(std::move(rounded), signModes_[q],
-                                    projection.weightBits);
+    if (!projection.y3Shift)
+      rounded = loihi::prepareWeights(std::move(rounded), signModes_[q],
+                                      projection.weightBits);
   }
   const std::vector<int32_t> &weights =
       projection.rule ? rounded : fixedWeights_[q];
@@ -752,8 +786,73 @@ void Simulator::sendFixed(size_t q, size_t t) {
   }
 }
 
+/// A graded event's integer payload (12 fractional bits).
+static int64_t payloadOf(double event) {
+  return std::llround(std::ldexp(event, kGradedFractionBits));
+}
+
+/// Loihi's traces: x1 takes a pre event's payload halved (rounded half to
+/// even, kept as uint8, at most 127: Lava's graded x1, clipped at the
+/// epoch's end), y3 the third factor's payload >> y3Shift within 7 bits
+/// and its sign (what engram's learning neuron sends Lava).
+void Simulator::updateLoihiTraces(size_t q) {
+  const Projection &projection = net_.projections[q];
+  ProjectionState &state = projs_[q];
+  const std::vector<double> &pre = pops_[projection.pre].events;
+  for (size_t j = 0; j < pre.size(); ++j) {
+    int64_t payload = payloadOf(pre[j]);
+    if (payload == 0)
+      continue;
+    int64_t half = int64_t(std::nearbyint(double(payload) / 2)) & 0xff;
+    state.x1[j] = double(std::min<int64_t>(half, 127));
+  }
+  const std::vector<double> &third = pops_[*projection.thirdFactor].events;
+  for (size_t i = 0; i < third.size(); ++i)
+    state.y3[i] = double(std::clamp<int64_t>(
+        payloadOf(third[i]) >> *projection.y3Shift, -128, 127));
+}
+
+/// Lava's learning phase at an epoch's end: the rule in its accumulator,
+/// stochastic rounding to whole weights with Lava's own random numbers (one
+/// per epoch, for every synapse) and the mixed sign mode's 9-bit range.
+void Simulator::learnLoihi(size_t q) {
+  namespace ll = spiking::loihi_learning;
+  const Projection &projection = net_.projections[q];
+  ProjectionState &state = projs_[q];
+  // Mixed signs (the export's sign mode for these weights): no saturation
+  // of the accumulator by sign, and Lava's 9-bit range.
+  const int64_t low = -ll::kWeightLimit - 1, high = ll::kWeightLimit;
+  const size_t pre = state.x1.size();
+  const double draw = roundingDraw(epoch_);
+  for (size_t i = 0; i < state.y3.size(); ++i)
+    for (size_t j = 0; j < pre; ++j) {
+      double &w = state.weights[i * pre + j];
+      int64_t acc = ll::accumulate(projection.rule->terms, int64_t(w),
+                                   int64_t(state.x1[j]), int64_t(state.y3[i]));
+      // floor(acc / 2^7) + 1 where Lava's draw falls below the fraction.
+      int64_t whole = acc >> ll::kWeightShift;
+      double fraction = double(acc - (whole << ll::kWeightShift)) /
+                        double(int64_t(1) << ll::kWeightShift);
+      whole += draw < fraction ? 1 : 0;
+      w = double(std::clamp(whole, low, high));
+    }
+}
+
+/// The number Lava's LearningDense rounds with at the end of epoch `epoch`
+/// (counted from 1 in each sequence): its ConnVarRandom draws one at
+/// creation and one more before each learning phase.
+double Simulator::roundingDraw(size_t epoch) {
+  if (!roundingRng_)
+    roundingRng_.emplace(spiking::loihi_learning::kRoundingSeed);
+  while (roundingDraws_.size() <= epoch)
+    roundingDraws_.push_back(roundingRng_->uniform());
+  return roundingDraws_[epoch];
+}
+
 void Simulator::updateTraces(size_t q) {
   const Projection &projection = net_.projections[q];
+  if (projection.y3Shift)
+    return updateLoihiTraces(q);
   const LearningRule &rule = *projection.rule;
   ProjectionState &state = projs_[q];
   auto update = [](std::vector<double> &trace, const Trace &params,
@@ -776,6 +875,11 @@ void Simulator::updateTraces(size_t q) {
 /// network step. Every term sees the weight from before this update.
 void Simulator::learn(size_t q, bool epochEnd) {
   const Projection &projection = net_.projections[q];
+  if (projection.y3Shift) {
+    if (epochEnd)
+      learnLoihi(q);
+    return;
+  }
   ProjectionState &state = projs_[q];
   const std::vector<double> &pre = pops_[projection.pre].events;
   const std::vector<double> &post = pops_[projection.post].events;

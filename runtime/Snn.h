@@ -115,6 +115,16 @@ struct Projection {
   /// Population that drives the post traces y3 one to one (same size as
   /// post); none when the rule has no third factor.
   std::optional<size_t> thirdFactor;
+  /// Set: the projection learns in Loihi's integers, as Lava's LearningDense
+  /// with a three-factor rule (snn.plastic's y3_shift): x1 is the pre's
+  /// integer payload halved (rounded half to even, kept between events, at
+  /// most 127), y3 the third factor's integer payload >> y3Shift clamped to
+  /// −128..127, and at each epoch's end the integer weights take
+  /// spiking::loihi_learning::accumulate, rounded stochastically with
+  /// Lava's numbers (spiking::NumpyPcg64, kRoundingSeed; one per epoch) and
+  /// clipped to [−256, 255] (Lava's MIXED sign mode, which the export gives
+  /// these weights). The traces of `rule` are unused.
+  std::optional<int> y3Shift;
 };
 
 /// How the output population is read.

@@ -321,6 +321,67 @@ std::pair<int, int> nearestLoihiConstant(double magnitude) {
   return {int(std::clamp<long>(m, 0, 7)), e};
 }
 
+namespace loihi_learning {
+
+Status check(const RuleTerm *terms, size_t count) {
+  for (const RuleTerm *term = terms; term != terms + count; ++term) {
+    std::string text = formatRule(term, 1);
+    if (term->dependency != RuleDependency::U)
+      return Status::error("'" + text + "' must depend on u (Loihi's epoch)");
+    for (RuleFactor factor : {RuleFactor::X2, RuleFactor::Y1, RuleFactor::Y2})
+      if (term->uses(factor))
+        return Status::error("'" + text + "' uses " + factorName(factor) +
+                             "; only x1, y3 and w learn in Loihi's integers");
+    for (RuleFactor factor : {RuleFactor::X1, RuleFactor::Y3, RuleFactor::W})
+      if (term->power(factor) > 1)
+        return Status::error("'" + text + "' has " + factorName(factor) +
+                             " more than once");
+    auto me = term->mantissaExponent;
+    if (!me || me->first < -8 || me->first > 7 || me->second < -7 ||
+        me->second > 8)
+      return Status::error("'" + text +
+                           "' needs a constant m*2^e with m in -8..7 and e "
+                           "in -7..8");
+  }
+  return Status::success();
+}
+
+int productShift(const RuleTerm &term) {
+  int width = kMantissaBits +
+              kTraceBits * int(term.power(RuleFactor::X1) +
+                               term.power(RuleFactor::Y3)) +
+              kWeightFactorBits * int(term.power(RuleFactor::W));
+  return std::max(0, width - kAccumulatorBits);
+}
+
+int64_t accumulate(const std::vector<RuleTerm> &terms, int64_t w, int64_t x1,
+                   int64_t y3) {
+  // Lava saturates at [−2^15 − 1, 2^15 − 1].
+  const int64_t limit = (int64_t(1) << kAccumulatorBits) - 1;
+  auto saturate = [&](int64_t v) { return std::clamp(v, -limit - 2, limit); };
+  auto clipTo = [](int64_t v, int bits) {
+    return std::clamp<int64_t>(v, -(int64_t(1) << bits),
+                               (int64_t(1) << bits) - 1);
+  };
+  int64_t result = w * (int64_t(1) << kWeightShift);
+  for (const RuleTerm &term : terms) {
+    int64_t product = term.mantissaExponent->first;
+    if (term.uses(RuleFactor::X1))
+      product *= clipTo(x1, kTraceBits);
+    if (term.uses(RuleFactor::Y3))
+      product *= clipTo(y3, kTraceBits);
+    if (term.uses(RuleFactor::W))
+      product *= clipTo(w, kWeightFactorBits);
+    // Arithmetic shifts, as numpy's right_shift and left_shift on int32.
+    product >>= productShift(term);
+    product *= int64_t(1) << (term.mantissaExponent->second + kWeightShift);
+    result = saturate(result + saturate(product));
+  }
+  return result;
+}
+
+} // namespace loihi_learning
+
 double Trace::tau() const {
   if (decay >= 1)
     return 0;

@@ -114,6 +114,47 @@ inline std::string formatRule(const std::vector<RuleTerm> &terms,
 /// range the nearest representable one.
 std::pair<int, int> nearestLoihiConstant(double magnitude);
 
+/// Lava's learning engine on Loihi's integers (its bit-approximate
+/// LearningDense, lava/magma/core/model/py/connection.py and
+/// learning_rule_applier.py): traces of 7 bits, weight factors of 9 (sign
+/// included), constants m·2^e with a 4-bit mantissa, a 15-bit accumulator
+/// holding the weight in units of 2^-7.
+namespace loihi_learning {
+inline constexpr int kTraceBits = 7;
+inline constexpr int kWeightFactorBits = 9;
+inline constexpr int kMantissaBits = 4;
+inline constexpr int kAccumulatorBits = 15;
+/// The accumulator's fractional bits (15 − 8 bits of weight magnitude).
+inline constexpr int kWeightShift = 7;
+/// The learned weights' range with mixed signs (Lava's clip_weights with
+/// 8 bits): [−256, 255]; excitatory [0, 255], inhibitory [−255, 0].
+inline constexpr int kWeightLimit = 255;
+/// The seed of the generator Lava's LearningDense rounds learned weights
+/// with (ConnVarRandom's default; numpy's default_rng).
+inline constexpr uint32_t kRoundingSeed = 2;
+
+/// Whether `terms` can learn in this form: every term depends on u, has
+/// factors among x1, y3 and w (each at most once) and a constant m·2^e with
+/// m in −8..7 and e in −7..8; the error says what is not.
+runtime::Status check(const RuleTerm *terms, size_t count);
+inline runtime::Status check(const std::vector<RuleTerm> &terms) {
+  return check(terms.data(), terms.size());
+}
+
+/// How far a term's product is shifted right to fit the accumulator: its
+/// factors' widths (7 per trace, 9 for w) and the mantissa's 4 beyond 15.
+/// A written constant m·2^e weighs the product by m·2^(e − shift).
+int productShift(const RuleTerm &term);
+
+/// The accumulator after the rule, from the weight mantissa `w` and the
+/// traces `x1`, `y3` at the end of an epoch: w·2^7 plus each product
+/// (factors clipped to their widths) · m, shifted back to 15 bits when the
+/// widths exceed it and then by e + 7, every sum saturated to
+/// [−2^15 − 1, 2^15 − 1].
+int64_t accumulate(const std::vector<RuleTerm> &terms, int64_t w, int64_t x1,
+                   int64_t y3);
+} // namespace loihi_learning
+
 } // namespace engram::spiking
 
 #endif // ENGRAM_SPIKING_RULE_H

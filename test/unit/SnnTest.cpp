@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Snn.h"
+#include "spiking/NumpyRandom.h"
 
 #include <cmath>
 
@@ -393,6 +394,77 @@ TEST(SnnTest, ThirdFactorDrivesY3) {
   ASSERT_FALSE(status.ok());
   EXPECT_TRUE(contains(status.message(), "projection 0 (pre -> post)"));
   EXPECT_TRUE(contains(status.message(), "uses y3"));
+}
+
+TEST(SnnTest, NumpyGeneratorMatchesNumpy) {
+  // np.random.default_rng(2).random() four times, and
+  // np.random.default_rng(12345).bit_generator.random_raw(), from numpy 1.24.
+  engram::spiking::NumpyPcg64 two(2);
+  for (double expected : {0.2616121342493164, 0.2984911434141233,
+                          0.8142257405942803, 0.0919159421350969})
+    EXPECT_EQ(two.uniform(), expected);
+  EXPECT_EQ(engram::spiking::NumpyPcg64(12345).next64(),
+            4193609425186963869ULL);
+}
+
+TEST(SnnTest, LoihiAccumulatorMatchesLava) {
+  // Accumulators from Lava's LearningRuleApplierBitApprox (lava-nc b6822fb)
+  // applied to w << 7 with x1_u, y3_u and the weight: factors clipped to
+  // their widths, products shifted back to 15 bits and by e + 7, sums
+  // saturated (the last case at -2^15 - 1).
+  struct Case {
+    const char *rule;
+    int64_t w, x1, y3, accumulator;
+  } cases[] = {
+      {"dw = 3*2^-7*u*x1*y3 - 6*2^-7*u*w", 100, 50, 60, 13325},
+      {"dw = 3*2^-7*u*x1*y3 - 6*2^-7*u*w", -37, 127, 127, 1534},
+      {"dw = 7*2^3*u*x1*y3 - 1*2^0*u*w", 255, 127, 127, 127},
+      {"dw = -5*2^-3*u*y3 + 2*2^-7*u*x1", -256, 3, -100, -24762},
+      {"dw = 1*2^-7*u*x1*y3", 10, 200, -300, -752},
+      {"dw = -8*2^8*u*w", 300, 0, 0, 5631},
+  };
+  namespace ll = engram::spiking::loihi_learning;
+  for (const Case &c : cases) {
+    auto terms = parseRule(c.rule);
+    ASSERT_TRUE(terms.ok()) << c.rule;
+    ASSERT_TRUE(ll::check(*terms).ok()) << c.rule;
+    EXPECT_EQ(ll::accumulate(*terms, c.w, c.x1, c.y3), c.accumulator)
+        << c.rule << " w=" << c.w << " x1=" << c.x1 << " y3=" << c.y3;
+  }
+  // Forms Lava's engine does not carry here.
+  for (const char *text : {"dw = 2^-2*x0*x1", "dw = 2^-2*u*y1", "dw = 0.3*u*x1",
+                           "dw = 2^-2*u*x1*x1"})
+    EXPECT_FALSE(ll::check(*parseRule(text)).ok()) << text;
+}
+
+TEST(SnnTest, LearnsInLoihiIntegersWithLavasRounding) {
+  // pre sends payload 100 (x1 = 50), the third factor 1200 (y3 = 1200 >> 4
+  // = 75), every timestep an epoch. dw = 2^-7·((50·75) >> 3) = 468/128 =
+  // 3.656 per epoch, rounded up where Lava's draw (default_rng(2): 0.2985,
+  // 0.8142, 0.0919 for epochs 1..3) is below the fraction: w = 4, 7, 11.
+  Network network = plasticPair("dw = 1*2^-7*u*x1*y3", Encoding::Graded, 0, 0,
+                                /*delay=*/0, /*timesteps=*/1);
+  network.populations.push_back(input("third", 1, Encoding::Graded, 1));
+  network.projections[0].thirdFactor = 2;
+  network.projections[0].y3Shift = 4;
+  network.projections[0].wMin = -256;
+  network.projections[0].wMax = 255;
+  const float pre = 100.0f / 4096, third = 1200.0f / 4096;
+  const std::vector<float> x = {pre, third, pre, third, pre, third,
+                                pre, third, pre, third};
+  const std::vector<float> expected = {0, 0, 4 * pre, 7 * pre, 11 * pre};
+  EXPECT_EQ(recordOf(network, x, 5, 1, /*fixedPoint=*/true), expected);
+  EXPECT_EQ(recordOf(network, x, 5, 1), expected);
+  // Lava bounds the weights by its range only.
+  network.projections[0].wMax = 100;
+  Status status = network.validate();
+  ASSERT_FALSE(status.ok());
+  EXPECT_TRUE(contains(status.message(), "w_min = -256, w_max = 255"));
+  network.projections[0].wMax = 255;
+  network.projections[0].rule = rule("dw = 2^-2*u*y1*y3");
+  status = network.validate();
+  ASSERT_FALSE(status.ok());
+  EXPECT_TRUE(contains(status.message(), "only x1, y3 and w"));
 }
 
 /// in (2) → mid (2) → out (1), graded, T = 3, two steps.

@@ -232,6 +232,8 @@ LogicalResult Translator::fill(PlasticOp plastic, rs::Projection &q) {
   q.wMax = plastic.getWMax().convertToDouble();
   if (plastic.getThird())
     q.thirdFactor = index.lookup(plastic.getThird());
+  if (auto shift = plastic.getY3Shift())
+    q.y3Shift = static_cast<int>(*shift);
   FailureOr<rs::LearningRule> learning = rule(plastic);
   if (failed(learning))
     return failure();
@@ -409,7 +411,8 @@ void NetworkBuilder::plastic(const rs::Projection &q, int64_t rows, int64_t cols
       i32(q.weights, {rows, cols}), b.getI64IntegerAttr(q.weightExp),
       b.getI64IntegerAttr(q.weightBits), b.getI64IntegerAttr(q.delay),
       RuleAttr::get(b.getContext(), q.rule->terms), b.getDictionaryAttr(traces),
-      b.getF64FloatAttr(q.wMin), b.getF64FloatAttr(q.wMax));
+      b.getF64FloatAttr(q.wMin), b.getF64FloatAttr(q.wMax),
+      q.y3Shift ? b.getI64IntegerAttr(*q.y3Shift) : IntegerAttr());
 }
 
 bool NetworkBuilder::sparse(const rs::Projection &q, int64_t rows, int64_t cols) {

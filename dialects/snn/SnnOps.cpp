@@ -263,12 +263,57 @@ traceParams(PlasticOp op) {
   return traces;
 }
 
+/// Whether `population` sends graded payloads (a graded unit or source).
+static bool sendsGraded(Value population) {
+  if (population.getDefiningOp<GradedOp>())
+    return true;
+  auto input = population.getDefiningOp<InputOp>();
+  return input && input.getEncoding() == Encoding::Graded;
+}
+
+/// A plastic projection that learns in Loihi's integers (`y3_shift`).
+static LogicalResult verifyLoihiLearning(PlasticOp op) {
+  int64_t shift = *op.getY3Shift();
+  if (shift < 0 || shift > 23)
+    return op.emitOpError() << "y3_shift must be in 0..23 (payloads have 24 "
+                               "bits), not "
+                            << shift;
+  if (!op.getTraces().empty())
+    return op.emitOpError("with y3_shift the traces are Loihi's (x1 from the "
+                          "payload, y3 from the third factor): 'traces' must "
+                          "be empty");
+  if (!op.getThird())
+    return op.emitOpError("y3_shift needs a 'third' population, whose "
+                          "payloads y3 carries");
+  if (!sendsGraded(op.getPre()) || !sendsGraded(op.getThird()))
+    return op.emitOpError("with y3_shift the pre and third populations send "
+                          "graded payloads, which x1 and y3 take");
+  if (sizeOf(op.getThird()) != sizeOf(op.getPost()))
+    return op.emitOpError() << "the third-factor population has "
+                            << sizeOf(op.getThird())
+                            << " neurons; it drives the "
+                            << sizeOf(op.getPost())
+                            << " post neurons one to one";
+  namespace ll = engram::spiking::loihi_learning;
+  auto terms = op.getRule().getTerms();
+  if (auto status = ll::check(terms.data(), terms.size()); !status)
+    return op.emitOpError() << "learning in Loihi's integers (y3_shift): "
+                            << status.message();
+  if (op.getWMin().convertToDouble() != -ll::kWeightLimit - 1 ||
+      op.getWMax().convertToDouble() != ll::kWeightLimit)
+    return op.emitOpError("with y3_shift the weights are bounded by Lava's "
+                          "range only: w_min = -256, w_max = 255");
+  return success();
+}
+
 LogicalResult PlasticOp::verify() {
   if (failed(checkNotIntoSource(*this, getPost())) ||
       failed(checkSynapses(*this, getWeights(),
                            {sizeOf(getPost()), sizeOf(getPre())}, getExp(),
                            getBits(), getDelay())))
     return failure();
+  if (getY3Shift())
+    return verifyLoihiLearning(*this);
   auto traces = traceParams(*this);
   if (failed(traces))
     return failure();

@@ -242,6 +242,24 @@ def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
     `[w_min, w_max]` (mantissa units). Events sent at a timestep use the
     weights from before that timestep's update.
 
+    With `y3_shift` the projection learns as Lava's `LearningDense` with a
+    three-factor rule learns from graded spikes, in Loihi's integers: `x1` is
+    the pre neuron's integer payload halved (rounded half to even, kept
+    between events, at most 127: Lava's graded `x1`), `y3` the third-factor
+    neuron's integer payload shifted right by `y3_shift` and clamped to
+    −128..127 (what engram's learning neuron sends Lava every timestep),
+    and at the end of each window the integer weights take the rule in
+    Lava's 15-bit accumulator (factors clipped to their widths, products
+    shifted back to 15 bits and by `e + 7`), rounded stochastically with
+    Lava's own numbers (numpy's `default_rng(2)`, one per epoch for every
+    synapse, as Lava's `ConnVarRandom` draws them) and clipped to
+    `[-256, 255]` (the mixed sign mode, which the Lava export gives these
+    weights): Lava's CPU simulation, bit for bit.
+    Payloads are `round(event · 2^12)`, in float as in fixed point. `traces`
+    is then empty, the rule's terms depend on `u` with factors among `x1`,
+    `y3` and `w` and constants `m*2^e`, and `[w_min, w_max]` is
+    `[-256, 255]`.
+
     ```mlir
     snn.plastic %z -> %slot third %a {weights = dense<...> : tensor<32x64xi32>, exp = -7 : i64, bits = 8 : i64,
         rule = #snn.rule<"dw = 2^-4*u*x1*y1 - 2^-4*u*w">, traces = {x1 = [1.0, 1.0], y1 = [1.0, 1.0]},
@@ -254,7 +272,8 @@ def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
                        ElementsAttr:$weights, I64Attr:$exp, I64Attr:$bits,
                        DefaultValuedAttr<I64Attr, "0">:$delay,
                        Snn_RuleAttr:$rule, DictionaryAttr:$traces,
-                       F64Attr:$w_min, F64Attr:$w_max);
+                       F64Attr:$w_min, F64Attr:$w_max,
+                       OptionalAttr<I64Attr>:$y3_shift);
   let assemblyFormat = [{
     $pre `->` $post (`third` $third^)? attr-dict `:` qualified(type($pre)) `->`
     qualified(type($post)) (`,` qualified(type($third))^)?

@@ -167,6 +167,94 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
 
 // -----
 
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.graded "c" relu : !snn.population<2>
+  // expected-error @+1 {{y3_shift must be in 0..23 (payloads have 24 bits), not 24}}
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 3*2^-7*u*x1*y3 - 6*2^-7*u*w">, traces = {}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 24 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.input "c" rate {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  // expected-error @+1 {{with y3_shift the pre and third populations send graded payloads, which x1 and y3 take}}
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 3*2^-7*u*x1*y3">, traces = {}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 4 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.graded "c" relu : !snn.population<2>
+  // expected-error @+1 {{with y3_shift the traces are Loihi's (x1 from the payload, y3 from the third factor): 'traces' must be empty}}
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 3*2^-7*u*x1*y3 - 6*2^-7*u*w">, traces = {x1 = [1.0, 1.0]}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 4 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.graded "c" relu : !snn.population<2>
+  // expected-error @+1 {{y3_shift needs a 'third' population, whose payloads y3 carries}}
+  snn.plastic %b -> %a {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 3*2^-7*u*x1 - 6*2^-7*u*w">, traces = {}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 4 : i64} : !snn.population<2> -> !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.graded "c" relu : !snn.population<2>
+  // expected-error @+1 {{learning in Loihi's integers (y3_shift): 'dw = 2^-2*x0*x1' must depend on u (Loihi's epoch)}}
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 2^-2*x0*x1">, traces = {}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 4 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.graded "c" relu : !snn.population<2>
+  // expected-error @+1 {{learning in Loihi's integers (y3_shift): 'dw = 2^-2*u*y1' uses y1; only x1, y3 and w learn in Loihi's integers}}
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 2^-2*u*y1">, traces = {}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 4 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.graded "c" relu : !snn.population<2>
+  // expected-error @+1 {{learning in Loihi's integers (y3_shift): 'dw = 0.3*u*x1' needs a constant m*2^e with m in -8..7 and e in -7..8}}
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 0.3*u*x1">, traces = {}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 4 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %a = snn.graded "a" relu : !snn.population<2>
+  %b = snn.graded "b" relu : !snn.population<2>
+  %c = snn.graded "c" relu : !snn.population<2>
+  // expected-error @+1 {{with y3_shift the weights are bounded by Lava's range only: w_min = -256, w_max = 255}}
+  snn.plastic %b -> %a third %c {bits = 8 : i64, exp = 0 : i64, rule = #snn.rule<"dw = 3*2^-7*u*x1*y3 - 6*2^-7*u*w">, traces = {}, w_max = 255.0 : f64, w_min = -10.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 4 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
 snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
   %a = snn.graded "a" relu : !snn.population<2>
   %b = snn.graded "b" relu : !snn.population<2>

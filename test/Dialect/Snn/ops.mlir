@@ -30,6 +30,9 @@ snn.network @all attributes {input_width = 4 : i64, profile = #snn<profile gener
   snn.sparse %g -> %leaky {bits = 4 : i64, exp = -1 : i64, indices = dense<[[0, 1], [1, 0]]> : tensor<2x2xi32>, weights = dense<[3, -2]> : tensor<2xi32>} : !snn.population<2> -> !snn.population<2>
   // CHECK: snn.plastic %g -> %chip third %rec {bits = 8 : i64, exp = -4 : i64, rule = #snn.rule<"dw = 2^-4*u*x1*y3 - 3*2^-6*u*w">, traces = {x1 = [1.000000e+00, 1.000000e+00], y3 = [5.000000e-01, 2.500000e-01]}, w_max = 2.550000e+02 : f64, w_min = -2.550000e+02 : f64, weights = dense<0> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
   snn.plastic %g -> %chip third %rec {bits = 8 : i64, exp = -4 : i64, rule = #snn.rule<"dw = 2^-4*u*x1*y3 - 3*2^-6*u*w">, traces = {x1 = [1.0, 1.0], y3 = [0.5, 0.25]}, w_max = 255.0 : f64, w_min = -255.0 : f64, weights = dense<0> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
+  // Learning in Loihi's integers, as Lava's LearningDense from graded spikes.
+  // CHECK: snn.plastic %g -> %chip third %g {bits = 8 : i64, exp = -5 : i64, rule = #snn.rule<"dw = 3*2^-7*u*x1*y3 - 6*2^-7*u*w">, traces = {}, w_max = 2.550000e+02 : f64, w_min = -2.560000e+02 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 9 : i64}
+  snn.plastic %g -> %chip third %g {bits = 8 : i64, exp = -5 : i64, rule = #snn.rule<"dw = 3*2^-7*u*x1*y3 - 6*2^-7*u*w">, traces = {}, w_max = 255.0 : f64, w_min = -256.0 : f64, weights = dense<0> : tensor<2x2xi32>, y3_shift = 9 : i64} : !snn.population<2> -> !snn.population<2>, !snn.population<2>
   // CHECK: snn.probe %chip rate {offset = dense<0.000000e+00> : tensor<2xf64>, scale = dense<2.000000e+00> : tensor<2xf64>} : !snn.population<2>
   snn.probe %chip rate {offset = dense<0.0> : tensor<2xf64>, scale = dense<2.0> : tensor<2xf64>} : !snn.population<2>
 }

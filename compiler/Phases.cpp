@@ -24,9 +24,14 @@ void engram::compiler::populateCompressionPhase(
     pm.addPass(mlir::engram::createEngramQuantizeMemory(*options.quantize));
 }
 
-int64_t
-engram::compiler::snnDefaultTimesteps(mlir::engram::SnnEncoding encoding) {
-  return encoding == mlir::engram::SnnEncoding::Graded ? 12 : 32;
+int64_t engram::compiler::snnDefaultTimesteps(
+    mlir::engram::SnnEncoding encoding, mlir::snn::Profile profile,
+    mlir::engram::SnnLearning learning) {
+  if (encoding != mlir::engram::SnnEncoding::Graded)
+    return 32;
+  bool relays = profile == mlir::snn::Profile::Loihi2 &&
+                learning != mlir::engram::SnnLearning::Off;
+  return relays ? 14 : 12;
 }
 
 void engram::compiler::populateSnnPhase(OpPassManager &pm,
@@ -45,7 +50,8 @@ void engram::compiler::populateSnnPhase(OpPassManager &pm,
                    : target ? target->defaultSnnEncoding()
                             : mlir::engram::SnnEncoding::Graded;
   if (!options.snnTimestepsGiven)
-    snn.timesteps = snnDefaultTimesteps(snn.encoding);
+    snn.timesteps =
+        snnDefaultTimesteps(snn.encoding, snn.profile, snn.learning);
   mlir::engram::EngramCalibrateSnnOptions calibrate = options.snnCalibration;
   calibrate.encoding = snn.encoding;
   calibrate.profile = snn.profile;

@@ -23,10 +23,13 @@ class Target;
 void populateCompressionPhase(mlir::OpPassManager &pm,
                               const CompressionOptions &options);
 
-/// The timesteps per model step that the spiking conversion defaults to for
-/// `encoding`: 12 for graded events (the deepest chain settles in 11),
-/// 32 for rates.
-int64_t snnDefaultTimesteps(mlir::engram::SnnEncoding encoding);
+/// The timesteps per model step that the spiking conversion defaults to:
+/// 12 for graded events (the deepest chain settles in 11), 14 for graded
+/// events on Loihi 2 with a plastic trace (its relays add a timestep to
+/// each recall), 32 for rates.
+int64_t snnDefaultTimesteps(mlir::engram::SnnEncoding encoding,
+                            mlir::snn::Profile profile,
+                            mlir::engram::SnnLearning learning);
 
 /// engram IR → snn IR: engram-calibrate-snn, then convert-engram-to-snn,
 /// with the snn options; the profile and encoding the options do not set

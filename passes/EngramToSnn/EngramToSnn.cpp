@@ -68,6 +68,10 @@ constexpr int kPayloadHeadroomBits = 10;
 constexpr int kPayloadFloorBits = -2;
 /// The largest gain of a graded source (inputs up to 2^5 fit).
 constexpr int kInputGainBits = 6;
+/// Fractional bits of a graded payload (the simulator's).
+constexpr int kGradedPayloadBits = 12;
+/// A relay's largest payload: Lava's x1 is round(payload/2) in 7 bits.
+constexpr int kRelayPayloadLimit = 254;
 
 /// One population of the network being built, with its value code.
 struct Population {
@@ -100,6 +104,12 @@ struct PendingProjection {
   /// value-domain rate η·s applied to the coded product.
   bool plastic = false;
   double bound = 0;
+  /// An identity projection into a relay (a power of two within the
+  /// exponent floor needs no more bits).
+  bool relay = false;
+  /// Plastic in Loihi's integers (snn.plastic y3_shift): the third
+  /// factor's payloads are shifted right by this into y3.
+  std::optional<int64_t> y3Shift = std::nullopt;
 };
 
 /// A vector of doubles as a 1-D f64 tensor attribute.
@@ -258,6 +268,8 @@ private:
                                            : std::make_pair(-24, 24);
   }
   Population &buildIntegrator(Population &z, Population &m);
+  Population &buildRelay(Population &pre);
+  int64_t y3ShiftFor(const Population &third) const;
   void buildPlasticity(Population &z, Population &raw, Population &slot,
                        Population &m);
   Matrix scaledTrace() const;
@@ -280,6 +292,9 @@ private:
     return !rate() && profile == snn::Profile::Loihi2;
   }
   std::map<std::string, double> choosePayloadSpans() const;
+  /// The plastic projections learn in Loihi's integers, as Lava's
+  /// LearningDense does from graded spikes (relays, y3_shift).
+  bool loihiLearning() const { return learn && fixedPayloads(); }
   bool fixedNeurons() const {
     return rate() && profile == snn::Profile::Loihi2;
   }
@@ -349,7 +364,8 @@ LogicalResult Converter::checkOptions() {
                   << ", not " << o.weightBits;
   // Graded events settle one projection per timestep; the chain x → … → h
   // and the step from h to the readout must fit in a window.
-  int64_t depth = (cell.layerNorm ? 8 : 6) + (code.zeroInput ? 1 : 0);
+  int64_t depth = (cell.layerNorm ? 8 : 6) + (code.zeroInput ? 1 : 0) +
+                  (loihiLearning() ? 2 : 0);
   int64_t minimum = rate() ? 3 : depth + 2;
   // The recurrent projection is delayed by timesteps − 3 (− 2 without layer
   // norm), at most 62 on Loihi 2.
@@ -362,6 +378,10 @@ LogicalResult Converter::checkOptions() {
            << stringifySnnEncoding(code.encoding)
            << (rate() ? ""
                       : " (graded values settle one projection per timestep)")
+           << (loihiLearning() ? " with the trace learning on Loihi 2 "
+                                 "(its relays add a timestep to each recall; "
+                                 "--snn-learning=off drops them)"
+                               : "")
            << ", not " << o.timesteps;
   return success();
 }
@@ -515,7 +535,9 @@ std::map<std::string, double> Converter::choosePayloadSpans() const {
     for (double w : p.weights.data)
       largest = std::max(largest, std::abs(w));
     largest *= p.post->span / p.pre->span;
-    if (largest > 0)
+    if (p.relay)
+      search.limit(p.pre->name, p.post->name, -exponentRange().first);
+    else if (largest > 0)
       search.limit(p.pre->name, p.post->name,
                    int64_t(std::floor(std::log2(largest))) + 1);
   }
@@ -789,14 +811,55 @@ void Converter::buildPlasticity(Population &z, Population &raw,
   for (int64_t i = 0; i < N; ++i)
     for (int64_t j = 0; j < H; ++j)
       traceT.at(j, i) = trace.at(i, j);
-  PendingProjection &similarity = connect(z, raw, trace);
+  Population &zPre = loihiLearning() ? buildRelay(z) : z;
+  PendingProjection &similarity = connect(zPre, raw, trace);
   similarity.plastic = true;
   similarity.third = &slot;
-  similarity.bound = cell.scale * kTraceClip * z.span / raw.span;
-  PendingProjection &recalled = connect(slot, m, traceT);
+  similarity.bound = cell.scale * kTraceClip * zPre.span / raw.span;
+  Population &slotPre = loihiLearning() ? buildRelay(slot) : slot;
+  PendingProjection &recalled = connect(slotPre, m, traceT);
   recalled.plastic = true;
   recalled.third = &z;
-  recalled.bound = cell.scale * kTraceClip * slot.span / m.span;
+  recalled.bound = cell.scale * kTraceClip * slotPre.span / m.span;
+  if (loihiLearning()) {
+    similarity.y3Shift = y3ShiftFor(slot);
+    recalled.y3Shift = y3ShiftFor(z);
+  }
+}
+
+/// Lava takes a graded pre spike's payload into x1 as payload/2 in 7 bits,
+/// so a plastic projection learns from a relay of its pre population whose
+/// payloads span 0..254: value = lo + span·payload/2^12 with the largest
+/// calibrated value near 254 (a power-of-two span, so that the identity
+/// projection into it is exact). It costs one timestep on the plastic path.
+Population &Converter::buildRelay(Population &pre) {
+  const PopulationRange &range = calibration.ranges.at(pre.name);
+  Population &relay = population(pre.name + "_relay", pre.size, true, {});
+  // A relay sends from lo up: the calibrated low of a population that
+  // takes negative values (beyond a hundredth of its top; the slots' few
+  // small negative values are approximation noise).
+  bool negative = !pre.relu && range.low < -0.01 * range.largest;
+  relay.lo = negative ? range.low : 0.0;
+  double top = std::max(range.largest - relay.lo, 1e-6);
+  relay.span = std::ldexp(
+      1.0, int(std::ceil(std::log2(top * double(1 << kGradedPayloadBits) /
+                                   double(kRelayPayloadLimit)))));
+  relay.range = top;
+  relay.codedBias.assign(pre.size, 0.0);
+  Matrix identity(pre.size, pre.size);
+  for (int64_t i = 0; i < pre.size; ++i)
+    identity.at(i, i) = 1.0;
+  connect(pre, relay, identity).relay = true;
+  return relay;
+}
+
+/// The right shift that brings the third factor's largest calibrated
+/// payload within y3's 7 bits.
+int64_t Converter::y3ShiftFor(const Population &third) const {
+  double largest = calibration.ranges.at(third.name).largest;
+  double payload = largest / third.span * double(1 << kGradedPayloadBits);
+  return std::max<int64_t>(
+      0, int64_t(std::ceil(std::log2(std::max(payload, 1.0) / 127.0))));
 }
 
 //===----------------------------------------------------------------------===//
@@ -940,6 +1003,8 @@ void Converter::emitProjection(OpBuilder &b, Location loc,
                            [](double v) { return v < 0; }) &&
                std::any_of(w.data.begin(), w.data.end(),
                            [](double v) { return v > 0; });
+  // Weights learned in Loihi's integers are mixed-sign whatever T0 holds.
+  mixed = mixed || p.y3Shift.has_value();
   double step = profile == snn::Profile::Loihi2 && bits == 8 && mixed ? 2 : 1;
   SmallVector<int32_t> mantissas;
   for (double v : w.data)
@@ -961,11 +1026,20 @@ void Converter::emitProjection(OpBuilder &b, Location loc,
   auto traces = b.getDictionaryAttr(
       {b.getNamedAttr("x1", trace), b.getNamedAttr("y3", trace)});
   double bound = std::min(p.bound * scale / exp2, limit);
+  double wMin = -bound, wMax = bound;
+  IntegerAttr y3Shift;
+  if (p.y3Shift) {
+    // Loihi's traces; Lava bounds learned weights by its range only.
+    traces = b.getDictionaryAttr({});
+    wMin = -256;
+    wMax = 255;
+    y3Shift = b.getI64IntegerAttr(*p.y3Shift);
+  }
   snn::PlasticOp::create(
       b, loc, p.pre->value, p.post->value, p.third->value, weights,
       b.getI64IntegerAttr(exp), b.getI64IntegerAttr(bits),
       b.getI64IntegerAttr(p.delay), rule(p, exp2), traces,
-      b.getF64FloatAttr(-bound), b.getF64FloatAttr(bound));
+      b.getF64FloatAttr(wMin), b.getF64FloatAttr(wMax), y3Shift);
 }
 
 /// One term c·u·factors of a rule: on Loihi 2 with c rounded to the nearest
@@ -1004,11 +1078,24 @@ snn::RuleAttr Converter::rule(const PendingProjection &p, double exp2) const {
   const Population &pre = *p.pre, &third = *p.third;
   double preSpan = pre.span * rateScale(pre),
          thirdSpan = third.span * rateScale(third);
+  if (p.y3Shift) {
+    // Loihi's traces: x1 = payload/2 of the relay, y3 = payload >> shift.
+    double payloadUnit = std::ldexp(1.0, -kGradedPayloadBits);
+    preSpan = pre.span * 2 * payloadUnit;
+    thirdSpan = third.span * std::ldexp(payloadUnit, int(*p.y3Shift));
+  }
   using F = spiking::RuleFactor;
   std::vector<spiking::RuleTerm> terms;
   auto add = [&](double c, std::initializer_list<F> factors) {
-    if (c != 0)
-      terms.push_back(ruleTerm(c, factors));
+    if (c == 0)
+      return;
+    spiking::RuleTerm term = ruleTerm(c, factors);
+    // Lava's accumulator shifts wide products right; the constant makes up
+    // for it.
+    if (p.y3Shift)
+      term = ruleTerm(
+          std::ldexp(c, spiking::loihi_learning::productShift(term)), factors);
+    terms.push_back(term);
   };
   add(cScale * pre.lo * third.lo, {});
   add(cScale * pre.lo * thirdSpan, {F::Y3});

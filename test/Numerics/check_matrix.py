@@ -212,7 +212,7 @@ class Matrix:
                         os.path.getsize(script) > 0)
 
     def lava(self, name, ir):
-        loihi = ["--snn-encoding=graded", "--snn-timesteps=10"]
+        loihi = ["--snn-encoding=graded", "--snn-timesteps=14"]
         pb = self.snn(name, ir, loihi, "pb", target="lava")
         if not pb:
             return

@@ -24,8 +24,9 @@ calibration):
   graded, loihi2 fixed: the Loihi fixed-point simulation of the 8-bit network
                         within 1e-1 of its float simulation (payloads of 12
                         fractional bits, every sum rounded down by its
-                        shift, plastic weights rounded to integers, all
-                        compounded over 28 recurrent steps; measured 0.7-5.3 %);
+                        shift, the trace learning in Lava's integers from
+                        relays, two timesteps longer: T=11, all compounded
+                        over 28 recurrent steps);
   rate, T=256:          within 1e-1 of the reference (a rate carries about 8
                         bits over a window; measured 0.7-4.8 %).
 
@@ -102,7 +103,7 @@ def main():
         long = simulate("graded13", graded + ["--snn-timesteps=13"])
         check(f"model {index} graded vs float64", relative_error(short, reference), 1e-4)
         check(f"model {index} graded T=9 vs T=13", relative_error(short, long), 1e-12)
-        loihi = ["--snn-encoding=graded", "--snn-profile=loihi2", "--snn-timesteps=9"]
+        loihi = ["--snn-encoding=graded", "--snn-profile=loihi2", "--snn-timesteps=11"]
         fixed = simulate("loihi", loihi, ["--fixed-point"])
         real = simulate("loihi", loihi)
         check(f"model {index} loihi2 fixed vs float", relative_error(fixed, real), 1e-1)

@@ -46,6 +46,13 @@ inline pb::SignMode signMode(const std::vector<int32_t> &weights) {
   return pb::SIGN_MODE_NULL;
 }
 
+/// The sign mode of projection `q`'s Dense: MIXED for weights learned in
+/// Loihi's integers (they may take either sign), else what its weights
+/// need.
+inline pb::SignMode signMode(const runtime::snn::Projection &q) {
+  return q.y3Shift ? pb::SIGN_MODE_MIXED : signMode(q.weights);
+}
+
 } // namespace engram::lava
 
 #endif // ENGRAM_BACKENDS_LAVA_LAVACOMMON_H

@@ -136,7 +136,7 @@ void exportWeights(const Projection &q, const Network &net, bool sparse,
     }
   out.set_weight_exp(q.weightExp);
   out.set_num_weight_bits(q.weightBits);
-  out.set_sign_mode(signMode(q.weights));
+  out.set_sign_mode(signMode(q));
   const Population &from = net.populations[q.pre];
   const bool graded =
       from.kind == PopulationKind::Graded ||
@@ -314,6 +314,10 @@ void Exporter::learning(const Projection &q, pb::Process &process) {
   if (q.thirdFactor) {
     rule.set_three_factor(true);
     learning.set_third_factor(network.populations[*q.thirdFactor].name);
+  }
+  if (q.y3Shift) {
+    learning.set_loihi_traces(true);
+    learning.set_y3_shift(uint32_t(*q.y3Shift));
   }
 }
 

@@ -312,11 +312,12 @@ Status Importer::weights(const std::string &where, const pb::Weights &w,
   }
   q.weightExp = w.weight_exp();
   q.weightBits = int(w.num_weight_bits());
-  if (w.sign_mode() != pb::SIGN_MODE_NULL &&
-      w.sign_mode() != signMode(q.weights))
+  if (w.sign_mode() != pb::SIGN_MODE_NULL && w.sign_mode() != signMode(q))
     return error(where, "sign_mode " + pb::SignMode_Name(w.sign_mode()) +
-                            " is not the one the weights determine (" +
-                            pb::SignMode_Name(signMode(q.weights)) + ")");
+                            " is not the one " +
+                            (q.y3Shift ? "loihi_traces needs"
+                                       : "the weights determine") +
+                            " (" + pb::SignMode_Name(signMode(q)) + ")");
   return Status::success();
 }
 
@@ -425,6 +426,8 @@ Status Importer::constantBias(const std::string &where,
 Status Importer::learningProjection(const std::string &where,
                                     const pb::LearningDense &learning,
                                     Projection &q) {
+  if (learning.loihi_traces())
+    q.y3Shift = int(learning.y3_shift()); // checked below
   if (Status s = weights(where, learning.weights(), false, q); !s)
     return s;
   q.delay = int(learning.delays());
@@ -441,6 +444,17 @@ Status Importer::learningProjection(const std::string &where,
       return error(where, "third_factor '" + learning.third_factor() +
                               "' is not a neuron process");
     q.thirdFactor = it->second;
+  }
+  if (learning.loihi_traces()) {
+    if (learning.third_factor().empty())
+      return error(where, "loihi_traces needs a third_factor");
+    if (learning.y3_shift() > 23)
+      return error(where, "y3_shift " + std::to_string(learning.y3_shift()) +
+                              " is beyond 23 (payloads have 24 bits)");
+    q.y3Shift = int(learning.y3_shift());
+    q.rule->x1 = q.rule->x2 = q.rule->y1 = q.rule->y2 = q.rule->y3 = Trace();
+  } else if (learning.y3_shift() != 0) {
+    return error(where, "y3_shift is set without loihi_traces");
   }
   return Status::success();
 }

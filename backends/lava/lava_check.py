@@ -241,7 +241,7 @@ def check_fixed_weights(name, w, values, mode, report, graph):
             graph.truncated.append((name, int(lost[0]), kept))
 
 
-def check_weights(name, kind, w, tag, report, graph):
+def check_weights(name, kind, w, tag, report, graph, loihi_traces=False):
     if w.n_out == 0 or w.n_in == 0:
         report.error(name, f"weights need n_out and n_in > 0, got {w.n_out} "
                      f"x {w.n_in}")
@@ -255,13 +255,15 @@ def check_weights(name, kind, w, tag, report, graph):
     if values is None:
         return
     graph.synapses += int(np.count_nonzero(values))
-    mode = determined_sign_mode(values)
+    # Weights learned in Loihi's integers take either sign: MIXED.
+    mode = 1 if loihi_traces else determined_sign_mode(values)
     graph.sign_modes[name] = mode
     if w.sign_mode not in (0, mode):
         given = SIGN_MODES.get(w.sign_mode, str(w.sign_mode))
-        report.error(name, f"sign_mode {given} is not the one the weights "
-                     f"determine ({SIGN_MODES[mode]}), which engram's "
-                     f"simulator uses")
+        what = "loihi_traces needs" if loihi_traces else \
+            "the weights determine"
+        report.error(name, f"sign_mode {given} is not the one {what} "
+                     f"({SIGN_MODES[mode]}), which engram's simulator uses")
     if tag != "fixed_pt":
         return
     if not 1 <= w.num_weight_bits <= 8:
@@ -279,7 +281,9 @@ def check_connection_process(name, kind, message, tag, report, graph):
     if not message.HasField("weights"):
         report.error(name, "has no weights")
         return
-    check_weights(name, kind, message.weights, tag, report, graph)
+    loihi_traces = kind == "learning_dense" and message.loihi_traces
+    check_weights(name, kind, message.weights, tag, report, graph,
+                  loihi_traces)
     if kind in ("delay_dense", "delay_sparse", "learning_dense") and \
             tag == "fixed_pt" and message.delays > MAX_FIXED_DELAY:
         report.error(name, f"delays must be at most {MAX_FIXED_DELAY} in "
@@ -468,15 +472,49 @@ def check_third_factor(name, ld, rule, parsed, report, graph):
                      f"process '{posts[0]}' {graph.size[posts[0]]}")
 
 
+def check_loihi_traces(name, ld, parsed, net, report, graph):
+    """A LearningDense that learns in Loihi's integers: graded pre and
+    post units, a third factor, y3_shift within the payload's 24 bits, and
+    a rule Lava's engine computes from x1, y3 and w once per epoch."""
+    if ld.y3_shift and not ld.loihi_traces:
+        report.error(name, "y3_shift is set without loihi_traces")
+    if not ld.loihi_traces:
+        return
+    if not ld.third_factor:
+        report.error(name, "loihi_traces needs a third_factor")
+    if ld.y3_shift > 23:
+        report.error(name, f"y3_shift {ld.y3_shift} is beyond 23 (payloads "
+                     f"have 24 bits)")
+    if net.tag != "fixed_pt":
+        report.error(name, "loihi_traces needs a fixed_pt network")
+    for peer, what in ((graph.inputs.get(name, []), "pre"),
+                       (graph.outputs.get(name, []), "post"),
+                       ([ld.third_factor], "third factor")):
+        if len(peer) == 1 and peer[0] in graph.kind and \
+                not sends_graded(graph, peer[0]):
+            report.error(name, f"loihi_traces: the {what} process "
+                         f"'{peer[0]}' must send graded payloads")
+    if parsed is None:
+        return
+    extra = parsed.factors - {"x1", "y3", "w"}
+    if extra:
+        report.error(name, f"loihi_traces: the rule uses "
+                     f"{', '.join(sorted(extra))}; only x1, y3 and w are "
+                     f"carried")
+    if parsed.dependencies != {"u"} or parsed.k not in (None, 0):
+        report.error(name, "loihi_traces: every product of the rule must "
+                     "depend on u0 (once per epoch)")
+
+
 def learning_refusals(name, ld, parsed, net, report):
     rule = ld.learning_rule
-    if rule.three_factor:
-        report.refuse(name, "three-factor rule: Lava's Loihi3FLearningRule "
-                      "takes y1, y2 and y3 from the post process's "
-                      "s_out_y1..y3 (a LearningNeuronProcess); no stock "
-                      "process sends the third factor's trace there "
-                      "(engramc --snn-learning=off freezes the trace in "
-                      "static weights)")
+    if rule.three_factor and not ld.loihi_traces:
+        report.refuse(name, "three-factor rule without loihi_traces: "
+                      "Lava's Loihi3FLearningRule takes y1, y2 and y3 from "
+                      "the post process's s_out_y1..y3, which only engram's "
+                      "learning neuron sends, from integer payloads "
+                      "(convert with --snn-profile=loihi2 and graded "
+                      "events, or --snn-learning=off to freeze the trace)")
     if ld.delays:
         report.refuse(name, f"delays {ld.delays}: Lava's LearningDense has "
                       f"no synaptic delays")
@@ -493,7 +531,7 @@ def learning_refusals(name, ld, parsed, net, report):
 def learning_warnings(name, ld, parsed, net, report, graph):
     rule = ld.learning_rule
     for trace in sorted(parsed.factors & set(TRACES)):
-        if math.isinf(getattr(rule, f"{trace}_tau")):
+        if math.isinf(getattr(rule, f"{trace}_tau")) and not ld.loihi_traces:
             report.warn(name, f"{trace}_tau is infinite; Lava gets "
                         f"{NO_DECAY_TAU} (a decay of 1.5e-5 per timestep)")
     if parsed.k not in (None, 0):
@@ -508,6 +546,8 @@ def learning_warnings(name, ld, parsed, net, report, graph):
                         f"{ld.w_max:g} are not enforced")
     for peer, what in ((graph.inputs.get(name, []), "pre"),
                        (graph.outputs.get(name, []), "post")):
+        if ld.loihi_traces:
+            break  # x1 and y3 carry the payloads
         if len(peer) == 1 and sends_graded(graph, peer[0]):
             report.warn(name, f"the {what} process '{peer[0]}' sends graded "
                         f"payloads: Lava's {what} traces count events, "
@@ -527,6 +567,7 @@ def check_learning(name, ld, net, report, graph):
         report.error(name, f"learning rule '{rule.dw}': {error}")
     check_trace_parameters(name, rule, net, report)
     check_third_factor(name, ld, rule, parsed, report, graph)
+    check_loihi_traces(name, ld, parsed, net, report, graph)
     if not (finite(ld.w_min) and finite(ld.w_max) and ld.w_min <= ld.w_max):
         report.error(name, f"needs finite w_min <= w_max, got {ld.w_min} and "
                      f"{ld.w_max}")

@@ -56,6 +56,10 @@ BIAS_MANT_RANGE = (-(1 << 12), (1 << 12) - 1)
 BIAS_EXP_RANGE = (-7, 7)
 NO_DECAY_TAU = 65535               # Lava's Loihi3FLearningRule: no decay
 LEARNING_RNG_SEED = 1
+# x1 and y3 of a LearningDense with loihi_traces hold what was last written
+# to them; with this tau Lava's stochastic decay takes one unit off with a
+# chance of about 1e-7 per epoch.
+LOIHI_TRACE_TAU = 1 << 30
 
 
 class Failure(Exception):

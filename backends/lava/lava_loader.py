@@ -21,7 +21,9 @@ with Lava's grammar: one dependency x0, y0 or uK per product, one K, scale
 m*2^e with m in -8..7 and e in -7..8 after Lava's normalisation), traces,
 t_epoch, the third factor, the wiring (port names and directions, sizes,
 one s_in and one a_out connection per connection process, s_in_bap from
-the post process, num_message_bits > 0 after graded senders) and the
+the post process, num_message_bits > 0 after graded senders), learning in
+Loihi's integers (loihi_traces: graded pre, post and third factor, y3_shift
+<= 23, a fixed_pt u0 rule over x1, y3 and w, sign_mode MIXED) and the
 probe. Warnings (`...: warning: ...`, silenced by --quiet) name what Lava
 computes differently from engram's simulator and what the run path refuses.
 
@@ -37,7 +39,10 @@ and limits of the schema, Failure and Report), lava_check.py (validation,
 without Lava), lava_rule.py (a port of Lava's learning-rule parser) and
 lava_run.py (the run path: building the processes with Lava's API, the
 encoding of x and the decoding of the probe, and how the export maps onto
-Lava, its timing, and where Lava differs from engram's simulator).
+Lava, its timing, and where Lava differs from engram's simulator) and
+lava_learning.py (engram's learning neuron, the post process of a
+LearningDense with loihi_traces, defined with Lava's API when Lava is
+imported).
 """
 
 import argparse

@@ -29,6 +29,17 @@ Mapping (lava-nc 0.9/0.10; every process is built with keyword arguments):
                     t_epoch, rng_seed=1). Traces the rule does not use get
                     impulse 0 and tau 1; an infinite tau (no decay) becomes
                     65535, Lava's own "no decay" (Loihi3FLearningRule).
+  loihi_traces      a LearningDense that learns in Loihi's integers:
+                    Loihi3FLearningRule(dw, x1_impulse=0, x1_tau=2^30,
+                    t_epoch, rng_seed=1) with y3_tau=2^30 (its setter),
+                    graded_spike_cfg=GradedSpikeCfg.OVERWRITE, sign_mode
+                    MIXED; its post process becomes engram's learning neuron
+                    (lava_learning.py: a graded unit that sends y3 = clip(
+                    third >> y3_shift, -128, 127)), wired s_out_y3 -> s_in_y3
+                    and third.s_out -> a_third_factor_in instead of the
+                    file's s_out -> s_in_bap, and run with that model
+                    through exception_proc_model_map. engram's simulator
+                    learns the same, bit for bit (docs/lava.md).
   Connection        getattr(src, src_port).connect(getattr(dst, dst_port)),
                     s_in_bap included.
   Probe             lava.proc.monitor.process.Monitor().probe(target.s_out,
@@ -66,7 +77,8 @@ sum is int32 and can wrap); the LearningDense engine is bit-approximate
 (stochastic rounding of traces and weights, 7-bit traces, rule applied
 once per epoch with traces at the last spike time, weights truncated once
 and clipped only to the sign mode's range, traces counting events rather
-than payloads). Three-factor rules, delays on LearningDense, and
+than payloads), except with loihi_traces, where engram models it exactly.
+Three-factor rules without loihi_traces, delays on LearningDense, and
 floating_pt LearningDense with weight_exp != 0 or a used tau of 0 (Lava's
 float engine leaves such a trace NaN) are refused.
 """
@@ -78,9 +90,10 @@ import math
 import numpy as np
 
 from lava_check import dense_weights, prepared_weights
-from lava_common import (GRADED_UNITS, LEARNING_RNG_SEED, NO_DECAY_TAU,
-                         PAYLOAD_LIMIT, PROG, SOURCE, SPARSE_KINDS, TRACES,
-                         Failure)
+from lava_common import (GRADED_UNITS, LEARNING_RNG_SEED, LOIHI_TRACE_TAU,
+                         NO_DECAY_TAU, PAYLOAD_LIMIT, PROG, SOURCE,
+                         SPARSE_KINDS, TRACES, Failure)
+from lava_learning import learning_neuron
 
 
 # ---------------------------------------------------------------------------
@@ -182,6 +195,7 @@ def import_lava():
                       f"{type(error).__name__}: {error}") from None
     try:
         from lava.magma.core.learning import learning_rule
+        from lava.magma.core.learning.constants import GradedSpikeCfg
         from lava.magma.core import run_conditions, run_configs
         from lava.proc.dense import process as dense
         from lava.proc.graded import process as graded
@@ -193,6 +207,8 @@ def import_lava():
         from scipy import sparse as scipy_sparse
         return argparse.Namespace(
             Loihi2FLearningRule=learning_rule.Loihi2FLearningRule,
+            Loihi3FLearningRule=learning_rule.Loihi3FLearningRule,
+            GradedSpikeCfg=GradedSpikeCfg,
             RunSteps=run_conditions.RunSteps,
             Loihi2SimCfg=run_configs.Loihi2SimCfg,
             Dense=dense.Dense, DelayDense=dense.DelayDense,
@@ -251,7 +267,31 @@ def learning_rule(lava, rule, parsed):
                                     rng_seed=LEARNING_RNG_SEED, **traces)
 
 
-def make_connection(lava, net, graph, name, kind):
+def loihi_rule(lava, rule, parsed):
+    """Loihi3FLearningRule for a LearningDense with loihi_traces: x1 is
+    overwritten by the pre's payloads and y3 by what the learning neuron
+    sends, so neither may decay (tau LOIHI_TRACE_TAU, through Lava's own
+    setters for y3, whose tau Loihi3FLearningRule otherwise fixes at 65535)."""
+    learning = lava.Loihi3FLearningRule(
+        dw=parsed.rhs, x1_impulse=0.0, x1_tau=LOIHI_TRACE_TAU,
+        t_epoch=int(rule.t_epoch), rng_seed=LEARNING_RNG_SEED)
+    learning.y3_tau = LOIHI_TRACE_TAU
+    return learning
+
+
+def learning_posts(net, graph):
+    """{post process: (LearningDense, third factor, y3_shift)} of the
+    LearningDense processes that learn in Loihi's integers."""
+    posts = {}
+    for name, kind in graph.kind.items():
+        message = graph.message[name]
+        if kind == "learning_dense" and message.loihi_traces:
+            post = graph.outputs[name][0]
+            posts[post] = (name, message.third_factor, message.y3_shift)
+    return posts
+
+
+def make_connection(lava, net, graph, name, kind, rules):
     message = graph.message[name]
     arguments = connection_arguments(lava, net, graph, name, kind,
                                      message.weights)
@@ -265,6 +305,10 @@ def make_connection(lava, net, graph, name, kind):
         return lava.DelaySparse(
             delays=sparse_delays(lava, message.weights, message.delays),
             **arguments)
+    if message.loihi_traces:
+        return lava.LearningDense(
+            learning_rule=rules[name],
+            graded_spike_cfg=lava.GradedSpikeCfg.OVERWRITE, **arguments)
     rule = learning_rule(lava, message.learning_rule, graph.rules[name])
     return lava.LearningDense(learning_rule=rule, **arguments)
 
@@ -283,41 +327,66 @@ def make_lif(lava, net, lif):
     return lava.LIF(**arguments)
 
 
-def make_process(lava, net, graph, name, x, steps):
+def make_process(lava, net, graph, name, x, steps, rules, posts):
     kind, message = graph.kind[name], graph.message[name]
     if kind == SOURCE:
         return lava.RingBuffer(data=source_data(message, net, x, steps))
     if kind == "lif":
         return make_lif(lava, net, message)
+    if kind in GRADED_UNITS and name in posts:
+        unit, _ = learning_neuron()
+        dense, _, shift = posts[name]
+        return unit(shape=(message.size,), vth=int(message.vth),
+                    relu=kind == "graded_relu_vec", y3_shift=shift,
+                    learning_rule=rules[dense])
     if kind in GRADED_UNITS:
         unit = lava.GradedVec if kind == "graded_vec" else lava.GradedReluVec
         return unit(shape=(message.size,), vth=int(message.vth),
                     exp=int(message.exp))
-    process = make_connection(lava, net, graph, name, kind)
+    process = make_connection(lava, net, graph, name, kind, rules)
     if name in graph.biases:  # the bias from the first timestep on
         process.a_buff.init = bias_preload(name, graph)
     return process
 
 
+def wire_learning(processes, posts):
+    """The learning neurons' ports: y3 into their LearningDense, the third
+    factor's payloads into a_third_factor_in."""
+    for post, (dense, third, _) in posts.items():
+        processes[post].s_out_y3.connect(processes[dense].s_in_y3)
+        processes[third].s_out.connect(processes[post].a_third_factor_in)
+
+
 def build(lava, net, graph, x, steps):
-    """The processes of one sequence, wired, and the Monitor."""
-    processes = {name: make_process(lava, net, graph, name, x, steps)
+    """The processes of one sequence, wired, the Monitor, and the
+    loader-defined models ({process: model})."""
+    posts = learning_posts(net, graph)
+    rules = {dense: loihi_rule(lava, graph.message[dense].learning_rule,
+                               graph.rules[dense])
+             for dense, _, _ in posts.values()}
+    processes = {name: make_process(lava, net, graph, name, x, steps, rules,
+                                    posts)
                  for name in graph.kind}
     for conn in net.connections:
+        if conn.dst_port == "s_in_bap" and conn.dst_process in rules:
+            continue  # the learning neuron sends no bAP: y3 is its signal
         out_port = getattr(processes[conn.src_process], conn.src_port)
         out_port.connect(getattr(processes[conn.dst_process], conn.dst_port))
+    wire_learning(processes, posts)
     monitor = lava.Monitor()
     target = processes[net.probe.target]
     monitor.probe(target=target.s_out, num_steps=steps)
-    return target, monitor
+    models = {processes[post]: learning_neuron()[1] for post in posts}
+    return target, monitor, models
 
 
 def run_sequence(lava, net, graph, x, steps):
     """The decoded probe of one sequence (x: S x D)."""
-    target, monitor = build(lava, net, graph, x, steps)
+    target, monitor, models = build(lava, net, graph, x, steps)
     try:
         target.run(condition=lava.RunSteps(num_steps=steps),
-                   run_cfg=lava.Loihi2SimCfg(select_tag=net.tag))
+                   run_cfg=lava.Loihi2SimCfg(
+                       select_tag=net.tag, exception_proc_model_map=models))
         events = monitor.get_data()[target.name]["s_out"]
     finally:
         try:

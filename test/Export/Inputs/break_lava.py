@@ -53,6 +53,19 @@ def main():
             break
     save("rule.pb", net)
 
+    # Learning in Loihi's integers: a y3_shift beyond the payload's bits,
+    # and one without loihi_traces.
+    for name, loihi_traces, shift in (("shift.pb", True, 30),
+                                      ("stray-shift.pb", False, 4)):
+        net = load()
+        for p in net.processes:
+            if p.WhichOneof("kind") == "learning_dense":
+                p.learning_dense.loihi_traces = loihi_traces
+                p.learning_dense.y3_shift = shift
+                p.learning_dense.weights.sign_mode = 0  # as the weights say
+                break
+        save(name, net)
+
 
 if __name__ == "__main__":
     main()

@@ -36,6 +36,8 @@ def describe(process):
         r = body.learning_rule
         what += (f" dw='{r.dw}' t_epoch={r.t_epoch} "
                  f"three_factor={r.three_factor} third={body.third_factor}")
+        if body.loihi_traces:
+            what += f" loihi_traces y3_shift={body.y3_shift}"
     return what
 
 

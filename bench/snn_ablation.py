@@ -1,6 +1,7 @@
 """snn_ablation.py - what each approximation of convert-engram-to-snn costs on its own.
 
     /usr/bin/python3 bench/snn_ablation.py [--images 2000] [--model DIR]
+        [--no-fixed-point]
 
 A float64 NumPy model of the shipped Fashion-MNIST cell in which the
 approximations of the spiking conversion (docs/spiking.md) can be switched on
@@ -8,11 +9,20 @@ one at a time, calibrated as the pass calibrates them (medians over the
 first 256 training images). It separates the cost of each approximation from
 that of spikes; bench/snn_report.py measures the converted networks
 themselves.
+
+A second table (unless --no-fixed-point) adds Loihi 2's approximations one
+at a time on the converted graded network itself (engramc and engram-run
+from build/bin): 8-bit weights, the loihi2 profile's exponent floor,
+payload spans and rule constants (simulated in float), its fixed-point
+arithmetic, and the trace learning in Lava's integers against a frozen one.
 """
 import argparse
 import json
 import os
+import re
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -26,6 +36,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--model", default=os.path.join(ROOT, "examples", "fashion", "model"))
+    parser.add_argument("--no-fixed-point", action="store_true",
+                        help="skip the table of Loihi 2's approximations")
     args = parser.parse_args()
     with open(os.path.join(args.model, "model.json")) as f:
         has_layer_norm = json.load(f)["cell"].get("use_layer_norm", True)
@@ -129,6 +141,49 @@ def main():
             cal["k"] = int(mode[4:])
         acc = (run(x, mode, cal_mode).argmax(1) == y).mean()
         print(f"| {label} | {100 * acc:.2f} | {100 * (acc - base):+.2f} |")
+    if not args.no_fixed_point:
+        fixed_point_table(args, has_layer_norm)
+
+
+def fixed_point_table(args, has_layer_norm):
+    """Loihi 2's approximations on the converted graded network, one more
+    per row, measured with engramc and engram-run."""
+    build = os.path.join(ROOT, "build", "bin")
+    train, _ = fashion_data.load("train")
+    test, labels = fashion_data.load("test")
+    # The timesteps every row can use: the loihi2 network's relays add two.
+    timesteps = 13 if has_layer_norm else 11
+    with tempfile.TemporaryDirectory() as work:
+        calib, x, y = (os.path.join(work, f) for f in ("calib.npy", "x.npy", "y.npy"))
+        np.save(calib, train[:256])
+        np.save(x, test[:args.images])
+        np.save(y, labels[:args.images])
+
+        def accuracy(command):
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            return float(re.search(r"accuracy: ([0-9.]+)", out).group(1))
+
+        base = accuracy([os.path.join(build, "engram-run"), args.model, "--input", x,
+                         "--labels", y])
+        print(f"\nThe converted network, graded, {timesteps} timesteps, on the same "
+              f"{args.images} images (float model {100 * base:.2f} %):\n")
+        print("| network | accuracy % | Δ pt |\n| --- | ---: | ---: |")
+        rows = [("generic, 16-bit weights (float)", ["--snn-weight-bits=16"], []),
+                ("generic, 8-bit weights (float)", [], []),
+                ("loihi2: exponent floor, payload spans, Loihi constants, the "
+                 "trace in Lava's integers (float)", ["--snn-profile=loihi2"], []),
+                ("loihi2, fixed point (Lava's arithmetic)", ["--snn-profile=loihi2"],
+                 ["--fixed-point"]),
+                ("loihi2, fixed point, trace frozen at T0",
+                 ["--snn-profile=loihi2", "--snn-learning=off"], ["--fixed-point"])]
+        for label, convert, simulate in rows:
+            net = os.path.join(work, "net.snn.mlir")
+            subprocess.run([os.path.join(build, "engramc"), args.model, "--emit=snn",
+                            f"--snn-calibration={calib}", "--snn-encoding=graded",
+                            f"--snn-timesteps={timesteps}", *convert, "-o", net], check=True)
+            acc = accuracy([os.path.join(build, "engram-run"), net, "--input", x,
+                            "--labels", y, *simulate])
+            print(f"| {label} | {100 * acc:.2f} | {100 * (acc - base):+.2f} |")
 
 
 if __name__ == "__main__":

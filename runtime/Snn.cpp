@@ -830,9 +830,9 @@ void Simulator::learnLoihi(size_t q) {
       int64_t acc = ll::accumulate(projection.rule->terms, int64_t(w),
                                    int64_t(state.x1[j]), int64_t(state.y3[i]));
       // floor(acc / 2^7) + 1 where Lava's draw falls below the fraction.
+      const int64_t unit = int64_t(1) << ll::kWeightShift;
       int64_t whole = acc >> ll::kWeightShift;
-      double fraction = double(acc - (whole << ll::kWeightShift)) /
-                        double(int64_t(1) << ll::kWeightShift);
+      double fraction = double(acc - whole * unit) / double(unit);
       whole += draw < fraction ? 1 : 0;
       w = double(std::clamp(whole, low, high));
     }

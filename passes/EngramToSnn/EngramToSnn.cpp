@@ -270,6 +270,7 @@ private:
   Population &buildIntegrator(Population &z, Population &m);
   Population &buildRelay(Population &pre);
   int64_t y3ShiftFor(const Population &third) const;
+  PopulationRange calibratedRange(const Population &p) const;
   void buildPlasticity(Population &z, Population &raw, Population &slot,
                        Population &m);
   Matrix scaledTrace() const;
@@ -833,7 +834,7 @@ void Converter::buildPlasticity(Population &z, Population &raw,
 /// calibrated value near 254 (a power-of-two span, so that the identity
 /// projection into it is exact). It costs one timestep on the plastic path.
 Population &Converter::buildRelay(Population &pre) {
-  const PopulationRange &range = calibration.ranges.at(pre.name);
+  PopulationRange range = calibratedRange(pre);
   Population &relay = population(pre.name + "_relay", pre.size, true, {});
   // A relay sends from lo up: the calibrated low of a population that
   // takes negative values (beyond a hundredth of its top; the slots' few
@@ -853,10 +854,19 @@ Population &Converter::buildRelay(Population &pre) {
   return relay;
 }
 
+/// A population's calibrated range; one the calibration lacks (a
+/// hand-written one) spans [0, range].
+PopulationRange Converter::calibratedRange(const Population &p) const {
+  auto found = calibration.ranges.find(p.name);
+  if (found != calibration.ranges.end())
+    return found->second;
+  return PopulationRange{0, p.range, p.range};
+}
+
 /// The right shift that brings the third factor's largest calibrated
 /// payload within y3's 7 bits.
 int64_t Converter::y3ShiftFor(const Population &third) const {
-  double largest = calibration.ranges.at(third.name).largest;
+  double largest = calibratedRange(third).largest;
   double payload = largest / third.span * double(1 << kGradedPayloadBits);
   return std::max<int64_t>(
       0, int64_t(std::ceil(std::log2(std::max(payload, 1.0) / 127.0))));

@@ -734,6 +734,11 @@ void Simulator::send(size_t q, size_t t) {
   }
 }
 
+/// A graded event's integer payload (12 fractional bits).
+static int64_t payloadOf(double event) {
+  return std::llround(std::ldexp(event, kGradedFractionBits));
+}
+
 /// Fixed-point delivery, as loihi::Dense computes it. Plastic weights are
 /// rounded to the nearest integer and prepared again at every delivery
 /// (those learning in Loihi's integers were prepared once, in reset()).
@@ -776,7 +781,7 @@ void Simulator::sendFixed(size_t q, size_t t) {
   const size_t pre = events.size();
   std::vector<int64_t> payload(pre);
   for (size_t j = 0; j < pre; ++j)
-    payload[j] = std::llround(std::ldexp(events[j], kGradedFractionBits));
+    payload[j] = payloadOf(events[j]);
   for (size_t i = 0; i < slot.size(); ++i) {
     int64_t sum = 0;
     for (size_t j = 0; j < pre; ++j)
@@ -784,11 +789,6 @@ void Simulator::sendFixed(size_t q, size_t t) {
     sum = loihi::shiftBy(sum, projection.weightExp);
     slot[i] = int32_t(std::clamp<int64_t>(sum, -kGradedLimit, kGradedLimit));
   }
-}
-
-/// A graded event's integer payload (12 fractional bits).
-static int64_t payloadOf(double event) {
-  return std::llround(std::ldexp(event, kGradedFractionBits));
 }
 
 /// Loihi's traces: x1 takes a pre event's payload halved (rounded half to

@@ -107,7 +107,7 @@ def mlir(c):
     for flags in [[], ["--snn-encoding=graded"], ["--snn-profile=loihi2", "--snn-encoding=graded"],
                   ["--snn-recall=kwta", "--snn-k=2"], ["--snn-learning=off"]]:
         out = c.tool("engramc", pkg, "--emit=snn", f"--snn-calibration={calib}",
-                     "--snn-timesteps=12", *flags).stdout
+                     "--snn-timesteps=14", *flags).stdout
         c.add("snn-mlir", out)
     for folder in ["Dialect/Snn", "Export/Inputs"]:
         for name in sorted(os.listdir(os.path.join(TESTS, folder))):
@@ -157,11 +157,11 @@ def exports(c):
                   ["--snn-learning=off"]]:
         out = c.path("g.pb")
         c.tool("engramc", pkg, "--target=lava", f"--snn-calibration={calib}",
-               "--snn-timesteps=12", *flags, "-o", out)
+               "--snn-timesteps=14", *flags, "-o", out)
         c.add_file("lava", out)
     out = c.path("g.nir")
     c.tool("engramc", pkg, "--target=nir", f"--snn-calibration={calib}",
-           "--snn-timesteps=12", "-o", out)
+           "--snn-timesteps=14", "-o", out)
     c.add_file("nir", out)
     x = c.path("x4.npy")
     np.save(x, np.random.default_rng(1).uniform(0, 1, (2, 3, 4)).astype(np.float32))

@@ -74,8 +74,12 @@ OwningOpRef<ModuleOp> engram::compiler::loadInput(MLIRContext &context,
                                                   llvm::StringRef path,
                                                   const InputOptions &options,
                                                   FailFn fail) {
-  if (!path.ends_with(".nir") && (options.nirDt || options.nirTimesteps)) {
-    fail("--nir-dt and --nir-timesteps are for .nir inputs");
+  if (!path.ends_with(".nir") &&
+      (options.nirDt || options.nirTimesteps ||
+       options.nirSemantics != NirSemantics::File ||
+       options.nirIntegration != NirIntegration::File)) {
+    fail("--nir-dt, --nir-timesteps, --nir-semantics and --nir-integration "
+         "are for .nir inputs");
     return nullptr;
   }
   OwningOpRef<ModuleOp> module =

@@ -185,6 +185,8 @@ LogicalResult engram::compiler::toCompilerOptions(
     return failure();
   options.input.nirDt = flags.nirDt;
   options.input.nirTimesteps = flags.nirTimesteps;
+  options.input.nirSemantics = flags.nirSemantics;
+  options.input.nirIntegration = flags.nirIntegration;
   toSnn(flags, options);
   return success();
 }

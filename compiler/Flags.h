@@ -22,10 +22,33 @@ struct CompilerFlags : mlir::PassPipelineOptions<CompilerFlags>, OptionSet {
   // --- inputs -------------------------------------------------------------
   Option<double> nirDt{
       *this, "nir-dt",
-      llvm::cl::desc("Timestep of the forward-Euler discretization of NIR's "
-                     "equations, in the file's time unit (default: the "
-                     "file's metadata, else 1e-4, snnTorch's convention)"),
+      llvm::cl::desc("Timestep of the discretization of NIR's equations, in "
+                     "the file's time unit (default: the file's metadata, "
+                     "else 1e-4, snnTorch's convention)"),
       llvm::cl::init(0.0)};
+  Option<NirSemantics> nirSemantics{
+      *this, "nir-semantics",
+      llvm::cl::desc("When an imported NIR graph's projections deliver "
+                     "(default: as engram's export recorded, else nir)"),
+      llvm::cl::init(NirSemantics::File),
+      llvm::cl::values(
+          clEnumValN(NirSemantics::Nir, "nir",
+                     "within the timestep, as NIR's equations (an edge "
+                     "closing a cycle without a Delay waits one timestep)"),
+          clEnumValN(NirSemantics::Engram, "engram",
+                     "one timestep per projection, engram's and Lava's "
+                     "latency model (what the Lava and PyNN exports need)"))};
+  Option<NirIntegration> nirIntegration{
+      *this, "nir-integration",
+      llvm::cl::desc("How NIR's equations become timesteps of dt (default: "
+                     "as engram's export recorded, else zoh)"),
+      llvm::cl::init(NirIntegration::File),
+      llvm::cl::values(
+          clEnumValN(NirIntegration::Zoh, "zoh",
+                     "exact, the input held over each step: leak "
+                     "exp(-dt/tau)"),
+          clEnumValN(NirIntegration::Euler, "euler",
+                     "forward Euler: leak 1 - dt/tau"))};
   Option<int64_t> nirTimesteps{
       *this, "nir-timesteps",
       llvm::cl::desc("Timesteps each input row is held for (default: the "

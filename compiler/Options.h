@@ -21,13 +21,23 @@ namespace engram::compiler {
 
 class OptionSet;
 
+/// When the projections of an imported NIR graph deliver: `nir` within
+/// the timestep (NIR's equations), `engram` one timestep later (engram's
+/// and Lava's model); `file`: as engram's export recorded, else `nir`.
+enum class NirSemantics { File, Nir, Engram };
+/// How NIR's equations are discretized: `zoh` exactly with the input held
+/// over dt, `euler` forward Euler; `file`: as recorded, else `zoh`.
+enum class NirIntegration { File, Zoh, Euler };
+
 /// How files that are not model packages or MLIR are read.
 struct InputOptions {
-  /// Timestep of the forward-Euler discretization of a NIR file's
-  /// equations; 0: the file's metadata, else NIR's default.
+  /// Timestep of the discretization of a NIR file's equations; 0: the
+  /// file's metadata, else NIR's default.
   double nirDt = 0;
   /// Timesteps each input row is held for; 0: the file's metadata, else 1.
   int64_t nirTimesteps = 0;
+  NirSemantics nirSemantics = NirSemantics::File;
+  NirIntegration nirIntegration = NirIntegration::File;
 };
 
 /// The compression phase: passes on engram IR that every target consumes.

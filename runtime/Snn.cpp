@@ -1,11 +1,13 @@
 //===- Snn.cpp - the spiking-network simulator ----------------------------===//
 //
 // The network checks and the timestep loop of Snn.h (the learning-rule
-// parser is in spiking/Rule.cpp). Each sequence runs alone from fresh state. Within
-// a timestep the projections first deliver what is due, every population then
-// updates in index order, the projections send this timestep's events down
-// their delay lines, and plastic projections finally update their traces and
-// learn.
+// parser is in spiking/Rule.cpp). Each sequence runs alone from fresh
+// state. Within a timestep the projections first deliver what is due from
+// their delay lines, every population then updates in index order (taking
+// first what the projections without latency or delay bring from this
+// timestep's events), the other projections send this timestep's events
+// down their delay lines, and plastic projections finally update their
+// traces and learn.
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,6 +113,13 @@ Status validatePopulation(const Population &p, size_t inputWidth) {
     if (!(p.du >= 0 && p.du <= 1 && p.dv >= 0 && p.dv <= 1))
       return Status::error(label(p) + " needs du and dv in [0, 1], got du=" +
                            str(p.du) + " dv=" + str(p.dv));
+    if (Status status = checkPerNeuron(p.vReset, p.size, label(p), "v_reset");
+        !status)
+      return status;
+    for (double reset : p.vReset)
+      if (!(reset < p.vth) || !std::isfinite(reset))
+        return Status::error(label(p) + " needs v_reset below vth (" +
+                             str(p.vth) + "), got " + str(reset));
     [[fallthrough]];
   case PopulationKind::If:
     if (!(p.vth > 0))
@@ -202,6 +211,15 @@ Status validateProjection(const Network &network, size_t index) {
     return Status::error(name + " needs a delay in [0, " +
                          std::to_string(kMaxDelay) + "], got " +
                          std::to_string(projection.delay));
+  if (projection.latency != 0 && projection.latency != 1)
+    return Status::error(name + " needs a latency of 0 or 1, got " +
+                         std::to_string(projection.latency));
+  if (projection.latency + projection.delay == 0 &&
+      projection.pre >= projection.post)
+    return Status::error(
+        name + " delivers within its timestep (latency 0, no delay), so its "
+               "pre population must come before its post population (they "
+               "update in order); give it a latency or a delay of 1");
   if (!(projection.wMin <= projection.wMax))
     return Status::error(name + " needs wMin <= wMax, got " +
                          str(projection.wMin) + " > " + str(projection.wMax));
@@ -320,7 +338,8 @@ struct PopulationState {
 struct ProjectionState {
   /// Weight mantissas; plastic projections change them.
   std::vector<double> weights;
-  /// Delay line: slot t mod (1 + delay) holds what arrives at timestep t.
+  /// Delay line: slot t mod (latency + delay) holds what arrives at
+  /// timestep t; none when events arrive within their timestep.
   std::vector<std::vector<double>> line;
   std::vector<std::vector<int32_t>> fixedLine;
   /// Plastic projections: traces of the pre (x) and post (y) neurons.
@@ -357,8 +376,10 @@ private:
   Status updateInput(size_t p, const float *x, bool windowStart);
   void updateNeurons(size_t p);
   void updateLifFixed(size_t p);
-  void send(size_t q, size_t t);
-  void sendFixed(size_t q, size_t t);
+  void deliverNow(size_t p);
+  void sendLater(size_t q, size_t t);
+  void send(size_t q, std::vector<double> &into);
+  void sendFixed(size_t q, std::vector<int32_t> &into);
   void updateTraces(size_t q);
   void updateLoihiTraces(size_t q);
   void learn(size_t q, bool epochEnd);
@@ -441,7 +462,7 @@ void Simulator::reset() {
                                 projection.weightBits);
       state.weights.assign(prepared.begin(), prepared.end());
     }
-    const size_t slots = size_t(projection.delay) + 1;
+    const size_t slots = size_t(projection.latency + projection.delay);
     state.line.assign(slots, std::vector<double>(post, 0));
     state.fixedLine.assign(slots, std::vector<int32_t>(post, 0));
     if (projection.rule) {
@@ -557,6 +578,7 @@ Status Simulator::step(const float *x, size_t t, bool windowStart,
     epoch_ = (t + 1) / size_t(net_.timesteps);
   gatherCurrents(t);
   for (size_t p = 0; p < pops_.size(); ++p) {
+    deliverNow(p);
     switch (net_.populations[p].kind) {
     case PopulationKind::Input:
       if (Status status = updateInput(p, x, windowStart); !status)
@@ -572,12 +594,8 @@ Status Simulator::step(const float *x, size_t t, bool windowStart,
     if (net_.populations[p].delta)
       encodeDelta(p);
   }
-  for (size_t q = 0; q < projs_.size(); ++q) {
-    if (fixed_)
-      sendFixed(q, t);
-    else
-      send(q, t);
-  }
+  for (size_t q = 0; q < projs_.size(); ++q)
+    sendLater(q, t);
   for (size_t q = 0; q < projs_.size(); ++q) {
     if (!net_.projections[q].rule)
       continue;
@@ -597,6 +615,8 @@ void Simulator::gatherCurrents(size_t t) {
   for (size_t q = 0; q < projs_.size(); ++q) {
     PopulationState &post = pops_[net_.projections[q].post];
     ProjectionState &state = projs_[q];
+    if (state.line.empty())
+      continue;
     const size_t slot = t % state.line.size();
     for (size_t i = 0; i < post.current.size(); ++i) {
       post.current[i] += state.line[slot][i];
@@ -673,7 +693,7 @@ void Simulator::updateNeurons(size_t p) {
       v = v * (1 - population.dv) + u + bias;
       event = v > population.vth ? 1 : 0;
       if (event != 0)
-        v = 0;
+        v = population.vReset.empty() ? 0 : population.vReset[i];
       break;
     default:
       break;
@@ -711,9 +731,34 @@ void Simulator::updateLifFixed(size_t p) {
   }
 }
 
-/// Float delivery: Σ_j w_ij · 2^weightExp · event_j, due 1 + delay
-/// timesteps from now.
-void Simulator::send(size_t q, size_t t) {
+/// What the projections that deliver within the timestep (no latency, no
+/// delay) bring population `p` from their pre populations, which have
+/// updated already.
+void Simulator::deliverNow(size_t p) {
+  for (size_t q = 0; q < projs_.size(); ++q) {
+    if (net_.projections[q].post != p || !projs_[q].line.empty())
+      continue;
+    if (fixed_)
+      sendFixed(q, pops_[p].fixedCurrent);
+    else
+      send(q, pops_[p].current);
+  }
+}
+
+/// This timestep's events of projection `q` into its delay line, due
+/// latency + delay timesteps from now (slot t mod latency + delay).
+void Simulator::sendLater(size_t q, size_t t) {
+  ProjectionState &state = projs_[q];
+  if (state.line.empty())
+    return;
+  if (fixed_)
+    sendFixed(q, state.fixedLine[t % state.fixedLine.size()]);
+  else
+    send(q, state.line[t % state.line.size()]);
+}
+
+/// Float delivery: adds Σ_j w_ij · 2^weightExp · event_j to `into`.
+void Simulator::send(size_t q, std::vector<double> &into) {
   const Projection &projection = net_.projections[q];
   ProjectionState &state = projs_[q];
   const std::vector<double> &events = pops_[projection.pre].events;
@@ -725,12 +770,11 @@ void Simulator::send(size_t q, size_t t) {
     return;
   const size_t pre = events.size();
   const double scale = std::ldexp(1.0, projection.weightExp);
-  std::vector<double> &slot = state.line[t % state.line.size()];
-  for (size_t i = 0; i < slot.size(); ++i) {
+  for (size_t i = 0; i < into.size(); ++i) {
     double sum = 0;
     for (size_t j : active)
       sum += state.weights[i * pre + j] * events[j];
-    slot[i] += sum * scale;
+    into[i] += sum * scale;
   }
 }
 
@@ -739,10 +783,10 @@ static int64_t payloadOf(double event) {
   return std::llround(std::ldexp(event, kGradedFractionBits));
 }
 
-/// Fixed-point delivery, as loihi::Dense computes it. Plastic weights are
+/// Fixed-point delivery, as loihi::Dense computes it, added to `into`. Plastic weights are
 /// rounded to the nearest integer and prepared again at every delivery
 /// (those learning in Loihi's integers were prepared once, in reset()).
-void Simulator::sendFixed(size_t q, size_t t) {
+void Simulator::sendFixed(size_t q, std::vector<int32_t> &into) {
   const Projection &projection = net_.projections[q];
   ProjectionState &state = projs_[q];
   const std::vector<double> &events = pops_[projection.pre].events;
@@ -769,10 +813,11 @@ void Simulator::sendFixed(size_t q, size_t t) {
   }
   const std::vector<int32_t> &weights =
       projection.rule ? rounded : fixedWeights_[q];
-  std::vector<int32_t> &slot = state.fixedLine[t % state.fixedLine.size()];
   if (!graded) {
-    slot = loihi::denseSum(weights, slot.size(), spikes.size(),
-                           projection.weightExp, spikes);
+    std::vector<int32_t> sum = loihi::denseSum(
+        weights, into.size(), spikes.size(), projection.weightExp, spikes);
+    for (size_t i = 0; i < into.size(); ++i)
+      into[i] += sum[i];
     return;
   }
   // Graded payloads: integers with kGradedFractionBits fractional bits,
@@ -782,12 +827,12 @@ void Simulator::sendFixed(size_t q, size_t t) {
   std::vector<int64_t> payload(pre);
   for (size_t j = 0; j < pre; ++j)
     payload[j] = payloadOf(events[j]);
-  for (size_t i = 0; i < slot.size(); ++i) {
+  for (size_t i = 0; i < into.size(); ++i) {
     int64_t sum = 0;
     for (size_t j = 0; j < pre; ++j)
       sum += int64_t(weights[i * pre + j]) * payload[j];
     sum = loihi::shiftBy(sum, projection.weightExp);
-    slot[i] = int32_t(std::clamp<int64_t>(sum, -kGradedLimit, kGradedLimit));
+    into[i] += int32_t(std::clamp<int64_t>(sum, -kGradedLimit, kGradedLimit));
   }
 }
 

@@ -6,9 +6,10 @@
 // docs/spiking.md gives the semantics this file implements.
 //
 // Time: a network step (one input vector x_t of a B x S x D sequence) lasts
-// `timesteps` simulator timesteps; inputs are held for that window. State
-// (membranes, traces, delay lines, plastic weights) starts from zero and the
-// initial weights for every sequence and is never reset within it.
+// `timesteps` simulator timesteps; inputs are held for that window. An event
+// reaches its post population latency + delay timesteps after it is sent.
+// State (membranes, traces, delay lines, plastic weights) starts from zero
+// and the initial weights for every sequence and is never reset within it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +31,7 @@ enum class PopulationKind {
   /// A source: neuron i reads gain[i] · x_t[inputOffset + i].
   Input,
   /// Lava's float LIF (current-based): u ← u(1−du) + I; v ← v(1−dv) + u +
-  /// bias; spike when v > vth, then v ← 0.
+  /// bias; spike when v > vth, then v ← vReset (0 unless set).
   Lif,
   /// Lava's bit-accurate LIF (loihi::stepLif); inputs are integers.
   LifFixed,
@@ -75,6 +76,8 @@ struct Population {
   double du = 1, dv = 0, vth = 1;
   // If: reset by subtraction (true) or to zero.
   bool resetSubtract = true;
+  // Lif: v after a spike, per neuron (empty: 0), below vth.
+  std::vector<double> vReset;
   // LifFixed.
   loihi::LifParams fixed;
   // Graded.
@@ -105,7 +108,12 @@ struct Projection {
   std::vector<int32_t> weights;
   int weightExp = 0;
   int weightBits = 8;
-  /// Extra timesteps on top of the one every projection takes.
+  /// Timesteps an event takes before its extra delay: 1, Lava's Dense (an
+  /// event sent at t arrives at t + 1), or 0, NIR's equations (it arrives at
+  /// t, within the timestep; with no delay the post population must come
+  /// after the pre, since populations update in index order).
+  int latency = 1;
+  /// Extra timesteps on top of the latency.
   int delay = 0;
 
   // Plastic projections only.

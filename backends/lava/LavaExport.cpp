@@ -98,6 +98,10 @@ Status exportPopulation(const Population &p, bool fixed, pb::Process &out) {
   case PopulationKind::Lif:
     if (fixed != (p.kind == PopulationKind::LifFixed))
       break;
+    if (std::any_of(p.vReset.begin(), p.vReset.end(),
+                    [](double v) { return v != 0; }))
+      return Status::error(label + " resets v to a value other than 0, "
+                                   "which Lava's LIF does not");
     exportLif(p, fixed, out);
     return Status::success();
   case PopulationKind::Graded:
@@ -272,6 +276,11 @@ Status Exporter::projection(const Projection &q) {
   const Population &pre = network.populations[q.pre];
   const Population &post = network.populations[q.post];
   std::string name = projectionName(pre, post);
+  if (q.latency != 1)
+    return Status::error(
+        "projection " + name + " delivers within its timestep (latency 0, "
+        "NIR's semantics); Lava's synapses deliver one timestep later (import "
+        "a NIR file with --nir-semantics=engram for that latency model)");
   if (fixed && (q.weightBits > 8 || q.weightExp < -8 || q.weightExp > 7 ||
                 q.delay > 62))
     return Status::error(

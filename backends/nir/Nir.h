@@ -23,8 +23,8 @@ namespace engram::nir {
 /// The NIR version written into the files.
 inline constexpr const char *kNirVersion = "1.0.7";
 
-/// The discretization engram assumes: forward Euler with this timestep (in
-/// NIR's time unit), the convention of snnTorch's NIR export.
+/// The timestep (in NIR's time unit) of a file that names none, the
+/// convention of snnTorch's NIR export.
 inline constexpr double kDefaultDt = 1e-4;
 
 struct NirExport {
@@ -40,12 +40,37 @@ struct NirExport {
 runtime::StatusOr<NirExport> exportNir(const runtime::snn::Network &network,
                                        const std::string &producer);
 
+/// When an imported projection delivers (runtime::snn::Projection::latency).
+enum class NirLatency {
+  /// As engram's export recorded it per projection, else as Nir.
+  FromFile,
+  /// NIR's equations: within the timestep (latency 0), but one timestep on
+  /// the edges that close a cycle without a Delay, as NIR's simulators
+  /// feed a recurrent layer its previous output.
+  Nir,
+  /// engram's and Lava's model: one timestep per projection.
+  Engram,
+};
+
+/// How NIR's continuous-time equations become timesteps of dt.
+enum class NirIntegration {
+  /// As engram's export recorded it, else Zoh.
+  FromFile,
+  /// Exact over dt with the input held (zero-order hold): a leak of
+  /// exp(−dt/τ) per step, the input scaled by 1 − exp(−dt/τ).
+  Zoh,
+  /// Forward Euler: a leak of 1 − dt/τ, the input scaled by dt/τ.
+  Euler,
+};
+
 struct NirImportOptions {
   /// Timestep of the discretization; 0: the file's metadata, else
   /// kDefaultDt.
   double dt = 0;
   /// Timesteps per input row; 0: the file's metadata, else 1.
   int timesteps = 0;
+  NirLatency latency = NirLatency::FromFile;
+  NirIntegration integration = NirIntegration::FromFile;
 };
 
 /// Reads the NIR file at `path` into a network; every problem is reported

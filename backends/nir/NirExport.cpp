@@ -35,7 +35,7 @@ struct FloatNeuron {
   double du = 1, dv = 0;
   double inputScale = 1; ///< k: weights are multiplied by it
   double vth = 1;
-  std::vector<double> bias;
+  std::vector<double> bias, vReset;
 };
 
 FloatNeuron floatNeuron(const Population &p) {
@@ -61,6 +61,9 @@ FloatNeuron floatNeuron(const Population &p) {
   }
   if (f.bias.empty())
     f.bias.assign(p.size, 0);
+  f.vReset = p.kind == PopulationKind::Lif ? p.vReset : std::vector<double>();
+  if (f.vReset.empty())
+    f.vReset.assign(p.size, 0);
   return f;
 }
 
@@ -83,7 +86,8 @@ Status writeLifMetadata(hid_t m, const Population &p, const FloatNeuron &f) {
               writeDoubles(m, "engram_du", {p.du}, {1}),
               writeDoubles(m, "engram_dv", {p.dv}, {1}),
               writeDoubles(m, "engram_vth", {p.vth}, {1}),
-              writeDoubles(m, "engram_bias", f.bias, shape)});
+              writeDoubles(m, "engram_bias", f.bias, shape),
+              writeDoubles(m, "engram_v_reset", f.vReset, shape)});
 }
 
 /// engram's exact parameters of the fixed-point LIF population `p` under
@@ -128,6 +132,8 @@ Status writeWeightMetadata(hid_t m, const Projection &q,
     s = writeInts(m, "engram_exp", {q.weightExp}, {1});
   if (s)
     s = writeInts(m, "engram_bits", {q.weightBits}, {1});
+  if (s)
+    s = writeInts(m, "engram_latency", {q.latency}, {1});
   return s;
 }
 
@@ -331,12 +337,12 @@ Status Exporter::writeLif(hid_t g, hid_t m, const Population &p) const {
 Status Exporter::writeLifEquations(hid_t g, const Population &p,
                                    const FloatNeuron &f) const {
   const std::vector<int64_t> shape = {int64_t(p.size)};
-  std::vector<double> vth = filled(p.size, f.vth), zero = filled(p.size, 0);
+  std::vector<double> vth = filled(p.size, f.vth), reset = f.vReset;
   if (f.du == 1 && f.dv == 0)
     return all({writeString(g, "type", "IF"),
                 writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
                 writeDoubles(g, "v_threshold", vth, shape),
-                writeDoubles(g, "v_reset", zero, shape)});
+                writeDoubles(g, "v_reset", reset, shape)});
   if (f.dv == 0)
     return Status::error(label(p) + " keeps its synaptic current (du < 1) "
                                     "without leak (dv = 0), which NIR has no "
@@ -351,14 +357,14 @@ Status Exporter::writeLifEquations(hid_t g, const Population &p,
                 writeDoubles(g, "r", common, shape),
                 writeDoubles(g, "v_leak", leak, shape),
                 writeDoubles(g, "v_threshold", vth, shape),
-                writeDoubles(g, "v_reset", zero, shape)});
+                writeDoubles(g, "v_reset", reset, shape)});
   return all({writeString(g, "type", "CubaLIF"),
               writeDoubles(g, "tau_syn", filled(p.size, dt_ / f.du), shape),
               writeDoubles(g, "tau_mem", filled(p.size, dt_ / f.dv), shape),
               writeDoubles(g, "r", common, shape),
               writeDoubles(g, "v_leak", leak, shape),
               writeDoubles(g, "v_threshold", vth, shape),
-              writeDoubles(g, "v_reset", zero, shape),
+              writeDoubles(g, "v_reset", reset, shape),
               writeDoubles(g, "w_in", filled(p.size, 1 / f.du), shape)});
 }
 
@@ -433,6 +439,9 @@ Status Exporter::writeGraphMetadata(hid_t m) const {
   Status s = writeDoubles(m, "dt", {dt_}, {1});
   if (s)
     s = writeInts(m, "engram_timesteps", {net_.timesteps}, {1});
+  // The time constants written are forward Euler's: dt/tau = dv.
+  if (s)
+    s = writeString(m, "engram_integration", "euler");
   if (s)
     s = writeString(m, "engram_name", net_.name);
   if (s)

@@ -19,6 +19,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 
 using namespace engram::runtime;
 using namespace engram::runtime::snn;
@@ -59,13 +60,23 @@ template <typename T> T saturate(double x) {
 std::optional<size_t> sizeOf(const Node &node) {
   if (node.type == "Input" || node.type == "Output") {
     auto it = node.params.find("shape");
-    if (it == node.params.end() || it->second.values.size() != 1)
+    if (it == node.params.end() || it->second.values.empty())
       return std::nullopt;
-    return saturate<size_t>(it->second.values[0]);
+    // The neurons of an (n,) or (c, h, w) shape, as a flat vector.
+    size_t size = 1;
+    for (double extent : it->second.values) {
+      size_t n = saturate<size_t>(extent);
+      if (n == 0 || size > kMaxPopulationSize / n)
+        return std::nullopt;
+      size *= n;
+    }
+    return size;
   }
-  for (const char *key : {"v_threshold", "threshold", "scale", "tau", "r"}) {
+  for (const char *key : {"v_threshold", "threshold", "scale", "tau",
+                          "tau_mem", "r"}) {
     auto it = node.params.find(key);
-    if (it != node.params.end() && it->second.shape.size() == 1)
+    if (it != node.params.end() && it->second.shape.size() == 1 &&
+        it->second.values.size() > 1)
       return it->second.values.size();
   }
   return std::nullopt;
@@ -147,6 +158,10 @@ void readExactLif(const Node &node, Population &p) {
   p.dv = metaScalar(node, "engram_dv", 0);
   p.vth = metaScalar(node, "engram_vth", 1);
   p.bias = metaArray(node, "engram_bias");
+  p.vReset = metaArray(node, "engram_v_reset");
+  if (std::all_of(p.vReset.begin(), p.vReset.end(),
+                  [](double v) { return v == 0; }))
+    p.vReset.clear();
 }
 
 /// A fixed-point LIF population with the exact parameters of engram's
@@ -197,8 +212,9 @@ const ExactKind *exactKind(const Node &node) {
 /// factor of incoming weights and Affine biases; and the decays of v and u.
 struct Folding {
   explicit Folding(size_t size)
-      : threshold(size, 1), r(size, 1), leak(size, 0), scale(size, 1) {}
-  std::vector<double> threshold, r, leak, scale;
+      : threshold(size, 1), r(size, 1), leak(size, 0), scale(size, 1),
+        reset(size, 0) {}
+  std::vector<double> threshold, r, leak, scale, reset;
   double dv = 0, du = 1;
 };
 
@@ -225,9 +241,14 @@ private:
   StatusOr<std::vector<double>> perNeuron(const Node &node,
                                           const std::string &key, size_t size,
                                           std::optional<double> fallback) const;
-  /// dt/tau for the time constant `key`, shared by all neurons, in (0, 1].
+  /// The share of v (or u) a step of dt replaces for the time constant
+  /// `key`, shared by all neurons: dt/τ (forward Euler) or 1 − exp(−dt/τ)
+  /// (exact); in (0, 1].
   StatusOr<double> decay(const Node &node, const std::vector<double> &tau,
                          const std::string &key) const;
+  /// The neurons of `node`: its parameters' or shape's length, else the
+  /// weights around it (a node whose parameters are all scalars).
+  std::optional<size_t> neuronsOf(const Node &node) const;
 
   /// One population per neuron and Input node; collects the Output nodes.
   Status populations(std::vector<const Node *> &outputs);
@@ -237,7 +258,7 @@ private:
   Status readInput(const Node &node, Population &p);
   /// A population from NIR's own equations, by the reader of its type.
   Status readNeuron(const Node &node, Population &p, Folding &f) const;
-  /// The threshold, r and v_reset (which must be 0) of IF, LIF and CubaLIF.
+  /// The threshold, r and v_reset of IF, LIF and CubaLIF.
   Status readSpiking(const Node &node, const Population &p, Folding &f) const;
   /// An IF node: inputs scaled by dt and r.
   Status readIf(const Node &node, Population &p, Folding &f) const;
@@ -278,9 +299,26 @@ private:
   /// `q`'s weights from NIR's: 16-bit mantissas with a common exponent.
   Status floatWeights(const std::string &where, std::vector<double> weight,
                       Projection &q) const;
-  /// Adds the Affine bias of `via` to the population `post`, scaled.
-  Status foldBias(const Node &via, const std::string &to,
-                  const std::vector<double> &bias, size_t post);
+  /// Adds the Affine bias of `via` to the population `post`, scaled; a
+  /// CubaLIF's is a constant synaptic current, from `source`.
+  Status foldBias(const Node &via, const std::vector<double> &bias,
+                  const Projection &q);
+  /// A CubaLIF's constant synaptic current: a graded unit sending 1 every
+  /// timestep through weights `bias` (scaled as `q`'s) into `q.post`.
+  Status constantCurrent(const Node &via, const std::vector<double> &bias,
+                         const Projection &q);
+  /// The latency of a projection through `via` (null: a direct edge).
+  int latencyOf(const Node *via) const;
+  /// Brings every weight exponent into the snn dialect's range by
+  /// rescaling populations.
+  Status fitExponents();
+  /// Multiplies population `p`'s state by 2^k: its incoming weights and,
+  /// for a LIF, its threshold, bias and reset; a linear unit's outgoing
+  /// weights by 2^-k.
+  void rescale(size_t p, int k);
+  /// Orders the populations so that projections without latency or delay
+  /// run forward, giving those that close a cycle a latency of 1.
+  void orderPopulations();
 
   /// The network's output: the one neuron node before the one Output node.
   Status output(const std::vector<const Node *> &outputs);
@@ -290,6 +328,7 @@ private:
   const std::string &path_;
   const NirImportOptions &options_;
   double dt_ = kDefaultDt;
+  bool euler_ = false;
   std::map<std::string, Node> nodes_;
   std::vector<std::pair<std::string, std::string>> edges_;
   Network net_;
@@ -389,8 +428,11 @@ Status Importer::readSettings(hid_t graph) {
     }
   }
   dt_ = options_.dt > 0 ? options_.dt : metaScalar(graphMeta, "dt", kDefaultDt);
-  if (!(dt_ > 0))
+  if (!(dt_ > 0) || !std::isfinite(dt_))
     return Status::error(path_ + ": dt " + str(dt_) + " is not positive");
+  euler_ = options_.integration == NirIntegration::Euler ||
+           (options_.integration == NirIntegration::FromFile &&
+            metaString(graphMeta, "engram_integration", "zoh") == "euler");
   net_.timesteps =
       options_.timesteps > 0
           ? options_.timesteps
@@ -430,10 +472,12 @@ StatusOr<double> Importer::decay(const Node &node,
                                 "populations share their time constants");
   if (!(tau[0] > 0))
     return error(node.name, "'" + key + "' is " + str(tau[0]));
-  double d = dt_ / tau[0];
+  const double d = euler_ ? dt_ / tau[0] : -std::expm1(-dt_ / tau[0]);
   if (d > 1)
     return error(node.name, "dt/" + key + " = " + str(d) +
-                                " exceeds 1; give a smaller --nir-dt");
+                                " exceeds 1, which forward Euler cannot "
+                                "step; give a smaller --nir-dt or "
+                                "--nir-integration=zoh");
   return d;
 }
 
@@ -474,8 +518,28 @@ Status Importer::populations(std::vector<const Node *> &outputs) {
   return Status::success();
 }
 
+std::optional<size_t> Importer::neuronsOf(const Node &node) const {
+  if (std::optional<size_t> size = sizeOf(node))
+    return size;
+  // Scalar parameters: the weights into or out of the node say.
+  for (const auto &[from, to] : edges_) {
+    const bool in = to == node.name;
+    if (!in && from != node.name)
+      continue;
+    const Node &other = nodes_.at(in ? from : to);
+    auto w = other.params.find("weight");
+    if (isConnection(other) && w != other.params.end() &&
+        w->second.shape.size() == 2)
+      return saturate<size_t>(double(w->second.shape[in ? 0 : 1]));
+  }
+  for (const auto &[key, array] : node.params)
+    if (array.values.size() == 1)
+      return 1;
+  return std::nullopt;
+}
+
 Status Importer::population(const Node &node) {
-  std::optional<size_t> size = sizeOf(node);
+  std::optional<size_t> size = neuronsOf(node);
   if (!size || *size == 0)
     return error(node.name, node.type + " has no usable shape or parameters");
   if (Status s = checkPopulationSize(*size, node.type); !s)
@@ -552,14 +616,23 @@ Status Importer::readNeuron(const Node &node, Population &p, Folding &f) const {
     if (!(f.threshold[i] > 0))
       return error(node.name,
                    "threshold " + str(f.threshold[i]) + " is not positive");
+    if (!(f.reset[i] < f.threshold[i]))
+      return error(node.name, "v_reset " + str(f.reset[i]) +
+                                  " is not below the threshold " +
+                                  str(f.threshold[i]));
     f.scale[i] /= f.threshold[i];
     f.leak[i] /= f.threshold[i];
+    f.reset[i] /= f.threshold[i];
   }
   p.du = f.du;
   p.dv = f.dv;
-  if (std::any_of(f.leak.begin(), f.leak.end(),
-                  [](double x) { return x != 0; }))
+  auto nonzero = [](const std::vector<double> &v) {
+    return std::any_of(v.begin(), v.end(), [](double x) { return x != 0; });
+  };
+  if (nonzero(f.leak))
     p.bias = f.leak;
+  if (nonzero(f.reset))
+    p.vReset = f.reset;
   return Status::success();
 }
 
@@ -575,12 +648,9 @@ Status Importer::readSpiking(const Node &node, const Population &p,
   StatusOr<std::vector<double>> reset = perNeuron(node, "v_reset", p.size, 0.0);
   if (!reset)
     return reset.status();
-  for (double v : *reset)
-    if (v != 0)
-      return error(node.name, "v_reset " + str(v) +
-                                  " is not 0; engram's neurons reset to 0");
   f.threshold = std::move(*threshold);
   f.r = std::move(*r);
+  f.reset = std::move(*reset);
   return Status::success();
 }
 
@@ -734,17 +804,30 @@ Status Importer::connect(const Node *via, const std::string &from,
       return steps.status();
     q.delay = *steps;
   }
+  q.latency = latencyOf(via);
   const bool exact = via && exact_[q.post] &&
                      via->meta.count("engram_weights") &&
                      via->meta.count("engram_exp");
   Status s = exact ? exactWeights(*via, rows * cols, q)
                    : floatWeights(where, std::move(*weight), q);
   if (s && !exact && !bias.empty() && !exact_[q.post])
-    s = foldBias(*via, to, bias, q.post);
+    s = foldBias(*via, bias, q);
   if (!s)
     return s;
   net_.projections.push_back(std::move(q));
   return Status::success();
+}
+
+int Importer::latencyOf(const Node *via) const {
+  switch (options_.latency) {
+  case NirLatency::Nir:
+    return 0;
+  case NirLatency::Engram:
+    return 1;
+  case NirLatency::FromFile:
+    break;
+  }
+  return via && metaScalar(*via, "engram_latency", 0) == 1 ? 1 : 0;
 }
 
 StatusOr<std::vector<double>>
@@ -842,20 +925,185 @@ Status Importer::floatWeights(const std::string &where,
   return Status::success();
 }
 
-Status Importer::foldBias(const Node &via, const std::string &to,
-                          const std::vector<double> &bias, size_t post) {
+Status Importer::foldBias(const Node &via, const std::vector<double> &bias,
+                          const Projection &q) {
+  const size_t post = q.post;
   Population &target = net_.populations[post];
   const std::vector<double> &k = inputScale_[post];
   if (target.kind == PopulationKind::Lif && target.du < 1)
-    return error(via.name, "an Affine bias into the CubaLIF '" + to +
-                               "' would be a constant synaptic "
-                               "current, which engram's LIF does not "
-                               "have (it adds biases to v)");
+    return constantCurrent(via, bias, q);
   if (target.bias.empty())
     target.bias.assign(target.size, 0);
   for (size_t i = 0; i < target.size; ++i)
     target.bias[i] += k[i] * bias[i];
   return Status::success();
+}
+
+Status Importer::constantCurrent(const Node &via,
+                                 const std::vector<double> &bias,
+                                 const Projection &q) {
+  Population source;
+  source.kind = PopulationKind::Graded;
+  source.activation = Activation::Linear;
+  source.size = 1;
+  source.bias = {1};
+  source.name = via.name + "_bias";
+  for (int k = 2; std::any_of(net_.populations.begin(), net_.populations.end(),
+                              [&](const Population &p) {
+                                return p.name == source.name;
+                              });
+       ++k)
+    source.name = via.name + "_bias_" + std::to_string(k);
+  Projection current;
+  current.pre = net_.populations.size();
+  current.post = q.post;
+  current.delay = q.delay;
+  current.latency = q.latency;
+  net_.populations.push_back(std::move(source));
+  inputScale_.push_back({1});
+  exact_.push_back(false);
+  if (Status s = floatWeights(via.name + " (bias)", bias, current); !s)
+    return s;
+  net_.projections.push_back(std::move(current));
+  return Status::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Exponents and order
+//===----------------------------------------------------------------------===//
+
+/// The snn dialect's range of weight exponents.
+constexpr int kMinExp = -24, kMaxExp = 24;
+
+void Importer::rescale(size_t p, int k) {
+  Population &population = net_.populations[p];
+  auto scaled = [k](std::vector<double> &values) {
+    for (double &v : values)
+      v = std::ldexp(v, k);
+  };
+  for (Projection &q : net_.projections) {
+    if (q.post == p)
+      q.weightExp += k;
+    if (q.pre == p && population.kind == PopulationKind::Graded)
+      q.weightExp -= k;
+  }
+  scaled(population.bias);
+  scaled(population.vReset);
+  population.vth = std::ldexp(population.vth, k);
+}
+
+Status Importer::fitExponents() {
+  auto hasWeights = [](const Projection &q) {
+    return std::any_of(q.weights.begin(), q.weights.end(),
+                       [](int32_t w) { return w != 0; });
+  };
+  // A linear unit passes a rescaling on to its targets, so a chain of them
+  // may take a few rounds.
+  for (size_t round = 0; round <= net_.populations.size(); ++round) {
+    bool changed = false;
+    for (size_t p = 0; p < net_.populations.size(); ++p) {
+      const PopulationKind kind = net_.populations[p].kind;
+      if (kind != PopulationKind::Lif && kind != PopulationKind::Graded)
+        continue;
+      int lo = kMaxExp, hi = kMinExp;
+      for (const Projection &q : net_.projections)
+        if (q.post == p && hasWeights(q)) {
+          lo = std::min(lo, q.weightExp);
+          hi = std::max(hi, q.weightExp);
+        }
+      if (lo >= kMinExp && hi <= kMaxExp)
+        continue;
+      // Keep the largest weights exact; the smallest lose low bits below.
+      rescale(p, hi > kMaxExp || hi - lo > kMaxExp - kMinExp
+                     ? kMaxExp - hi
+                     : kMinExp - lo);
+      changed = true;
+    }
+    if (!changed)
+      break;
+  }
+  for (Projection &q : net_.projections) {
+    if (!hasWeights(q))
+      q.weightExp = 0;
+    if (q.weightExp > kMaxExp)
+      return Status::error(path_ + ": the weights into '" +
+                           net_.populations[q.post].name +
+                           "' span more than engram's range (2^" +
+                           std::to_string(kMaxExp) + " x 16 bits)");
+    if (q.weightExp >= kMinExp)
+      continue;
+    for (int32_t &w : q.weights)
+      w = int32_t(std::lround(std::ldexp(double(w), q.weightExp - kMinExp)));
+    q.weightExp = kMinExp;
+  }
+  return Status::success();
+}
+
+void Importer::orderPopulations() {
+  const size_t n = net_.populations.size();
+  std::vector<std::vector<size_t>> next(n); // projections without latency
+  for (size_t q = 0; q < net_.projections.size(); ++q) {
+    const Projection &projection = net_.projections[q];
+    if (projection.latency + projection.delay == 0)
+      next[projection.pre].push_back(q);
+  }
+  // Depth first from the inputs: an edge back onto the path closes a cycle
+  // and waits a timestep, as a recurrent layer reads its last output.
+  std::vector<int> mark(n, 0); // 0 unseen, 1 on the path, 2 done
+  auto visit = [&](size_t root) {
+    std::vector<std::pair<size_t, size_t>> path{{root, 0}};
+    mark[root] = 1;
+    while (!path.empty()) {
+      const size_t node = path.back().first, k = path.back().second++;
+      if (k == next[node].size()) {
+        mark[node] = 2;
+        path.pop_back();
+        continue;
+      }
+      Projection &q = net_.projections[next[node][k]];
+      if (mark[q.post] == 1)
+        q.latency = 1;
+      else if (mark[q.post] == 0) {
+        mark[q.post] = 1;
+        path.push_back({q.post, 0});
+      }
+    }
+  };
+  for (bool inputs : {true, false})
+    for (size_t p = 0; p < n; ++p)
+      if (!mark[p] &&
+          (net_.populations[p].kind == PopulationKind::Input) == inputs)
+        visit(p);
+  // Then a topological order that keeps the given one where it can.
+  std::vector<size_t> waiting(n, 0), order;
+  for (const Projection &q : net_.projections)
+    waiting[q.post] += q.latency + q.delay == 0;
+  std::set<size_t> ready;
+  for (size_t p = 0; p < n; ++p)
+    if (!waiting[p])
+      ready.insert(p);
+  while (!ready.empty()) {
+    const size_t p = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(p);
+    for (const Projection &q : net_.projections)
+      if (q.pre == p && q.latency + q.delay == 0 && --waiting[q.post] == 0)
+        ready.insert(q.post);
+  }
+  std::vector<size_t> where(n);
+  std::vector<Population> sorted;
+  for (size_t k = 0; k < n; ++k) {
+    where[order[k]] = k;
+    sorted.push_back(std::move(net_.populations[order[k]]));
+  }
+  net_.populations = std::move(sorted);
+  for (Projection &q : net_.projections) {
+    q.pre = where[q.pre];
+    q.post = where[q.post];
+    if (q.thirdFactor)
+      q.thirdFactor = where[*q.thirdFactor];
+  }
+  net_.output.population = where[net_.output.population];
 }
 
 //===----------------------------------------------------------------------===//
@@ -899,6 +1147,9 @@ StatusOr<Network> Importer::run() {
     return s;
   if (Status s = output(outputs); !s)
     return s;
+  if (Status s = fitExponents(); !s)
+    return s;
+  orderPopulations();
   if (Status status = net_.validate(); !status)
     return status.withPrefix(path_ + ": ");
   return std::move(net_);

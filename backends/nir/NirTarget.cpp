@@ -52,6 +52,16 @@ importFile(mlir::MLIRContext &context, llvm::StringRef path,
   ::engram::nir::NirImportOptions nir;
   nir.dt = options.nirDt;
   nir.timesteps = int(options.nirTimesteps);
+  namespace en = ::engram::nir;
+  nir.latency = options.nirSemantics == NirSemantics::Nir ? en::NirLatency::Nir
+                : options.nirSemantics == NirSemantics::Engram
+                    ? en::NirLatency::Engram
+                    : en::NirLatency::FromFile;
+  nir.integration = options.nirIntegration == NirIntegration::Zoh
+                        ? en::NirIntegration::Zoh
+                    : options.nirIntegration == NirIntegration::Euler
+                        ? en::NirIntegration::Euler
+                        : en::NirIntegration::FromFile;
   auto network = ::engram::nir::importNir(path.str(), nir);
   if (!network) {
     fail(network.status().message());

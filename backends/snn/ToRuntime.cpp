@@ -150,6 +150,7 @@ void Translator::fill(LifOp lif, rs::Population &p) {
   p.dv = lif.getDv().convertToDouble();
   p.vth = lif.getVth().convertToDouble();
   p.bias = optionalDoubles(lif.getBias());
+  p.vReset = optionalDoubles(lif.getVReset());
 }
 
 void Translator::fill(LifFixedOp fixed, rs::Population &p) {
@@ -203,6 +204,7 @@ LogicalResult Translator::fill(DenseOp dense, rs::Projection &q) {
   q.weightExp = static_cast<int>(dense.getExp());
   q.weightBits = static_cast<int>(dense.getBits());
   q.delay = static_cast<int>(dense.getDelay());
+  q.latency = static_cast<int>(dense.getLatency());
   return success();
 }
 
@@ -218,6 +220,7 @@ LogicalResult Translator::fill(SparseOp sparse, rs::Projection &q) {
   q.weightExp = static_cast<int>(sparse.getExp());
   q.weightBits = static_cast<int>(sparse.getBits());
   q.delay = static_cast<int>(sparse.getDelay());
+  q.latency = static_cast<int>(sparse.getLatency());
   return success();
 }
 
@@ -228,6 +231,7 @@ LogicalResult Translator::fill(PlasticOp plastic, rs::Projection &q) {
   q.weightExp = static_cast<int>(plastic.getExp());
   q.weightBits = static_cast<int>(plastic.getBits());
   q.delay = static_cast<int>(plastic.getDelay());
+  q.latency = static_cast<int>(plastic.getLatency());
   q.wMin = plastic.getWMin().convertToDouble();
   q.wMax = plastic.getWMax().convertToDouble();
   if (plastic.getThird())
@@ -363,7 +367,7 @@ Value NetworkBuilder::population(const rs::Population &p) {
   case rs::PopulationKind::Lif:
     return LifOp::create(b, loc, type, p.name, llvm::APFloat(p.du),
                          llvm::APFloat(p.dv), llvm::APFloat(p.vth),
-                         f64(p.bias));
+                         f64(p.bias), f64(p.vReset));
   case rs::PopulationKind::LifFixed:
     return fixedPopulation(p, type);
   }
@@ -389,7 +393,7 @@ void NetworkBuilder::projection(const rs::Projection &q) {
     return;
   DenseOp::create(b, loc, values[q.pre], values[q.post],
                   i32(q.weights, {rows, cols}), q.weightExp, q.weightBits,
-                  q.delay);
+                  q.delay, q.latency);
 }
 
 void NetworkBuilder::plastic(const rs::Projection &q, int64_t rows, int64_t cols) {
@@ -412,7 +416,8 @@ void NetworkBuilder::plastic(const rs::Projection &q, int64_t rows, int64_t cols
       b.getI64IntegerAttr(q.weightBits), b.getI64IntegerAttr(q.delay),
       RuleAttr::get(b.getContext(), q.rule->terms), b.getDictionaryAttr(traces),
       b.getF64FloatAttr(q.wMin), b.getF64FloatAttr(q.wMax),
-      q.y3Shift ? b.getI64IntegerAttr(*q.y3Shift) : IntegerAttr());
+      q.y3Shift ? b.getI64IntegerAttr(*q.y3Shift) : IntegerAttr(),
+      b.getI64IntegerAttr(q.latency));
 }
 
 bool NetworkBuilder::sparse(const rs::Projection &q, int64_t rows, int64_t cols) {
@@ -428,7 +433,7 @@ bool NetworkBuilder::sparse(const rs::Projection &q, int64_t rows, int64_t cols)
   SparseOp::create(b, loc, values[q.pre], values[q.post],
                    i32(pairs, {int64_t(nonzero.size()), 2}),
                    i32(nonzero, {int64_t(nonzero.size())}), q.weightExp,
-                   q.weightBits, q.delay);
+                   q.weightBits, q.delay, q.latency);
   return true;
 }
 

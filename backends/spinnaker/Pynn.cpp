@@ -173,6 +173,10 @@ StatusOr<json> Exporter::population(const Population &p) {
     entry["reset"] = p.resetSubtract ? "subtract" : "zero";
     break;
   case PopulationKind::Lif:
+    if (std::any_of(p.vReset.begin(), p.vReset.end(),
+                    [](double v) { return v != 0; }))
+      return Status::error(label + " resets v to a value other than 0, "
+                                   "which engram's PyNN export does not map");
     entry["kind"] = "lif";
     entry["du"] = p.du;
     entry["dv"] = p.dv;
@@ -198,6 +202,12 @@ StatusOr<json> Exporter::projection(const Projection &q) {
   std::string name = pre.name + "_to_" + post.name;
   for (int i = 2; !names.insert(name).second; ++i)
     name = pre.name + "_to_" + post.name + "_" + std::to_string(i);
+  if (q.latency != 1)
+    return Status::error(
+        "projection '" + name + "' delivers within its timestep (latency 0, "
+        "NIR's semantics); SpiNNaker's synapses take at least one timestep "
+        "(import a NIR file with --nir-semantics=engram for that latency "
+        "model)");
   std::vector<double> weights;
   for (int32_t w : q.weights)
     weights.push_back(std::ldexp(double(w), q.weightExp));

@@ -126,9 +126,19 @@ LogicalResult LifOp::verify() {
         {"dv", getDv().convertToDouble()}})
     if (!(value >= 0 && value <= 1))
       return emitOpError() << what << " must be in [0, 1], not " << value;
-  if (!(getVth().convertToDouble() > 0))
+  const double vth = getVth().convertToDouble();
+  if (!(vth > 0))
     return emitOpError() << "vth must be positive";
-  return checkVector(*this, getBiasAttr(), "bias", sizeOf(getResult()));
+  if (failed(checkVector(*this, getBiasAttr(), "bias", sizeOf(getResult()))) ||
+      failed(checkVector(*this, getVResetAttr(), "v_reset",
+                         sizeOf(getResult()))))
+    return failure();
+  if (auto reset = getVResetAttr())
+    for (llvm::APFloat value : reset.getValues<llvm::APFloat>())
+      if (!value.isFinite() || !(value.convertToDouble() < vth))
+        return emitOpError() << "v_reset must be below vth (" << vth
+                             << "), not " << value.convertToDouble();
+  return success();
 }
 
 /// The runtime's form of a fixed-point LIF population (the ranges are the
@@ -202,8 +212,29 @@ static LogicalResult checkNotIntoSource(Operation *op, Value post) {
   return success();
 }
 
+/// A latency of 0 or 1; with neither latency nor delay the events arrive
+/// within their timestep, so `pre` must update before `post`: be defined
+/// earlier in the network.
+static LogicalResult checkLatency(Operation *op, Value pre, Value post,
+                                  int64_t latency, int64_t delay) {
+  if (latency != 0 && latency != 1)
+    return op->emitOpError() << "latency must be 0 or 1, not " << latency;
+  if (latency + delay != 0)
+    return success();
+  Operation *from = pre.getDefiningOp(), *to = post.getDefiningOp();
+  if (from && to && from != to && from->getBlock() == to->getBlock() &&
+      from->isBeforeInBlock(to))
+    return success();
+  return op->emitOpError("delivers within its timestep (latency 0, no "
+                         "delay), so its pre population must be defined "
+                         "before its post population (populations update "
+                         "in that order); give it a latency or a delay of 1");
+}
+
 LogicalResult DenseOp::verify() {
-  if (failed(checkNotIntoSource(*this, getPost())))
+  if (failed(checkNotIntoSource(*this, getPost())) ||
+      failed(checkLatency(*this, getPre(), getPost(), getLatency(),
+                          getDelay())))
     return failure();
   return checkSynapses(*this, getWeights(),
                        {sizeOf(getPost()), sizeOf(getPre())}, getExp(),
@@ -211,7 +242,9 @@ LogicalResult DenseOp::verify() {
 }
 
 LogicalResult SparseOp::verify() {
-  if (failed(checkNotIntoSource(*this, getPost())))
+  if (failed(checkNotIntoSource(*this, getPost())) ||
+      failed(checkLatency(*this, getPre(), getPost(), getLatency(),
+                          getDelay())))
     return failure();
   auto type = cast<ShapedType>(getWeights().getType());
   if (type.getRank() != 1)
@@ -308,6 +341,8 @@ static LogicalResult verifyLoihiLearning(PlasticOp op) {
 
 LogicalResult PlasticOp::verify() {
   if (failed(checkNotIntoSource(*this, getPost())) ||
+      failed(checkLatency(*this, getPre(), getPost(), getLatency(),
+                          getDelay())) ||
       failed(checkSynapses(*this, getWeights(),
                            {sizeOf(getPost()), sizeOf(getPre())}, getExp(),
                            getBits(), getDelay())))
@@ -365,8 +400,11 @@ void NetworkOp::build(OpBuilder &builder, OperationState &state, StringRef name,
 RegionKind NetworkOp::getRegionKind(unsigned) { return RegionKind::Graph; }
 
 static LogicalResult checkLoihi2(Operation *op) {
-  auto projection = [&](int64_t exp, int64_t bits,
-                        int64_t delay) -> LogicalResult {
+  auto projection = [&](int64_t exp, int64_t bits, int64_t delay,
+                        int64_t latency) -> LogicalResult {
+    if (latency != 1)
+      return op->emitOpError("loihi2: synapses deliver one timestep later "
+                             "(latency 1), not within the timestep");
     if (bits > 8)
       return op->emitOpError()
              << "loihi2: weights have at most 8 bits, not " << bits;
@@ -383,12 +421,14 @@ static LogicalResult checkLoihi2(Operation *op) {
                              << op->getAttrOfType<StringAttr>("name").getValue()
                              << "' must be snn.lif_fixed or snn.graded";
   if (auto dense = dyn_cast<DenseOp>(op))
-    return projection(dense.getExp(), dense.getBits(), dense.getDelay());
+    return projection(dense.getExp(), dense.getBits(), dense.getDelay(),
+                      dense.getLatency());
   if (auto sparse = dyn_cast<SparseOp>(op))
-    return projection(sparse.getExp(), sparse.getBits(), sparse.getDelay());
+    return projection(sparse.getExp(), sparse.getBits(), sparse.getDelay(),
+                      sparse.getLatency());
   if (auto plastic = dyn_cast<PlasticOp>(op)) {
     if (failed(projection(plastic.getExp(), plastic.getBits(),
-                          plastic.getDelay())))
+                          plastic.getDelay(), plastic.getLatency())))
       return failure();
     for (const auto &term : plastic.getRule().getTerms())
       if (!term.mantissaExponent || term.mantissaExponent->first < -8 ||

@@ -142,7 +142,8 @@ def Snn_LifOp : Snn_PopulationOp<"lif"> {
   let summary = "current-based leaky integrate-and-fire neurons (float)";
   let description = [{
     Lava's float LIF: `u ← u·(1 − du) + I`, `v ← v·(1 − dv) + u + bias`, a
-    spike when `v > vth`, then `v ← 0` (u is not reset). `du = 1` makes the
+    spike when `v > vth`, then `v ← v_reset` (0 when absent; per neuron,
+    below `vth`, as NIR's neurons reset; u is not reset). `du = 1` makes the
     current last one timestep (a plain LIF); `dv = 0` removes the leak.
 
     ```mlir
@@ -150,7 +151,8 @@ def Snn_LifOp : Snn_PopulationOp<"lif"> {
     ```
   }];
   let arguments = (ins StrAttr:$name, F64Attr:$du, F64Attr:$dv, F64Attr:$vth,
-                       OptionalAttr<ElementsAttr>:$bias);
+                       OptionalAttr<ElementsAttr>:$bias,
+                       OptionalAttr<ElementsAttr>:$v_reset);
   let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
 }
 
@@ -190,9 +192,13 @@ def Snn_DenseOp : Snn_ProjectionOp<"dense"> {
     `weights` is `post × pre`, integers of `bits` bits (sign included); the
     synapse's weight is `w · 2^exp`. An event of pre neuron `j` with value
     `s` (1 for a spike, the payload of a graded event) adds `w_ij · 2^exp ·
-    s` to post neuron `i`'s input `1 + delay` timesteps later (Lava's Dense
-    delivers one timestep later; in fixed point it computes `(Σ w·s) << exp`
-    as Lava's bit-accurate Dense does).
+    s` to post neuron `i`'s input `latency + delay` timesteps later; in fixed
+    point it computes `(Σ w·s) << exp` as Lava's bit-accurate Dense does.
+    `latency` is 1 by default, as Lava's Dense delivers one timestep later;
+    0 is NIR's semantics, the event reaching `post` within the timestep it
+    is sent (populations update in the order they are defined, so with no
+    delay `pre` must be defined before `post`; Loihi 2 has no such
+    synapse).
 
     ```mlir
     snn.dense %x -> %z {weights = dense<...> : tensor<64x28xi32>, exp = -7 : i64, bits = 8 : i64, delay = 0 : i64}
@@ -201,7 +207,8 @@ def Snn_DenseOp : Snn_ProjectionOp<"dense"> {
   }];
   let arguments = (ins Snn_Population:$pre, Snn_Population:$post,
                        ElementsAttr:$weights, I64Attr:$exp, I64Attr:$bits,
-                       DefaultValuedAttr<I64Attr, "0">:$delay);
+                       DefaultValuedAttr<I64Attr, "0">:$delay,
+                       DefaultValuedAttr<I64Attr, "1">:$latency);
   let assemblyFormat = [{
     $pre `->` $post attr-dict `:` qualified(type($pre)) `->` qualified(type($post))
   }];
@@ -222,7 +229,8 @@ def Snn_SparseOp : Snn_ProjectionOp<"sparse"> {
   let arguments = (ins Snn_Population:$pre, Snn_Population:$post,
                        ElementsAttr:$indices, ElementsAttr:$weights,
                        I64Attr:$exp, I64Attr:$bits,
-                       DefaultValuedAttr<I64Attr, "0">:$delay);
+                       DefaultValuedAttr<I64Attr, "0">:$delay,
+                       DefaultValuedAttr<I64Attr, "1">:$latency);
   let assemblyFormat = [{
     $pre `->` $post attr-dict `:` qualified(type($pre)) `->` qualified(type($post))
   }];
@@ -240,7 +248,8 @@ def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
     every timestep, `s` the neuron's event; `traces` gives
     `[impulse, decay]` per trace used. Weights stay within
     `[w_min, w_max]` (mantissa units). Events sent at a timestep use the
-    weights from before that timestep's update.
+    weights from before that timestep's update. `latency` and `delay` as in
+    `snn.dense`.
 
     With `y3_shift` the projection learns as Lava's `LearningDense` with a
     three-factor rule learns from graded spikes, in Loihi's integers: `x1` is
@@ -273,7 +282,8 @@ def Snn_PlasticOp : Snn_ProjectionOp<"plastic"> {
                        DefaultValuedAttr<I64Attr, "0">:$delay,
                        Snn_RuleAttr:$rule, DictionaryAttr:$traces,
                        F64Attr:$w_min, F64Attr:$w_max,
-                       OptionalAttr<I64Attr>:$y3_shift);
+                       OptionalAttr<I64Attr>:$y3_shift,
+                       DefaultValuedAttr<I64Attr, "1">:$latency);
   let assemblyFormat = [{
     $pre `->` $post (`third` $third^)? attr-dict `:` qualified(type($pre)) `->`
     qualified(type($post)) (`,` qualified(type($third))^)?

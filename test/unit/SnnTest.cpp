@@ -143,6 +143,52 @@ TEST(SnnTest, GradedValueArrivesOneTimestepLaterAndDelayShiftsIt) {
   }
 }
 
+TEST(SnnTest, LatencyZeroDeliversWithinTheTimestepInOrder) {
+  // NIR's semantics: in -> a -> b with latency 0, the value reaching b in
+  // the timestep it enters; a delay of 2 then shifts it by 2, not 3. In
+  // fixed point alike.
+  for (bool fixedPoint : {false, true})
+    for (int delay : {0, 2}) {
+      Network network;
+      network.timesteps = 1;
+      network.inputWidth = 1;
+      network.populations = {input("in", 1, Encoding::Graded),
+                             graded("a", 1, Activation::Linear),
+                             graded("b", 1, Activation::Linear)};
+      network.projections = {dense(0, 1, {3}, -1), dense(1, 2, {2}, 0, delay)};
+      for (Projection &q : network.projections)
+        q.latency = 0;
+      network.output.population = 2;
+      const std::vector<float> x = {1, 0, 0, 0, 0};
+      std::vector<float> a = recordOf(network, x, 5, 1, fixedPoint);
+      std::vector<float> b = recordOf(network, x, 5, 2, fixedPoint);
+      EXPECT_EQ(eventTimes(a), (std::vector<int>{0}));
+      EXPECT_EQ(eventTimes(b), (std::vector<int>{delay}));
+      EXPECT_EQ(a[0], 1.5f);
+      EXPECT_EQ(b[size_t(delay)], 3.0f);
+    }
+}
+
+TEST(SnnTest, LatencyZeroNeedsItsPreFirstUnlessDelayed) {
+  Network network;
+  network.timesteps = 1;
+  network.inputWidth = 1;
+  network.populations = {input("in", 1, Encoding::Graded),
+                         graded("b", 1, Activation::Linear),
+                         graded("a", 1, Activation::Linear)};
+  network.projections = {dense(0, 2, {1}), dense(2, 1, {1})};
+  network.projections[0].latency = 0;
+  network.projections[1].latency = 0;
+  network.output.population = 1;
+  Status status = network.validate();
+  EXPECT_TRUE(contains(status.message(), "projection 1 (a -> b) delivers "
+                                         "within its timestep"));
+  network.projections[1].delay = 1; // then the order does not matter
+  EXPECT_TRUE(network.validate().ok()) << network.validate().message();
+  network.projections[1].latency = 2;
+  EXPECT_TRUE(contains(network.validate().message(), "latency of 0 or 1"));
+}
+
 TEST(SnnTest, RateInputSpikesAtHandComputedTimesteps) {
   // 0.3 from an accumulator at 0.5: 0.8, 1.1 (spike), 0.4, 0.7, 1.0
   // (spike), 0.3, 0.6, 0.9, 1.2 (spike), 0.5. 1.7 is clipped to 1 (a spike
@@ -212,6 +258,24 @@ TEST(SnnTest, LifFiresAboveThresholdOnly) {
   neuron.dv = 0.5;
   neuron.vth = 0.5;
   EXPECT_TRUE(firingTimes(neuron).empty());
+}
+
+TEST(SnnTest, LifResetsToVReset) {
+  // du = 1, dv = 0, bias 0.25: v = 0.25, 0.5, 0.75, 1.0, 1.25 (spike) ->
+  // 0.5, then 0.75, 1.0, 1.25 (spike) -> 0.5 every third timestep.
+  Population neuron;
+  neuron.kind = PopulationKind::Lif;
+  neuron.du = 1;
+  neuron.dv = 0;
+  neuron.bias = {0.25};
+  neuron.vReset = {0.5};
+  EXPECT_EQ(firingTimes(neuron), (std::vector<int>{4, 7, 10}));
+  neuron.vReset = {1.5};
+  neuron.name = "n";
+  neuron.size = 1;
+  Network network;
+  network.populations = {neuron};
+  EXPECT_TRUE(contains(network.validate().message(), "v_reset below vth"));
 }
 
 /// in (rate 0.25) → Dense (100) → one LifFixed neuron, 5 steps of 10.

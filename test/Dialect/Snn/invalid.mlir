@@ -31,6 +31,44 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
 // -----
 
 snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
+  // expected-error @+1 {{v_reset must be below vth (1.000000e+00), not 1.000000e+00}}
+  %l = snn.lif "l" {du = 1.0 : f64, dv = 0.5 : f64, v_reset = dense<[0.0, 1.0]> : tensor<2xf64>, vth = 1.0 : f64} : !snn.population<2>
+  snn.probe %l rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
+  %x = snn.input "x" graded {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  %a = snn.graded "a" linear : !snn.population<2>
+  // expected-error @+1 {{latency must be 0 or 1, not 2}}
+  snn.dense %x -> %a {bits = 8 : i64, exp = 0 : i64, latency = 2 : i64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
+  %x = snn.input "x" graded {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  %a = snn.graded "a" linear : !snn.population<2>
+  // expected-error @+1 {{delivers within its timestep (latency 0, no delay), so its pre population must be defined before its post population}}
+  snn.sparse %a -> %a {bits = 8 : i64, exp = 0 : i64, indices = dense<[[0, 1]]> : tensor<1x2xi32>, latency = 0 : i64, weights = dense<[1]> : tensor<1xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
+  %x = snn.input "x" rate {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  %a = snn.graded "a" relu : !snn.population<2>
+  // expected-error @+1 {{loihi2: synapses deliver one timestep later (latency 1), not within the timestep}}
+  snn.dense %x -> %a {bits = 8 : i64, exp = 0 : i64, latency = 0 : i64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
   // expected-error @+1 {{dv must be in [0, 1], not 1.5}}
   %l = snn.lif "l" {du = 1.0 : f64, dv = 1.5 : f64, vth = 1.0 : f64} : !snn.population<2>
   %a = snn.graded "a" relu : !snn.population<2>

@@ -42,8 +42,8 @@ namespace {
 
 /// The kind in messages, in PopulationKind's order.
 const char *kindName(PopulationKind kind) {
-  static const char *const kNames[] = {"input", "lif", "lif-fixed", "if",
-                                       "graded"};
+  static const char *const kNames[] = {"input", "lif", "lif-fixed",
+                                       "if",    "graded", "li"};
   return kNames[size_t(kind)];
 }
 
@@ -128,6 +128,11 @@ Status validatePopulation(const Population &p, size_t inputWidth) {
   case PopulationKind::Graded:
     if (p.activation != Activation::Relu && p.activation != Activation::Linear)
       return Status::error(label(p) + " has an unknown activation");
+    return checkPerNeuron(p.bias, p.size, label(p), "bias");
+  case PopulationKind::Li:
+    if (!(p.du >= 0 && p.du <= 1 && p.dv >= 0 && p.dv <= 1))
+      return Status::error(label(p) + " needs du and dv in [0, 1], got du=" +
+                           str(p.du) + " dv=" + str(p.dv));
     return checkPerNeuron(p.bias, p.size, label(p), "bias");
   }
   return Status::error(label(p) + " has an unknown kind");
@@ -656,7 +661,7 @@ Status Simulator::updateInput(size_t p, const float *x, bool windowStart) {
   return Status::success();
 }
 
-/// Graded, If and Lif populations (float only).
+/// Graded, If, Lif and Li populations (float only).
 void Simulator::updateNeurons(size_t p) {
   const Population &population = net_.populations[p];
   PopulationState &state = pops_[p];
@@ -687,6 +692,11 @@ void Simulator::updateNeurons(size_t p) {
       if (event != 0)
         v = population.resetSubtract ? v - population.vth : 0;
       v = std::clamp(v, 0.0, population.vth);
+      break;
+    case PopulationKind::Li:
+      u = u * (1 - population.du) + input;
+      v = v * (1 - population.dv) + u + bias;
+      event = v;
       break;
     case PopulationKind::Lif:
       u = u * (1 - population.du) + input;

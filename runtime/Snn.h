@@ -43,6 +43,9 @@ enum class PopulationKind {
   /// Graded unit (Loihi 2 graded spikes): each timestep its value is
   /// act(I + bias), sent as the spike's payload when it is not zero.
   Graded,
+  /// Leaky integrator (NIR's LI, I and CubaLI): Lif's u and v without a
+  /// threshold; its event every timestep is v, a graded value.
+  Li,
 };
 
 /// How an input population turns values into events.
@@ -70,9 +73,9 @@ struct Population {
   size_t inputOffset = 0;
   std::vector<double> gain; ///< size entries
 
-  // Lif, If, Graded: per-neuron bias (empty: none).
+  // Lif, Li, If, Graded: per-neuron bias (empty: none).
   std::vector<double> bias;
-  // Lif: decays in [0, 1]; Lif and If: threshold > 0.
+  // Lif and Li: decays in [0, 1]; Lif and If: threshold > 0.
   double du = 1, dv = 0, vth = 1;
   // If: reset by subtraction (true) or to zero.
   bool resetSubtract = true;

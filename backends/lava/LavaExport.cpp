@@ -106,6 +106,10 @@ Status exportPopulation(const Population &p, bool fixed, pb::Process &out) {
     return Status::success();
   case PopulationKind::Graded:
     return exportGraded(p, fixed, label, out);
+  case PopulationKind::Li:
+    return Status::error(label + " is a leaky integrator (NIR's LI, I or "
+                                 "CubaLI), which Lava's process library has "
+                                 "no model of");
   case PopulationKind::If:
     return Status::error(
         label + " is integrate-and-fire with reset by " +

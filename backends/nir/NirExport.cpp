@@ -40,7 +40,7 @@ struct FloatNeuron {
 
 FloatNeuron floatNeuron(const Population &p) {
   FloatNeuron f;
-  if (p.kind == PopulationKind::Lif) {
+  if (p.kind == PopulationKind::Lif || p.kind == PopulationKind::Li) {
     f.du = p.du;
     f.dv = p.dv;
     f.vth = p.vth;
@@ -65,6 +65,13 @@ FloatNeuron floatNeuron(const Population &p) {
   if (f.vReset.empty())
     f.vReset.assign(p.size, 0);
   return f;
+}
+
+/// Whether NIR's node for `p` holds its bias as v_leak (LIF, CubaLIF, LI,
+/// CubaLI); IF, I and Scale nodes have none, so theirs goes on an Affine.
+bool isLeaky(const Population &p, const FloatNeuron &f) {
+  return p.kind != PopulationKind::Graded && p.kind != PopulationKind::If &&
+         f.dv > 0;
 }
 
 /// The first failure of `statuses`, every one of which has run; or success.
@@ -156,6 +163,8 @@ private:
   Status writeGraded(hid_t g, hid_t m, const Population &p) const;
   /// An IF node.
   Status writeIf(hid_t g, hid_t m, const Population &p) const;
+  /// An I, LI or CubaLI node for a leaky integrator.
+  Status writeLi(hid_t g, hid_t m, const Population &p) const;
   /// An IF, LIF or CubaLIF node for a (fixed-point) LIF population.
   Status writeLif(hid_t g, hid_t m, const Population &p) const;
   /// The NIR parameters of the LIF dynamics `f` of `p` in group `g`.
@@ -172,6 +181,14 @@ private:
   Status writeGraphMetadata(hid_t m) const;
   /// Whether population `p`'s bias travels on its first incoming Affine.
   bool biasOnAffine(size_t p) const;
+  /// Whether population `p` is a constant source: a linear unit with a
+  /// bias, no input and immediate projections (what engram's import makes
+  /// of an Affine bias into a CubaLIF). NIR has no node for it; its
+  /// current is the bias of an Affine into each target.
+  bool constantSource(size_t p) const;
+  /// The constant synaptic current every population receives from
+  /// constant sources, in NIR's weight units (empty: none).
+  void gatherCurrents();
   /// The node key of every population: its name, made a safe HDF5 link
   /// name ('/' is a path separator, "." and ".." are not names) and unique.
   void assignKeys();
@@ -189,6 +206,7 @@ private:
   std::vector<std::string> keys_;
   std::vector<std::pair<std::string, std::string>> edges_;
   std::vector<bool> biasPlaced_;
+  std::vector<std::vector<double>> current_;
   NirExport result_;
 };
 
@@ -210,16 +228,45 @@ void Exporter::assignKeys() {
                                                         : unique(safe[i]));
 }
 
+bool Exporter::constantSource(size_t p) const {
+  const Population &pop = net_.populations[p];
+  if (pop.kind != PopulationKind::Graded ||
+      pop.activation != Activation::Linear || pop.delta || pop.bias.empty() ||
+      net_.output.population == p)
+    return false;
+  return std::none_of(net_.projections.begin(), net_.projections.end(),
+                      [&](const Projection &q) {
+                        return q.post == p ||
+                               (q.pre == p && (q.latency != 0 || q.delay != 0 ||
+                                               q.rule));
+                      });
+}
+
+void Exporter::gatherCurrents() {
+  current_.assign(net_.populations.size(), {});
+  for (const Projection &q : net_.projections) {
+    if (!constantSource(q.pre))
+      continue;
+    const Population &pre = net_.populations[q.pre];
+    const Population &post = net_.populations[q.post];
+    std::vector<double> w = floatWeights(q, pre, floatNeuron(post), post.size);
+    std::vector<double> &c = current_[q.post];
+    c.resize(post.size, 0);
+    for (size_t i = 0; i < post.size; ++i)
+      for (size_t j = 0; j < pre.size; ++j)
+        c[i] += w[i * pre.size + j] * pre.bias[j];
+  }
+}
+
 bool Exporter::biasOnAffine(size_t p) const {
   const Population &pop = net_.populations[p];
   if (pop.kind == PopulationKind::Input)
     return false;
+  if (!current_[p].empty())
+    return true;
   FloatNeuron f = floatNeuron(pop);
-  // LIF and CubaLIF hold the bias as v_leak; IF and Scale nodes have none.
-  bool leaky = pop.kind != PopulationKind::Graded &&
-               pop.kind != PopulationKind::If && f.dv > 0;
-  return !leaky && std::any_of(f.bias.begin(), f.bias.end(),
-                               [](double b) { return b != 0; });
+  return !isLeaky(pop, f) && std::any_of(f.bias.begin(), f.bias.end(),
+                                         [](double b) { return b != 0; });
 }
 
 Status Exporter::checkInputs() const {
@@ -242,14 +289,17 @@ Status Exporter::checkInputs() const {
 }
 
 Status Exporter::writeNodes(hid_t nodes) {
+  gatherCurrents();
   for (size_t p = 0; p < net_.populations.size(); ++p)
-    if (Status s = population(nodes, p); !s)
-      return s;
+    if (!constantSource(p))
+      if (Status s = population(nodes, p); !s)
+        return s;
   for (size_t q = 0; q < net_.projections.size(); ++q)
-    if (Status s = projection(nodes, q); !s)
-      return s;
+    if (!constantSource(net_.projections[q].pre))
+      if (Status s = projection(nodes, q); !s)
+        return s;
   for (size_t p = 0; p < net_.populations.size(); ++p)
-    if (biasOnAffine(p) && !biasPlaced_[p])
+    if (!constantSource(p) && biasOnAffine(p) && !biasPlaced_[p])
       return Status::error("population '" + net_.populations[p].name +
                            "' has a bias but no incoming projection to "
                            "carry it (NIR puts biases on Affine nodes)");
@@ -275,11 +325,46 @@ Status Exporter::population(hid_t nodes, size_t index) {
     return writeGraded(g, m, p);
   case PopulationKind::If:
     return writeIf(g, m, p);
+  case PopulationKind::Li:
+    return writeLi(g, m, p);
   case PopulationKind::Lif:
   case PopulationKind::LifFixed:
     break;
   }
   return writeLif(g, m, p);
+}
+
+Status Exporter::writeLi(hid_t g, hid_t m, const Population &p) const {
+  const std::vector<int64_t> shape = {int64_t(p.size)};
+  FloatNeuron f = floatNeuron(p);
+  Status s = all({writeString(m, "engram_kind", "li"),
+                  writeDoubles(m, "engram_du", {p.du}, {1}),
+                  writeDoubles(m, "engram_dv", {p.dv}, {1}),
+                  writeDoubles(m, "engram_bias", f.bias, shape)});
+  if (!s)
+    return s;
+  if (f.du == 1 && f.dv == 0)
+    return all({writeString(g, "type", "I"),
+                writeDoubles(g, "r", filled(p.size, 1 / dt_), shape)});
+  if (f.dv == 0)
+    return Status::error(label(p) + " keeps its synaptic current (du < 1) "
+                                    "without leak (dv = 0), which NIR has no "
+                                    "node for (CubaLI needs a leak)");
+  std::vector<double> leak;
+  for (double b : f.bias)
+    leak.push_back(b / f.dv);
+  std::vector<double> r = filled(p.size, 1 / f.dv);
+  if (f.du == 1)
+    return all({writeString(g, "type", "LI"),
+                writeDoubles(g, "tau", filled(p.size, dt_ / f.dv), shape),
+                writeDoubles(g, "r", r, shape),
+                writeDoubles(g, "v_leak", leak, shape)});
+  return all({writeString(g, "type", "CubaLI"),
+              writeDoubles(g, "tau_syn", filled(p.size, dt_ / f.du), shape),
+              writeDoubles(g, "tau_mem", filled(p.size, dt_ / f.dv), shape),
+              writeDoubles(g, "r", r, shape),
+              writeDoubles(g, "v_leak", leak, shape),
+              writeDoubles(g, "w_in", filled(p.size, 1 / f.du), shape)});
 }
 
 Status Exporter::writeInput(hid_t g, hid_t m, const Population &p) const {
@@ -386,13 +471,22 @@ Status Exporter::projection(hid_t nodes, size_t index) {
   Status s = writeString(g, "type", bias ? "Affine" : "Linear");
   if (s)
     s = writeDoubles(g, "weight", weight, matrix);
-  if (s && bias) {
-    s = writeDoubles(g, "bias", f.bias, {int64_t(rows)});
-    biasPlaced_[q.post] = true;
-  }
   StatusOr<Handle> meta = createGroup(g, "metadata");
   if (!meta)
     return meta.status();
+  if (s && bias) {
+    // v's bias where NIR's node has no v_leak, plus any constant current.
+    const std::vector<double> &current = current_[q.post];
+    std::vector<double> total(rows, 0);
+    for (size_t i = 0; i < rows; ++i)
+      total[i] = (isLeaky(post, f) ? 0 : f.bias[i]) +
+                 (current.empty() ? 0 : current[i]);
+    s = writeDoubles(g, "bias", total, {int64_t(rows)});
+    if (s && !current.empty())
+      s = writeDoubles(meta->get(), "engram_current", current,
+                       {int64_t(rows)});
+    biasPlaced_[q.post] = true;
+  }
   if (s)
     s = writeWeightMetadata(meta->get(), q, matrix);
   if (!s)

@@ -12,6 +12,7 @@
 #include "backends/nir/Hdf5.h"
 #include "backends/nir/Nir.h"
 #include "backends/nir/NirCommon.h"
+#include "backends/nir/NirMaps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,8 +25,7 @@
 using namespace engram::runtime;
 using namespace engram::runtime::snn;
 using namespace engram::nir::hdf5;
-using engram::nir::detail::filled;
-using engram::nir::detail::str;
+using namespace engram::nir::detail;
 
 namespace engram::nir {
 //===----------------------------------------------------------------------===//
@@ -34,9 +34,12 @@ namespace engram::nir {
 
 namespace {
 
-struct Node {
-  std::string name, type;
-  std::map<std::string, Array> params;
+/// How deep NIR graphs may nest (a file must not make the reader recurse
+/// without bound).
+constexpr int kMaxNesting = 16;
+
+/// A node of the graph: its parameters (NodeParams) and its metadata.
+struct Node : NodeParams {
   std::map<std::string, Array> meta;
   std::map<std::string, std::string> metaText;
 };
@@ -59,8 +62,8 @@ template <typename T> T saturate(double x) {
 /// Input/Output shape).
 std::optional<size_t> sizeOf(const Node &node) {
   if (node.type == "Input" || node.type == "Output") {
-    auto it = node.params.find("shape");
-    if (it == node.params.end() || it->second.values.empty())
+    auto it = node.arrays.find("shape");
+    if (it == node.arrays.end() || it->second.values.empty())
       return std::nullopt;
     // The neurons of an (n,) or (c, h, w) shape, as a flat vector.
     size_t size = 1;
@@ -74,8 +77,8 @@ std::optional<size_t> sizeOf(const Node &node) {
   }
   for (const char *key : {"v_threshold", "threshold", "scale", "tau",
                           "tau_mem", "r"}) {
-    auto it = node.params.find(key);
-    if (it != node.params.end() && it->second.shape.size() == 1 &&
+    auto it = node.arrays.find(key);
+    if (it != node.arrays.end() && it->second.shape.size() == 1 &&
         it->second.values.size() > 1)
       return it->second.values.size();
   }
@@ -164,6 +167,14 @@ void readExactLif(const Node &node, Population &p) {
     p.vReset.clear();
 }
 
+/// A leaky integrator with the exact parameters of engram's metadata.
+void readExactLi(const Node &node, Population &p) {
+  p.kind = PopulationKind::Li;
+  p.du = metaScalar(node, "engram_du", 1);
+  p.dv = metaScalar(node, "engram_dv", 0);
+  p.bias = metaArray(node, "engram_bias");
+}
+
 /// A fixed-point LIF population with the exact parameters of engram's
 /// metadata.
 void readExactLifFixed(const Node &node, Population &p) {
@@ -191,6 +202,7 @@ const ExactKind kExactKinds[] = {
     {"graded", "Scale", readExactGraded},
     {"lif", nullptr, readExactLif},
     {"lif_fixed", nullptr, readExactLifFixed},
+    {"li", nullptr, readExactLi},
 };
 
 /// The exact kind `node` carries, or null for a node without one (written
@@ -230,8 +242,17 @@ private:
   }
   /// Opens the graph under "node" and reads its nodes and checked edges.
   StatusOr<Handle> readGraph(hid_t file);
-  /// Reads the node `name` of the group `nodes`: its type and parameters.
-  Status readNode(hid_t nodes, const std::string &name);
+  /// Reads the nodes and edges of the NIRGraph group `graph`, its names
+  /// prefixed by `prefix` (a nested graph's "name.").
+  Status readNodes(hid_t graph, const std::string &prefix);
+  /// The nodes the edge end `name` of the graph at `prefix` names: the
+  /// node, or a nested graph's `port` (Input or Output) nodes.
+  StatusOr<std::vector<std::string>> endpoint(const std::string &prefix,
+                                              const std::string &name,
+                                              const char *port) const;
+  /// Reads the node `key` of the group `nodes`: its type and parameters.
+  Status readNode(hid_t nodes, const std::string &key,
+                  const std::string &prefix);
   /// Reads the "metadata" group of `group`, when it is one, into `node`.
   Status readNodeMetadata(hid_t group, Node &node) const;
   /// Sets dt, the timesteps and the name from the options or graph metadata.
@@ -254,6 +275,15 @@ private:
   Status populations(std::vector<const Node *> &outputs);
   /// The population of the neuron or Input node `node`.
   Status population(const Node &node);
+  /// A linear unit reading the values an Output node after a linear node
+  /// receives.
+  Status readout(const Node &node);
+  /// The shapes of the nodes reachable from the Input: what each outputs.
+  Status inferShapes();
+  /// The shape of a neuron node with input shape `in`.
+  Shape neuronShape(const Node &node, const Shape &in) const;
+  /// The shape of what the node `name` outputs (its size when unknown).
+  Shape shapeOf(const std::string &name) const;
   /// The Input population; engram networks read one.
   Status readInput(const Node &node, Population &p);
   /// A population from NIR's own equations, by the reader of its type.
@@ -264,6 +294,12 @@ private:
   Status readIf(const Node &node, Population &p, Folding &f) const;
   /// A LIF node, or a CubaLIF node's membrane (then its synapse).
   Status readLif(const Node &node, Population &p, Folding &f) const;
+  /// An I node: a leaky integrator without leak, inputs scaled by dt and r.
+  Status readI(const Node &node, Population &p, Folding &f) const;
+  /// An LI or CubaLI node: LIF's equations without threshold, read out as v.
+  Status readLi(const Node &node, Population &p, Folding &f) const;
+  /// The membrane of a LIF, CubaLIF, LI or CubaLI node: tau, r, v_leak.
+  Status readMembrane(const Node &node, Population &p, Folding &f) const;
   /// A CubaLIF node's synaptic current: its decay du and w_in.
   Status readSynapse(const Node &node, const Population &p, Folding &f) const;
   /// A Threshold node: memoryless, spiking when its input exceeds it.
@@ -271,27 +307,24 @@ private:
   /// A Scale node: linear graded units.
   Status readScale(const Node &node, Population &p, Folding &f) const;
 
-  /// The projections through Affine and Linear nodes and direct edges.
+  /// One step of the walk from a population along the graph's edges: the
+  /// population, the edge `from` -> `to`, the map from the population's
+  /// neurons to `from`'s outputs, the delay gathered and the linear nodes
+  /// passed.
+  struct Step {
+    std::string pre, from, to;
+    SparseMap map;
+    int delay = 0;
+    std::vector<const Node *> via;
+  };
+  /// The projections: from every population, through the linear nodes
+  /// after it (composed into one map), to each population reached.
   Status projections();
-  /// The projections through the Affine or Linear `node`.
-  Status connection(const Node &node);
-  /// Connects `from` through `via` to `next`, or past the Delay `next`.
-  Status connectThrough(const Node *via, const std::string &from,
-                        const std::string &next);
-  /// Adds the projection `from` -> `to` through `via` (Affine, Linear or
-  /// nothing), with the delay of the Delay node `delay` (or none).
-  Status connect(const Node *via, const std::string &from,
-                 const std::string &to, const Node *delay);
-  /// The `rows` x `cols` weights of the Affine or Linear `via`.
-  StatusOr<std::vector<double>> weightsOf(const Node &via,
-                                          const std::string &from,
-                                          const std::string &to, size_t rows,
-                                          size_t cols) const;
-  /// The bias of `via` if it is an Affine node with one; else empty.
-  StatusOr<std::vector<double>> biasOf(const Node &via, size_t rows) const;
-  /// The one-to-one weights of the direct edge `where`.
-  StatusOr<std::vector<double>> identity(const std::string &where, size_t rows,
-                                         size_t cols) const;
+  /// Follows `step`: a projection when it reaches a population, else on
+  /// through the linear node it reaches.
+  Status walk(const Step &step);
+  /// The projection `step` has reached its post population with.
+  Status connect(const Step &step);
   /// The delay of the Delay node `delay` in whole timesteps.
   StatusOr<int> delaySteps(const Node &delay, size_t rows) const;
   /// `q`'s exact weights, kept by engram's export in `via`'s metadata.
@@ -312,9 +345,9 @@ private:
   /// Brings every weight exponent into the snn dialect's range by
   /// rescaling populations.
   Status fitExponents();
-  /// Multiplies population `p`'s state by 2^k: its incoming weights and,
-  /// for a LIF, its threshold, bias and reset; a linear unit's outgoing
-  /// weights by 2^-k.
+  /// Multiplies population `p`'s state by 2^k: its incoming weights, bias
+  /// and, for a LIF, its threshold and reset; the outgoing weights of a
+  /// unit that sends values by 2^-k.
   void rescale(size_t p, int k);
   /// Orders the populations so that projections without latency or delay
   /// run forward, giving those that close a cycle a latency of 1.
@@ -331,6 +364,14 @@ private:
   bool euler_ = false;
   std::map<std::string, Node> nodes_;
   std::vector<std::pair<std::string, std::string>> edges_;
+  /// What each node outputs, from the Input's shape on.
+  std::map<std::string, Shape> shapes_;
+  /// The Output nodes read by a linear unit of their own.
+  std::set<std::string> readouts_;
+  /// Per nested graph: its Input and Output nodes, by name.
+  std::map<std::string, std::map<std::string, std::string>> subgraphs_;
+  /// How deep the graph being read is nested.
+  int depth_ = 0;
   Network net_;
   std::map<std::string, size_t> index_;
   /// Per population: the factor of incoming weights and Affine biases (the
@@ -352,30 +393,68 @@ StatusOr<Handle> Importer::readGraph(hid_t file) {
   StatusOr<std::string> type = readString(graph->get(), "type");
   if (!type || *type != "NIRGraph")
     return Status::error(path_ + ": node/type is not 'NIRGraph'");
-  StatusOr<Handle> nodes = openGroup(graph->get(), "nodes");
+  if (Status s = readNodes(graph->get(), ""); !s)
+    return s;
+  return graph;
+}
+
+Status Importer::readNodes(hid_t graph, const std::string &prefix) {
+  const std::string where = prefix.empty()
+                                ? "the graph"
+                                : "the graph '" + prefix.substr(0, prefix.size() - 1) + "'";
+  if (depth_ > kMaxNesting)
+    return Status::error(path_ + ": " + where + " nests graphs more than " +
+                         std::to_string(kMaxNesting) + " deep");
+  StatusOr<Handle> nodes = openGroup(graph, "nodes");
   if (!nodes)
-    return Status::error(path_ + ": the graph " + nodes.status().message());
+    return Status::error(path_ + ": " + where + " " + nodes.status().message());
   StatusOr<std::vector<std::string>> names = members(nodes->get());
   if (!names)
     return Status::error(path_ + ": " + names.status().message());
   for (const std::string &name : *names)
-    if (Status s = readNode(nodes->get(), name); !s)
+    if (Status s = readNode(nodes->get(), name, prefix); !s)
       return s;
   StatusOr<std::vector<std::pair<std::string, std::string>>> edges =
-      readEdges(graph->get(), "edges");
+      readEdges(graph, "edges");
   if (!edges)
-    return Status::error(path_ + ": the graph " + edges.status().message());
-  edges_ = std::move(*edges);
-  for (const auto &[from, to] : edges_)
-    for (const std::string *end : {&from, &to})
-      if (!nodes_.count(*end))
-        return Status::error(path_ + ": edge '" + from + "' -> '" + to +
-                             "' names no node '" + *end + "'");
-  return graph;
+    return Status::error(path_ + ": " + where + " " + edges.status().message());
+  for (const auto &[from, to] : *edges) {
+    StatusOr<std::vector<std::string>> a = endpoint(prefix, from, "Output");
+    StatusOr<std::vector<std::string>> b = endpoint(prefix, to, "Input");
+    if (!a || !b)
+      return Status::error(path_ + ": edge '" + from + "' -> '" + to +
+                           "' of " + where + " names no node '" +
+                           (a ? to : from) + "'");
+    for (const std::string &x : *a)
+      for (const std::string &y : *b)
+        edges_.emplace_back(x, y);
+  }
+  return Status::success();
 }
 
-Status Importer::readNode(hid_t nodes, const std::string &name) {
-  StatusOr<Handle> group = openGroup(nodes, name);
+StatusOr<std::vector<std::string>>
+Importer::endpoint(const std::string &prefix, const std::string &name,
+                   const char *port) const {
+  const std::string full = prefix + name;
+  if (nodes_.count(full))
+    return std::vector<std::string>{full};
+  // A nested graph: its Input nodes receive, its Output nodes send.
+  auto graph = subgraphs_.find(full);
+  if (graph == subgraphs_.end())
+    return Status::error("no node");
+  std::vector<std::string> ports;
+  for (const auto &[key, type] : graph->second)
+    if (type == port)
+      ports.push_back(key);
+  if (ports.empty())
+    return Status::error("no node");
+  return ports;
+}
+
+Status Importer::readNode(hid_t nodes, const std::string &key,
+                          const std::string &prefix) {
+  const std::string name = prefix + key;
+  StatusOr<Handle> group = openGroup(nodes, key);
   if (!group)
     return error(name, group.status().message());
   Node node;
@@ -384,23 +463,33 @@ Status Importer::readNode(hid_t nodes, const std::string &name) {
   if (!type)
     return error(name, type.status().message());
   node.type = *type;
+  if (node.type == "NIRGraph") {
+    subgraphs_[name];
+    ++depth_;
+    Status s = readNodes(group->get(), name + ".");
+    --depth_;
+    return s;
+  }
   StatusOr<std::vector<std::string>> keys = members(group->get());
   if (!keys)
     return error(name, keys.status().message());
-  for (const std::string &key : *keys) {
-    if (key == "type" || key == "input_type" || key == "output_type")
+  for (const std::string &member : *keys) {
+    if (member == "type" || member == "input_type" || member == "output_type")
       continue;
-    if (key == "metadata") {
+    if (member == "metadata") {
       if (Status s = readNodeMetadata(group->get(), node); !s)
         return s;
       continue;
     }
-    if (node.type == "NIRGraph")
-      continue;
-    StatusOr<Array> array = readArray(group->get(), key);
-    if (!array)
-      continue; // Strings (padding modes) and groups of other node types.
-    node.params[key] = std::move(*array);
+    if (StatusOr<Array> array = readArray(group->get(), member))
+      node.arrays[member] = std::move(*array);
+    else if (StatusOr<std::string> text = readString(group->get(), member))
+      node.texts[member] = *text;
+  }
+  // A nested graph's Input and Output nodes pass values through.
+  if (!prefix.empty() && (node.type == "Input" || node.type == "Output")) {
+    subgraphs_[prefix.substr(0, prefix.size() - 1)][name] = node.type;
+    node.type = "Identity";
   }
   nodes_[name] = std::move(node);
   return Status::success();
@@ -444,8 +533,8 @@ Status Importer::readSettings(hid_t graph) {
 StatusOr<std::vector<double>>
 Importer::perNeuron(const Node &node, const std::string &key, size_t size,
                     std::optional<double> fallback) const {
-  auto it = node.params.find(key);
-  if (it == node.params.end()) {
+  auto it = node.arrays.find(key);
+  if (it == node.arrays.end()) {
     if (fallback)
       return filled(size, *fallback);
     return error(node.name, node.type + " has no '" + key + "'");
@@ -505,17 +594,80 @@ Status Importer::populations(std::vector<const Node *> &outputs) {
   for (const auto &[key, node] : nodes_) {
     if (node.type == "Output") {
       outputs.push_back(&node);
+      std::vector<std::string> in = predecessors(key);
+      if (in.size() == 1 && isLinearNode(nodes_.at(in[0]).type))
+        if (Status s = readout(node); !s)
+          return s;
       continue;
     }
-    if (isConnection(node) || node.type == "Delay")
+    if (isLinearNode(node.type))
       continue;
-    if (node.type == "NIRGraph")
-      return error(key, "nested NIR graphs are not read yet; flatten the "
-                        "graph before exporting it");
     if (Status s = population(node); !s)
       return s;
   }
   return Status::success();
+}
+
+Status Importer::readout(const Node &node) {
+  Population p;
+  p.name = node.name;
+  p.kind = PopulationKind::Graded;
+  p.activation = Activation::Linear;
+  p.size = elements(shapeOf(node.name));
+  if (p.size == 0)
+    return error(node.name, "has no usable shape");
+  readouts_.insert(node.name);
+  index_[node.name] = net_.populations.size();
+  net_.populations.push_back(std::move(p));
+  inputScale_.push_back(std::vector<double>(net_.populations.back().size, 1));
+  exact_.push_back(false);
+  return Status::success();
+}
+
+Shape Importer::shapeOf(const std::string &name) const {
+  auto known = shapes_.find(name);
+  if (known != shapes_.end())
+    return known->second;
+  auto p = index_.find(name);
+  return p == index_.end()
+             ? Shape()
+             : Shape{int64_t(net_.populations[p->second].size)};
+}
+
+Status Importer::inferShapes() {
+  std::vector<std::string> queue;
+  for (const auto &[name, node] : nodes_)
+    if (node.type == "Input" && sizeOf(node)) {
+      Shape shape;
+      for (double extent : node.arrays.at("shape").values)
+        shape.push_back(int64_t(extent));
+      shapes_[name] = shape;
+      queue.push_back(name);
+    }
+  for (size_t k = 0; k < queue.size(); ++k) {
+    const Shape in = shapes_.at(queue[k]);
+    for (const std::string &next : successors(queue[k])) {
+      if (shapes_.count(next))
+        continue;
+      const Node &node = nodes_.at(next);
+      StatusOr<Shape> shape = isLinearNode(node.type)
+                                  ? outputShape(node, in)
+                                  : StatusOr<Shape>(neuronShape(node, in));
+      if (!shape)
+        return Status::error(path_ + ": " + shape.status().message());
+      shapes_[next] = *shape;
+      queue.push_back(next);
+    }
+  }
+  return Status::success();
+}
+
+Shape Importer::neuronShape(const Node &node, const Shape &in) const {
+  // Per-neuron parameters give the shape; scalars take the input's.
+  for (const auto &[key, array] : node.arrays)
+    if (key != "shape" && array.values.size() > 1)
+      return array.shape;
+  return in;
 }
 
 std::optional<size_t> Importer::neuronsOf(const Node &node) const {
@@ -527,12 +679,12 @@ std::optional<size_t> Importer::neuronsOf(const Node &node) const {
     if (!in && from != node.name)
       continue;
     const Node &other = nodes_.at(in ? from : to);
-    auto w = other.params.find("weight");
-    if (isConnection(other) && w != other.params.end() &&
+    auto w = other.arrays.find("weight");
+    if (isConnection(other) && w != other.arrays.end() &&
         w->second.shape.size() == 2)
       return saturate<size_t>(double(w->second.shape[in ? 0 : 1]));
   }
-  for (const auto &[key, array] : node.params)
+  for (const auto &[key, array] : node.arrays)
     if (array.values.size() == 1)
       return 1;
   return std::nullopt;
@@ -540,6 +692,8 @@ std::optional<size_t> Importer::neuronsOf(const Node &node) const {
 
 Status Importer::population(const Node &node) {
   std::optional<size_t> size = neuronsOf(node);
+  if (size_t shaped = elements(shapeOf(node.name)))
+    size = shaped;
   if (!size || *size == 0)
     return error(node.name, node.type + " has no usable shape or parameters");
   if (Status s = checkPopulationSize(*size, node.type); !s)
@@ -592,7 +746,8 @@ Status Importer::readNeuron(const Node &node, Population &p, Folding &f) const {
   static const std::pair<const char *, Reader> kReaders[] = {
       {"IF", &Importer::readIf},       {"LIF", &Importer::readLif},
       {"CubaLIF", &Importer::readLif}, {"Threshold", &Importer::readThreshold},
-      {"Scale", &Importer::readScale},
+      {"Scale", &Importer::readScale}, {"I", &Importer::readI},
+      {"LI", &Importer::readLi},       {"CubaLI", &Importer::readLi},
   };
   const auto *reader =
       std::find_if(std::begin(kReaders), std::end(kReaders),
@@ -601,8 +756,8 @@ Status Importer::readNeuron(const Node &node, Population &p, Folding &f) const {
     return error(node.name,
                  "type '" + node.type +
                      "' has no engram form (engram reads Input, Output, "
-                     "Affine, Linear, Scale, Delay, Threshold, IF, LIF "
-                     "and CubaLIF)");
+                     "Affine, Linear, Scale, Delay, Threshold, I, LI, "
+                     "CubaLI, IF, LIF and CubaLIF)");
   // NIR's own equations, stepped by forward Euler with dt. Every neuron
   // is rescaled so that its threshold is 1 (v/θ): exact, the dynamics
   // being linear and the resets at 0.
@@ -610,7 +765,7 @@ Status Importer::readNeuron(const Node &node, Population &p, Folding &f) const {
   p.vth = 1;
   if (Status s = (this->*reader->second)(node, p, f); !s)
     return s;
-  if (p.kind != PopulationKind::Lif)
+  if (p.kind != PopulationKind::Lif && p.kind != PopulationKind::Li)
     return Status::success();
   for (size_t i = 0; i < p.size; ++i) {
     if (!(f.threshold[i] > 0))
@@ -665,7 +820,32 @@ Status Importer::readIf(const Node &node, Population &p, Folding &f) const {
 Status Importer::readLif(const Node &node, Population &p, Folding &f) const {
   if (Status s = readSpiking(node, p, f); !s)
     return s;
-  const char *tauKey = node.type == "LIF" ? "tau" : "tau_mem";
+  return readMembrane(node, p, f);
+}
+
+Status Importer::readI(const Node &node, Population &p, Folding &f) const {
+  StatusOr<std::vector<double>> r = perNeuron(node, "r", p.size, 1.0);
+  if (!r)
+    return r.status();
+  p.kind = PopulationKind::Li;
+  for (size_t i = 0; i < p.size; ++i)
+    f.scale[i] = dt_ * (*r)[i];
+  return Status::success();
+}
+
+Status Importer::readLi(const Node &node, Population &p, Folding &f) const {
+  StatusOr<std::vector<double>> r = perNeuron(node, "r", p.size, 1.0);
+  if (!r)
+    return r.status();
+  f.r = std::move(*r);
+  p.kind = PopulationKind::Li;
+  return readMembrane(node, p, f);
+}
+
+Status Importer::readMembrane(const Node &node, Population &p,
+                              Folding &f) const {
+  const bool single = node.type == "LIF" || node.type == "LI";
+  const char *tauKey = single ? "tau" : "tau_mem";
   StatusOr<std::vector<double>> tau =
       perNeuron(node, tauKey, p.size, std::nullopt);
   if (!tau)
@@ -681,7 +861,7 @@ Status Importer::readLif(const Node &node, Population &p, Folding &f) const {
     f.scale[i] = f.dv * f.r[i];
     f.leak[i] = f.dv * (*leak)[i];
   }
-  if (node.type == "CubaLIF")
+  if (!single)
     return readSynapse(node, p, f);
   return Status::success();
 }
@@ -731,87 +911,89 @@ Status Importer::readScale(const Node &node, Population &p, Folding &f) const {
 //===----------------------------------------------------------------------===//
 
 Status Importer::projections() {
-  for (const auto &[key, node] : nodes_) {
-    if (isConnection(node)) {
-      if (Status s = connection(node); !s)
-        return s;
+  for (const auto &[name, p] : index_) {
+    if (readouts_.count(name))
       continue;
-    }
-    if (!index_.count(key))
-      continue;
-    // Direct edges between neuron nodes, possibly through a Delay.
-    for (const std::string &next : successors(key)) {
-      if (nodes_.at(next).type != "Delay" && !index_.count(next))
-        continue;
-      if (Status s = connectThrough(nullptr, key, next); !s)
+    const SparseMap start = SparseMap::identity(shapeOf(name));
+    for (const std::string &next : successors(name))
+      if (Status s = walk({name, name, next, start, 0, {}}); !s)
         return s;
-    }
   }
   return Status::success();
 }
 
-Status Importer::connection(const Node &node) {
-  std::vector<std::string> in = predecessors(node.name);
-  if (in.size() != 1)
-    return error(node.name, node.type + " has " + std::to_string(in.size()) +
-                                " inputs; engram reads one");
-  for (const std::string &next : successors(node.name))
-    if (Status s = connectThrough(&node, in[0], next); !s)
-      return s;
-  return Status::success();
-}
-
-Status Importer::connectThrough(const Node *via, const std::string &from,
-                                const std::string &next) {
-  const Node &target = nodes_.at(next);
-  if (target.type != "Delay")
-    return connect(via, from, next, nullptr);
-  for (const std::string &after : successors(next))
-    if (Status s = connect(via, from, after, &target); !s)
-      return s;
-  return Status::success();
-}
-
-Status Importer::connect(const Node *via, const std::string &from,
-                         const std::string &to, const Node *delay) {
-  const std::string where = via ? via->name : from + " -> " + to;
-  auto pre = index_.find(from), post = index_.find(to);
-  if (pre == index_.end())
-    return error(where, "its input '" + from + "' is not a neuron or Input");
-  if (post == index_.end())
-    return error(where, "its output '" + to + "' is not a neuron node");
-  if (net_.populations[post->second].kind == PopulationKind::Input)
-    return error(where, "feeds the Input node '" + to + "'");
-  Projection q;
-  q.pre = pre->second;
-  q.post = post->second;
-  const size_t rows = net_.populations[q.post].size;
-  const size_t cols = net_.populations[q.pre].size;
-  StatusOr<std::vector<double>> weight =
-      via ? weightsOf(*via, from, to, rows, cols) : identity(where, rows, cols);
-  if (!weight)
-    return weight.status();
-  std::vector<double> bias;
-  if (via) {
-    StatusOr<std::vector<double>> b = biasOf(*via, rows);
-    if (!b)
-      return b.status();
-    bias = std::move(*b);
-  }
-  if (delay) {
-    StatusOr<int> steps = delaySteps(*delay, rows);
+Status Importer::walk(const Step &step) {
+  if (index_.count(step.to))
+    return connect(step);
+  const Node &node = nodes_.at(step.to);
+  if (!isLinearNode(node.type))
+    return Status::success(); // an Output after a neuron node
+  if (step.via.size() > nodes_.size())
+    return error(step.to, "lies on a cycle of connection nodes without a "
+                          "neuron node");
+  // A node fed by several edges adds its bias once, on its first.
+  const bool withBias = predecessors(step.to).front() == step.from;
+  StatusOr<SparseMap> map = compose(node, step.map, withBias);
+  if (!map)
+    return Status::error(path_ + ": " + map.status().message());
+  Step next{step.pre, step.to, "", std::move(*map), step.delay, step.via};
+  next.via.push_back(&node);
+  if (node.type == "Delay") {
+    StatusOr<int> steps = delaySteps(node, next.map.rows.size());
     if (!steps)
       return steps.status();
-    q.delay = *steps;
+    next.delay += *steps;
+    if (next.delay > kMaxDelay)
+      return error(step.to, "the delays on the way add up to more than " +
+                                std::to_string(kMaxDelay) + " timesteps");
   }
-  q.latency = latencyOf(via);
-  const bool exact = via && exact_[q.post] &&
-                     via->meta.count("engram_weights") &&
-                     via->meta.count("engram_exp");
-  Status s = exact ? exactWeights(*via, rows * cols, q)
-                   : floatWeights(where, std::move(*weight), q);
-  if (s && !exact && !bias.empty() && !exact_[q.post])
-    s = foldBias(*via, bias, q);
+  for (const std::string &to : successors(step.to)) {
+    next.to = to;
+    if (Status s = walk(next); !s)
+      return s;
+  }
+  return Status::success();
+}
+
+Status Importer::connect(const Step &step) {
+  const Node *first = step.via.empty() ? nullptr : step.via.front();
+  const std::string where =
+      first ? first->name : step.pre + " -> " + step.to;
+  Projection q;
+  q.pre = index_.at(step.pre);
+  q.post = index_.at(step.to);
+  if (net_.populations[q.post].kind == PopulationKind::Input)
+    return error(where, "feeds the Input node '" + step.to + "'");
+  const size_t rows = net_.populations[q.post].size;
+  const size_t cols = net_.populations[q.pre].size;
+  if (step.map.rows.size() != rows)
+    return error(where, "brings " + std::to_string(step.map.rows.size()) +
+                            " values to the " + std::to_string(rows) +
+                            " neurons of '" + step.to + "'");
+  if (Status s = checkProjectionSize(rows, cols, "the projection"); !s)
+    return error(where, s.message());
+  q.delay = step.delay;
+  q.latency = latencyOf(first);
+  // engram's own export: one Affine or Linear with the exact weights.
+  const bool exact = step.via.size() == 1 && isConnection(*first) &&
+                     exact_[q.post] && first->meta.count("engram_weights") &&
+                     first->meta.count("engram_exp");
+  Status s = Status::success();
+  if (exact) {
+    s = exactWeights(*first, rows * cols, q);
+  } else {
+    std::vector<double> weight(rows * cols, 0);
+    for (size_t i = 0; i < rows; ++i)
+      for (const auto &[j, w] : step.map.rows[i])
+        weight[i * cols + j] = w;
+    s = floatWeights(where, std::move(weight), q);
+  }
+  if (s && !exact && !step.map.bias.empty() && !exact_[q.post])
+    s = foldBias(*first, step.map.bias, q);
+  // engram's export of a constant synaptic current: an Affine bias, with
+  // the current in engram's units as metadata.
+  if (s && exact && first->meta.count("engram_current"))
+    s = constantCurrent(*first, metaArray(*first, "engram_current"), q);
   if (!s)
     return s;
   net_.projections.push_back(std::move(q));
@@ -828,43 +1010,6 @@ int Importer::latencyOf(const Node *via) const {
     break;
   }
   return via && metaScalar(*via, "engram_latency", 0) == 1 ? 1 : 0;
-}
-
-StatusOr<std::vector<double>>
-Importer::weightsOf(const Node &via, const std::string &from,
-                    const std::string &to, size_t rows, size_t cols) const {
-  auto w = via.params.find("weight");
-  if (w == via.params.end())
-    return error(via.name, via.type + " has no 'weight'");
-  if (w->second.shape.size() != 2 || size_t(w->second.shape[0]) != rows ||
-      size_t(w->second.shape[1]) != cols)
-    return error(via.name, "weight is not " + std::to_string(rows) + " x " +
-                               std::to_string(cols) + " (" + to + " x " + from +
-                               ")");
-  return w->second.values;
-}
-
-StatusOr<std::vector<double>> Importer::biasOf(const Node &via,
-                                               size_t rows) const {
-  auto b = via.params.find("bias");
-  if (via.type != "Affine" || b == via.params.end())
-    return std::vector<double>();
-  if (b->second.values.size() != rows)
-    return error(via.name, "bias has " +
-                               std::to_string(b->second.values.size()) +
-                               " values for " + std::to_string(rows));
-  return b->second.values;
-}
-
-StatusOr<std::vector<double>>
-Importer::identity(const std::string &where, size_t rows, size_t cols) const {
-  if (rows != cols)
-    return error(where, "an edge between nodes of " + std::to_string(cols) +
-                            " and " + std::to_string(rows) + " neurons");
-  std::vector<double> weight(rows * cols, 0);
-  for (size_t i = 0; i < rows; ++i)
-    weight[i * cols + i] = 1;
-  return weight;
 }
 
 StatusOr<int> Importer::delaySteps(const Node &delay, size_t rows) const {
@@ -930,7 +1075,10 @@ Status Importer::foldBias(const Node &via, const std::vector<double> &bias,
   const size_t post = q.post;
   Population &target = net_.populations[post];
   const std::vector<double> &k = inputScale_[post];
-  if (target.kind == PopulationKind::Lif && target.du < 1)
+  // A CubaLIF's or CubaLI's input goes through its synaptic current.
+  if ((target.kind == PopulationKind::Lif ||
+       target.kind == PopulationKind::Li) &&
+      target.du < 1)
     return constantCurrent(via, bias, q);
   if (target.bias.empty())
     target.bias.assign(target.size, 0);
@@ -957,8 +1105,10 @@ Status Importer::constantCurrent(const Node &via,
   Projection current;
   current.pre = net_.populations.size();
   current.post = q.post;
+  // A constant needs no latency, except in engram's model, where every
+  // projection takes a timestep.
   current.delay = q.delay;
-  current.latency = q.latency;
+  current.latency = options_.latency == NirLatency::Engram ? 1 : 0;
   net_.populations.push_back(std::move(source));
   inputScale_.push_back({1});
   exact_.push_back(false);
@@ -981,11 +1131,22 @@ void Importer::rescale(size_t p, int k) {
     for (double &v : values)
       v = std::ldexp(v, k);
   };
+  // Spikes stay 1; graded values (a linear unit's, an integrator's v)
+  // scale with the state.
+  const bool sendsValues = population.kind == PopulationKind::Graded ||
+                           population.kind == PopulationKind::Li;
   for (Projection &q : net_.projections) {
     if (q.post == p)
       q.weightExp += k;
-    if (q.pre == p && population.kind == PopulationKind::Graded)
+    if (q.pre == p && sendsValues)
       q.weightExp -= k;
+  }
+  Probe &out = net_.output;
+  if (sendsValues && out.population == p) {
+    if (out.scale.empty())
+      out.scale.assign(population.size, 1);
+    for (double &s : out.scale)
+      s = std::ldexp(s, -k);
   }
   scaled(population.bias);
   scaled(population.vReset);
@@ -1003,7 +1164,8 @@ Status Importer::fitExponents() {
     bool changed = false;
     for (size_t p = 0; p < net_.populations.size(); ++p) {
       const PopulationKind kind = net_.populations[p].kind;
-      if (kind != PopulationKind::Lif && kind != PopulationKind::Graded)
+      if (kind != PopulationKind::Lif && kind != PopulationKind::Graded &&
+          kind != PopulationKind::Li)
         continue;
       int lo = kMaxExp, hi = kMinExp;
       for (const Projection &q : net_.projections)
@@ -1117,8 +1279,11 @@ Status Importer::output(const std::vector<const Node *> &outputs) {
                          " Output nodes; engram reads one");
   const Node &out = *outputs[0];
   std::vector<std::string> probed = predecessors(out.name);
+  if (readouts_.count(out.name))
+    probed = {out.name};
   if (probed.size() != 1 || !index_.count(probed[0]))
-    return error(out.name, "the Output must follow exactly one neuron node");
+    return error(out.name, "the Output must follow exactly one neuron or "
+                           "connection node");
   net_.output.population = index_.at(probed[0]);
   net_.output.decode = metaString(out, "engram_decode", "") == "last"
                            ? Decode::Last
@@ -1137,6 +1302,8 @@ StatusOr<Network> Importer::run() {
   if (!graph)
     return graph.status();
   if (Status s = readSettings(graph->get()); !s)
+    return s;
+  if (Status s = inferShapes(); !s)
     return s;
   std::vector<const Node *> outputs;
   if (Status s = populations(outputs); !s)

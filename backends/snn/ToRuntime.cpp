@@ -57,6 +57,7 @@ private:
   void fill(GradedOp op, rs::Population &p);
   void fill(IfOp op, rs::Population &p);
   void fill(LifOp op, rs::Population &p);
+  void fill(LiOp op, rs::Population &p);
   void fill(LifFixedOp op, rs::Population &p);
   LogicalResult projection(Operation &op);
   /// The endpoints of a projection into `q`, with its size checked.
@@ -103,7 +104,7 @@ LogicalResult Translator::population(Operation &op) {
       !s)
     return op.emitOpError(s.message());
   bool known = llvm::TypeSwitch<Operation *, bool>(&op)
-                   .Case<InputOp, GradedOp, IfOp, LifOp, LifFixedOp>(
+                   .Case<InputOp, GradedOp, IfOp, LifOp, LiOp, LifFixedOp>(
                        [&](auto typed) {
                          fill(typed, p);
                          return true;
@@ -151,6 +152,13 @@ void Translator::fill(LifOp lif, rs::Population &p) {
   p.vth = lif.getVth().convertToDouble();
   p.bias = optionalDoubles(lif.getBias());
   p.vReset = optionalDoubles(lif.getVReset());
+}
+
+void Translator::fill(LiOp li, rs::Population &p) {
+  p.kind = rs::PopulationKind::Li;
+  p.du = li.getDu().convertToDouble();
+  p.dv = li.getDv().convertToDouble();
+  p.bias = optionalDoubles(li.getBias());
 }
 
 void Translator::fill(LifFixedOp fixed, rs::Population &p) {
@@ -368,6 +376,9 @@ Value NetworkBuilder::population(const rs::Population &p) {
     return LifOp::create(b, loc, type, p.name, llvm::APFloat(p.du),
                          llvm::APFloat(p.dv), llvm::APFloat(p.vth),
                          f64(p.bias), f64(p.vReset));
+  case rs::PopulationKind::Li:
+    return LiOp::create(b, loc, type, p.name, llvm::APFloat(p.du),
+                        llvm::APFloat(p.dv), f64(p.bias));
   case rs::PopulationKind::LifFixed:
     return fixedPopulation(p, type);
   }

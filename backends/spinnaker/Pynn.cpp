@@ -189,6 +189,9 @@ StatusOr<json> Exporter::population(const Population &p) {
   case PopulationKind::LifFixed:
     return Status::error(label + " is Loihi's fixed-point LIF (convert "
                                  "with --snn-profile=spinnaker)");
+  case PopulationKind::Li:
+    return Status::error(label + " is a leaky integrator, whose graded "
+                                 "output SpiNNaker has no events for");
   }
   if (!p.bias.empty())
     add("bias/" + p.name, p.bias, {n});

@@ -83,6 +83,7 @@ SNN_ASM_NAME(InputOp)
 SNN_ASM_NAME(GradedOp)
 SNN_ASM_NAME(IfOp)
 SNN_ASM_NAME(LifOp)
+SNN_ASM_NAME(LiOp)
 SNN_ASM_NAME(LifFixedOp)
 #undef SNN_ASM_NAME
 
@@ -139,6 +140,17 @@ LogicalResult LifOp::verify() {
         return emitOpError() << "v_reset must be below vth (" << vth
                              << "), not " << value.convertToDouble();
   return success();
+}
+
+LogicalResult LiOp::verify() {
+  if (failed(checkName(*this, getName())))
+    return failure();
+  for (auto [what, value] :
+       {std::pair<StringRef, double>{"du", getDu().convertToDouble()},
+        {"dv", getDv().convertToDouble()}})
+    if (!(value >= 0 && value <= 1))
+      return emitOpError() << what << " must be in [0, 1], not " << value;
+  return checkVector(*this, getBiasAttr(), "bias", sizeOf(getResult()));
 }
 
 /// The runtime's form of a fixed-point LIF population (the ranges are the
@@ -416,7 +428,7 @@ static LogicalResult checkLoihi2(Operation *op) {
              << "loihi2: delays are at most 62 timesteps, not " << delay;
     return success();
   };
-  if (isa<LifOp, IfOp>(op))
+  if (isa<LifOp, IfOp, LiOp>(op))
     return op->emitOpError() << "loihi2 runs fixed-point neurons: population '"
                              << op->getAttrOfType<StringAttr>("name").getValue()
                              << "' must be snn.lif_fixed or snn.graded";
@@ -445,7 +457,7 @@ static LogicalResult checkLoihi2(Operation *op) {
 }
 
 static LogicalResult checkSpinnaker(Operation *op) {
-  if (isa<LifFixedOp, GradedOp>(op))
+  if (isa<LifFixedOp, GradedOp, LiOp>(op))
     return op->emitOpError()
            << "spinnaker: population '"
            << op->getAttrOfType<StringAttr>("name").getValue()

@@ -156,6 +156,23 @@ def Snn_LifOp : Snn_PopulationOp<"lif"> {
   let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
 }
 
+def Snn_LiOp : Snn_PopulationOp<"li"> {
+  let summary = "leaky integrators: LIF without a threshold (float)";
+  let description = [{
+    `snn.lif`'s equations without a threshold: `u ← u·(1 − du) + I`,
+    `v ← v·(1 − dv) + u + bias`, and every timestep the unit sends `v` as a
+    graded value. NIR's `LI` (`du = 1`), `I` (`du = 1`, `dv = 0`) and
+    `CubaLI` (`du < 1`) nodes, which read out a membrane potential.
+
+    ```mlir
+    %r = snn.li "readout" {du = 1.0 : f64, dv = 0.2 : f64} : !snn.population<10>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, F64Attr:$du, F64Attr:$dv,
+                       OptionalAttr<ElementsAttr>:$bias);
+  let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
+}
+
 def Snn_LifFixedOp : Snn_PopulationOp<"lif_fixed"> {
   let summary = "Loihi 2 fixed-point LIF neurons";
   let description = [{

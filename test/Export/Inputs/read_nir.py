@@ -19,6 +19,8 @@ FIELDS = {
     "LIF": {"tau", "r", "v_leak", "v_threshold", "v_reset"},
     "CubaLIF": {"tau_syn", "tau_mem", "r", "v_leak", "v_threshold",
                 "v_reset", "w_in"},
+    "I": {"r"}, "LI": {"tau", "r", "v_leak"},
+    "CubaLI": {"tau_syn", "tau_mem", "r", "v_leak", "w_in"},
 }
 OPTIONAL = {"v_reset", "w_in"}
 

@@ -275,6 +275,9 @@ private:
   Status populations(std::vector<const Node *> &outputs);
   /// The population of the neuron or Input node `node`.
   Status population(const Node &node);
+  /// The one node the Output `name` reads, past nested graphs' Input and
+  /// Output nodes; none when it reads several.
+  std::optional<std::string> probedBy(const std::string &name) const;
   /// A linear unit reading the values an Output node after a linear node
   /// receives.
   Status readout(const Node &node);
@@ -594,8 +597,8 @@ Status Importer::populations(std::vector<const Node *> &outputs) {
   for (const auto &[key, node] : nodes_) {
     if (node.type == "Output") {
       outputs.push_back(&node);
-      std::vector<std::string> in = predecessors(key);
-      if (in.size() == 1 && isLinearNode(nodes_.at(in[0]).type))
+      std::optional<std::string> in = probedBy(key);
+      if (in && isLinearNode(nodes_.at(*in).type))
         if (Status s = readout(node); !s)
           return s;
       continue;
@@ -606,6 +609,16 @@ Status Importer::populations(std::vector<const Node *> &outputs) {
       return s;
   }
   return Status::success();
+}
+
+std::optional<std::string> Importer::probedBy(const std::string &name) const {
+  std::vector<std::string> in = predecessors(name);
+  for (size_t hops = 0; in.size() == 1 && hops <= nodes_.size(); ++hops) {
+    if (nodes_.at(in[0]).type != "Identity")
+      return in[0];
+    in = predecessors(in[0]);
+  }
+  return std::nullopt;
 }
 
 Status Importer::readout(const Node &node) {
@@ -1278,13 +1291,12 @@ Status Importer::output(const std::vector<const Node *> &outputs) {
                          std::to_string(outputs.size()) +
                          " Output nodes; engram reads one");
   const Node &out = *outputs[0];
-  std::vector<std::string> probed = predecessors(out.name);
-  if (readouts_.count(out.name))
-    probed = {out.name};
-  if (probed.size() != 1 || !index_.count(probed[0]))
+  std::optional<std::string> probed =
+      readouts_.count(out.name) ? out.name : probedBy(out.name);
+  if (!probed || !index_.count(*probed))
     return error(out.name, "the Output must follow exactly one neuron or "
                            "connection node");
-  net_.output.population = index_.at(probed[0]);
+  net_.output.population = index_.at(*probed);
   net_.output.decode = metaString(out, "engram_decode", "") == "last"
                            ? Decode::Last
                            : Decode::Rate;

@@ -36,12 +36,14 @@ def read_graph(group, prefix=""):
             nodes.update(sub_nodes)
             edges += sub_edges
             inner_inputs[full] = [n for n, (k, _) in sub_nodes.items()
-                                  if k == "Input" and n.count(".") == full.count(".") + 1]
+                                  if k == "NestedInput" and n.count(".") == full.count(".") + 1]
             inner_outputs[full] = [n for n, (k, _) in sub_nodes.items()
-                                   if k == "Output" and n.count(".") == full.count(".") + 1]
+                                   if k == "NestedOutput" and n.count(".") == full.count(".") + 1]
             continue
         params = {k: np.asarray(v[()]) for k, v in g.items()
                   if isinstance(v, h5py.Dataset) and k != "type"}
+        if prefix and kind in ("Input", "Output"):
+            kind = "Nested" + kind  # passes values through
         nodes[full] = (kind, params)
     for a, b in group["edges"][()]:
         a = prefix + (a.decode() if isinstance(a, bytes) else a)
@@ -115,6 +117,65 @@ def order(nodes, edges, dt):
     return result, back
 
 
+def ints(p, key, n, default):
+    v = np.asarray(p.get(key, default)).reshape(-1).astype(int)
+    return list(v) * n if v.size == 1 else list(v)
+
+
+def convolve(x, w, stride, pad_l, pad_r, dilation, groups):
+    """PyTorch's convolution of x (C, *spatial) with w (Co, C/groups, *k)."""
+    dims = x.ndim - 1
+    xp = np.pad(x, [(0, 0)] + list(zip(pad_l, pad_r)))
+    k = w.shape[2:]
+    size = [(xp.shape[1 + d] - dilation[d] * (k[d] - 1) - 1) // stride[d] + 1
+            for d in range(dims)]
+    co, cg = w.shape[0], w.shape[1]
+    y = np.zeros([co] + size)
+    for tap in np.ndindex(*k):
+        window = tuple(slice(tap[d] * dilation[d],
+                             tap[d] * dilation[d] + stride[d] * (size[d] - 1) + 1,
+                             stride[d]) for d in range(dims))
+        patch = xp[(slice(None),) + window]
+        per = co // groups
+        for g in range(groups):
+            wg = w[(slice(g * per, (g + 1) * per), slice(None)) + tap]
+            y[g * per:(g + 1) * per] += np.tensordot(wg, patch[g * cg:(g + 1) * cg], axes=(1, 0))
+    return y
+
+
+def conv_node(kind, p, a):
+    w = np.asarray(p["weight"], dtype=np.float64)
+    dims = w.ndim - 2
+    groups = int(np.asarray(p.get("groups", 1)).reshape(-1)[0])
+    spatial = [int(v) for v in np.asarray(p["input_shape"]).reshape(-1)[-dims:]]
+    x = a.reshape([w.shape[1] * groups] + spatial)
+    k = w.shape[2:]
+    stride, dilation = ints(p, "stride", dims, 1), ints(p, "dilation", dims, 1)
+    pad = p.get("padding", 0)
+    if isinstance(pad, (str, bytes)) or (isinstance(pad, np.ndarray) and pad.dtype.kind in "OSU"):
+        mode = pad.decode() if isinstance(pad, bytes) else str(pad)
+        total = [dilation[d] * (k[d] - 1) for d in range(dims)]
+        pad_l = [t // 2 if mode == "same" else 0 for t in total]
+        pad_r = [t - l if mode == "same" else 0 for t, l in zip(total, pad_l)]
+    else:
+        pad_l = pad_r = ints(p, "padding", dims, 0)
+    y = convolve(x, w, stride, pad_l, pad_r, dilation, groups)
+    if "bias" in p:
+        y += np.asarray(p["bias"]).reshape([-1] + [1] * dims)
+    return y
+
+
+def pool_node(kind, p, a):
+    k = ints(p, "kernel_size", 2, 1)
+    stride = [s or kk for s, kk in zip(ints(p, "stride", 2, 0), k)]
+    pad = ints(p, "padding", 2, 0)
+    c = a.shape[0]
+    w = np.ones([c, 1] + k)
+    if kind == "AvgPool2d":
+        w /= k[0] * k[1]
+    return convolve(a, w, stride, pad, pad, [1, 1], c)
+
+
 def decay(tau, dt, integration):
     """The share of the state a step replaces: 1 - exp(-dt/tau) or dt/tau."""
     tau = np.asarray(tau, dtype=np.float64)
@@ -147,7 +208,8 @@ class Reference:
                     if n in self.delays:
                         continue
                     if kind == "Input":
-                        y = x[b, t].astype(np.float64).reshape(-1)
+                        shape = np.asarray(p["shape"]).reshape(-1).astype(int)
+                        y = x[b, t].astype(np.float64).reshape(shape)
                     else:
                         y = self.step(n, kind, p, self.input(n, now, last),
                                       state)
@@ -155,7 +217,7 @@ class Reference:
                 for n in self.delays:
                     history.setdefault(n, []).append(self.input(n, now, last))
                 for n, y in now.items():
-                    out.setdefault(n, np.zeros((B, S, y.size)))[b, t] = y
+                    out.setdefault(n, np.zeros((B, S, y.size)))[b, t] = y.reshape(-1)
                 last = now
         return out
 
@@ -176,20 +238,25 @@ class Reference:
 
     def step(self, n, kind, p, a, state):
         dt, integ = self.dt, self.integration
-        if kind in ("Output", "Flatten", "Delay"):  # a Delay of 0 steps
+        if kind in ("Output", "Delay", "NestedInput", "NestedOutput"):
             return a
+        if kind == "Flatten":
+            return a.reshape(-1)
         if kind == "Affine":
-            return p["weight"] @ a + p["bias"]
+            return p["weight"] @ a.reshape(-1) + p["bias"]
         if kind == "Linear":
-            return p["weight"] @ a
+            return p["weight"] @ a.reshape(-1)
+        if kind in ("Conv1d", "Conv2d"):
+            return conv_node(kind, p, a)
+        if kind in ("SumPool2d", "AvgPool2d"):
+            return pool_node(kind, p, a)
         if kind == "Scale":
             return p["scale"] * a
         if kind == "Threshold":
             return (a > p["threshold"]).astype(np.float64)
-        size = a.size
-        v = state.setdefault(n + "/v", np.zeros(size))
+        v = state.setdefault(n + "/v", np.zeros(a.shape))
         if kind in ("CubaLIF", "CubaLI"):
-            i = state.setdefault(n + "/i", np.zeros(size))
+            i = state.setdefault(n + "/i", np.zeros(a.shape))
             k = decay(p["tau_syn"], dt, integ)
             i = i + k * (p.get("w_in", 1.0) * a - i)
             state[n + "/i"] = i

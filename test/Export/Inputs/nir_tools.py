@@ -11,6 +11,8 @@ GRAPH:
         v_reset, a recurrent edge, an Affine bias into a CubaLIF (a constant
         synaptic current) and an IF whose input scales its weights by
         dt = 1e-4 below what engram's exponents hold without rescaling.
+  cnn   Conv2d, SumPool2d, AvgPool2d, Flatten and a nested NIRGraph
+        (convolution's groups, stride, padding and dilation included).
 """
 import sys
 
@@ -91,7 +93,51 @@ def zoo(path):
     return 64
 
 
-GRAPHS = {"zoo": zoo}
+def cnn(path):
+    """Conv2d (stride, padding, groups), IF neurons with per-neuron
+    (c, h, w) parameters, SumPool2d, a Conv1d over the pooled rows, an
+    AvgPool2d, Flatten and an Affine into LIF neurons, in a nested graph."""
+    r = np.random.default_rng(13)
+    w = Writer(path)
+    n = w.node
+    n("input", "Input", shape=np.array([2, 8, 8]))
+    n("conv", "Conv2d", input_shape=np.array([8, 8]),
+      weight=r.uniform(-0.3, 0.6, (4, 1, 3, 3)), bias=r.uniform(0, 0.1, 4),
+      stride=np.array([1, 1]), padding=np.array([1, 1]),
+      dilation=np.array([1, 1]), groups=np.int64(2))
+    n("if1", "IF", r=np.ones((4, 8, 8)), v_threshold=np.full((4, 8, 8), 0.8),
+      v_reset=np.zeros((4, 8, 8)))
+    n("pool", "SumPool2d", kernel_size=np.array([2, 2]), stride=np.array([2, 2]),
+      padding=np.array([0, 0]))
+    n("conv2", "Conv2d", input_shape=np.array([4, 4]),
+      weight=r.uniform(-0.2, 0.5, (3, 4, 2, 2)), bias=np.zeros(3),
+      stride=np.array([2, 1]), padding=np.array([0, 1]),
+      dilation=np.array([1, 2]), groups=np.int64(1))
+    n("if2", "IF", r=np.float64(1.0), v_threshold=np.float64(0.5),
+      v_reset=np.float64(0.0))
+    n("avg", "AvgPool2d", kernel_size=np.array([2, 2]), stride=np.array([1, 1]),
+      padding=np.array([0, 0]))
+    n("flat", "Flatten", start_dim=np.int64(0), end_dim=np.int64(-1))
+    # A nested graph, as tools write a layer of their own.
+    sub = n("block", "NIRGraph")
+    nodes = sub.create_group("nodes")
+    n("input", "Input", group=nodes, shape=np.array([3 * 1 * 3]))
+    n("fc", "Affine", group=nodes, weight=r.uniform(-0.4, 0.3, (4, 9)),
+      bias=r.uniform(0, 0.2, 4))
+    n("lif", "LIF", group=nodes, tau=np.full(4, 2.0), r=np.full(4, 1.0),
+      v_leak=np.zeros(4), v_threshold=np.full(4, 0.3), v_reset=np.zeros(4))
+    n("output", "Output", group=nodes, shape=np.array([4]))
+    sub.create_dataset("edges", data=[("input", "fc"), ("fc", "lif"),
+                                      ("lif", "output")], dtype=STR)
+    n("output", "Output", shape=np.array([4]))
+    w.edges = [("input", "conv"), ("conv", "if1"), ("if1", "pool"),
+               ("pool", "conv2"), ("conv2", "if2"), ("if2", "avg"),
+               ("avg", "flat"), ("flat", "block"), ("block", "output")]
+    w.close()
+    return 2 * 8 * 8
+
+
+GRAPHS = {"zoo": zoo, "cnn": cnn}
 
 
 def main():

@@ -74,6 +74,16 @@ if lava_src and subprocess.call(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
     config.available_features.add("lava")
     config.substitutions.append(("%lava_src", lava_src))
+# NIR's Python package (not in Debian): a source tree named by
+# ENGRAM_NIR_SRC (docs/nir.md); the tests that read engram's exports with
+# nir.read show as UNSUPPORTED without one.
+nir_src = os.environ.get("ENGRAM_NIR_SRC", "")
+if nir_src and subprocess.call(
+        [config.python, "-c", "import nir"],
+        env={**os.environ, "PYTHONPATH": nir_src},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("nir")
+    config.substitutions.append(("%nir_src", nir_src))
 if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
 if config.build_compiler:

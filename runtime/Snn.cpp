@@ -209,8 +209,8 @@ Status validateProjection(const Network &network, size_t index) {
                          std::to_string(projection.weights.size()) +
                          " weights for " + std::to_string(post.size) + " x " +
                          std::to_string(pre.size));
-  if (projection.weightBits < 1 || projection.weightBits > 16)
-    return Status::error(name + " needs weightBits in [1, 16], got " +
+  if (projection.weightBits < 1 || projection.weightBits > 24)
+    return Status::error(name + " needs weightBits in [1, 24], got " +
                          std::to_string(projection.weightBits));
   if (projection.delay < 0 || projection.delay > kMaxDelay)
     return Status::error(name + " needs a delay in [0, " +

@@ -34,6 +34,9 @@ namespace engram::nir {
 
 namespace {
 
+/// The snn dialect's range of weight exponents.
+constexpr int kMinExp = -24, kMaxExp = 24;
+
 /// How deep NIR graphs may nest (a file must not make the reader recurse
 /// without bound).
 constexpr int kMaxNesting = 16;
@@ -1063,7 +1066,8 @@ Status Importer::floatWeights(const std::string &where,
   const std::vector<double> &k = inputScale_[q.post];
   const Population &source = net_.populations[q.pre];
   const size_t rows = net_.populations[q.post].size, cols = source.size;
-  const int bits = 16;
+  // 24-bit mantissas keep float32 weights' precision.
+  const int bits = 24;
   double largest = 0;
   for (size_t i = 0; i < rows; ++i)
     for (size_t j = 0; j < cols; ++j) {
@@ -1076,6 +1080,10 @@ Status Importer::floatWeights(const std::string &where,
   if (!std::isfinite(largest))
     return error(where, "a weight is not finite");
   int exp = largest == 0 ? 0 : int(std::ceil(std::log2(largest / limit)));
+  // Below the dialect's exponents, fewer bits as long as 16 remain; what
+  // is smaller still, fitExponents rescales.
+  if (exp < kMinExp && std::ldexp(largest, -kMinExp) >= double(0xffff))
+    exp = kMinExp;
   for (double w : weight)
     q.weights.push_back(int32_t(std::lround(std::ldexp(w, -exp))));
   q.weightExp = exp;
@@ -1134,9 +1142,6 @@ Status Importer::constantCurrent(const Node &via,
 //===----------------------------------------------------------------------===//
 // Exponents and order
 //===----------------------------------------------------------------------===//
-
-/// The snn dialect's range of weight exponents.
-constexpr int kMinExp = -24, kMaxExp = 24;
 
 void Importer::rescale(size_t p, int k) {
   Population &population = net_.populations[p];

@@ -200,8 +200,8 @@ LogicalResult LifFixedOp::verify() {
 static LogicalResult checkSynapses(Operation *op, ElementsAttr weights,
                                    ArrayRef<int64_t> shape, int64_t exp,
                                    int64_t bits, int64_t delay) {
-  if (bits < 1 || bits > 16)
-    return op->emitOpError() << "bits must be in 1..16, not " << bits;
+  if (bits < 1 || bits > 24)
+    return op->emitOpError() << "bits must be in 1..24, not " << bits;
   if (exp < -24 || exp > 24)
     return op->emitOpError() << "exp must be in -24..24, not " << exp;
   if (delay < 0)

@@ -13,6 +13,9 @@ GRAPH:
         dt = 1e-4 below what engram's exponents hold without rescaling.
   cnn   Conv2d, SumPool2d, AvgPool2d, Flatten and a nested NIRGraph
         (convolution's groups, stride, padding and dilation included).
+  snntorch, norse, sinabs, rockpool
+        the layouts those tools' exporters write (the versions read are
+        in docs/nir.md): node names, parameter formulas, dtypes and shapes.
 """
 import sys
 
@@ -137,7 +140,122 @@ def cnn(path):
     return 2 * 8 * 8
 
 
-GRAPHS = {"zoo": zoo, "cnn": cnn}
+F32 = np.float32
+
+
+def snntorch(path):
+    """snnTorch 0.9.4's export_to_nir (dt = 1e-4): nn.Linear -> Affine
+    (float32), RLeaky -> LIF and its recurrent Affine flattened into nodes
+    '1.lif' and '1.w_rec' (float64, tau = dt/(1 - beta), r = tau/dt,
+    v_reset written as zeros), Synaptic -> CubaLIF (w_in = tau_syn/dt)."""
+    r = np.random.default_rng(19)
+    dt = 1e-4
+    w = Writer(path)
+    n = w.node
+    beta = np.full(10, 0.9)
+    alpha, beta2 = np.full(4, 0.8), np.full(4, 0.85)
+    n("input", "Input", shape=np.array([8]))
+    n("0", "Affine", weight=r.uniform(-0.2, 0.6, (10, 8)).astype(F32),
+      bias=r.uniform(0, 0.05, 10).astype(F32))
+    n("1.lif", "LIF", tau=dt / (1 - beta), r=(dt / (1 - beta)) / dt,
+      v_leak=np.zeros(10), v_threshold=np.ones(10), v_reset=np.zeros(10))
+    n("1.w_rec", "Affine", weight=r.uniform(-0.3, 0.2, (10, 10)).astype(F32),
+      bias=r.uniform(-0.02, 0.02, 10).astype(F32))
+    n("2", "Affine", weight=r.uniform(-0.3, 0.4, (4, 10)).astype(F32),
+      bias=np.zeros(4, F32))
+    tau_syn, tau_mem = dt / (1 - alpha), dt / (1 - beta2)
+    n("3", "CubaLIF", tau_syn=tau_syn.astype(F32), tau_mem=tau_mem.astype(F32),
+      r=(tau_mem / dt).astype(F32), v_leak=np.zeros(4, F32),
+      v_threshold=np.ones(4, F32), w_in=(tau_syn / dt).astype(F32),
+      v_reset=np.zeros(4, F32))
+    n("output", "Output", shape=np.array([4]))
+    w.edges = [("input", "0"), ("0", "1.lif"), ("1.lif", "1.w_rec"),
+               ("1.w_rec", "1.lif"), ("1.lif", "2"), ("2", "3"), ("3", "output")]
+    w.close()
+    return 8
+
+
+def norse(path):
+    """Norse 1.1's to_nir (torch.fx names 'input_tensor', '_0', ...): LIFCell
+    -> CubaLIF and LIBoxCell -> LI with Norse's default 0-d parameters
+    (tau_mem = 1/100, tau_syn = 1/200, r = w_in = 1, float32), nn.Linear ->
+    Affine or Linear. Norse steps with dt = 1e-3."""
+    r = np.random.default_rng(23)
+    w = Writer(path)
+    n = w.node
+    s = lambda x: np.asarray(x, F32)  # noqa: E731 (0-d, as Norse writes them)
+    n("input_tensor", "Input", shape=np.array([8]))
+    n("_0", "Affine", weight=r.uniform(-1, 4, (16, 8)).astype(F32),
+      bias=r.uniform(0, 0.5, 16).astype(F32))
+    n("_1", "CubaLIF", tau_syn=s(1 / 200), tau_mem=s(1 / 100), r=s(1), w_in=s(1),
+      v_leak=s(0), v_threshold=s(1), v_reset=s(0))
+    n("_2", "Linear", weight=r.uniform(-1, 1, (4, 16)).astype(F32))
+    n("_3", "LI", tau=s(1 / 100), r=s(1), v_leak=s(0))
+    n("output", "Output", shape=np.array([4]))
+    w.edges = [("input_tensor", "_0"), ("_0", "_1"), ("_1", "_2"), ("_2", "_3"),
+               ("_3", "output")]
+    w.close()
+    return 8
+
+
+def sinabs(path):
+    """Sinabs 3.1's to_nir after infer_types, like its scnn_mnist.nir: Conv2d
+    (stride, padding, int64 pairs, input_shape (h, w)), IAF -> IF with
+    (c, h, w) parameters, SumPool2d, Flatten (start_dim 0, input_type),
+    nn.Linear -> Affine; tau in timesteps (dt = 1)."""
+    r = np.random.default_rng(29)
+    w = Writer(path)
+    n = w.node
+    pair = lambda a, b: np.array([a, b], np.int64)  # noqa: E731
+    n("input", "Input", shape=np.array([2, 12, 12]))
+    n("0", "Conv2d", weight=r.uniform(-0.4, 0.5, (4, 2, 3, 3)).astype(F32),
+      stride=pair(2, 2), padding=pair(1, 1), dilation=pair(1, 1),
+      groups=np.int64(1), bias=np.zeros(4, F32), input_shape=pair(12, 12))
+    n("1", "IF", r=np.ones((4, 6, 6), F32), v_threshold=np.ones((4, 6, 6), F32),
+      v_reset=np.zeros((4, 6, 6), F32))
+    n("2", "SumPool2d", kernel_size=pair(2, 2), stride=pair(2, 2), padding=pair(0, 0))
+    n("3", "Flatten", start_dim=np.int64(0), end_dim=np.int64(-1),
+      input_type=np.array([4, 3, 3]))
+    n("4", "Affine", weight=r.uniform(-0.3, 0.3, (10, 36)).astype(F32),
+      bias=np.zeros(10, F32))
+    n("5", "IF", r=np.ones(10, F32), v_threshold=np.ones(10, F32),
+      v_reset=np.zeros(10, F32))
+    n("output", "Output", shape=np.array([10]))
+    w.edges = [("input", "0"), ("0", "1"), ("1", "2"), ("2", "3"), ("3", "4"),
+               ("4", "5"), ("5", "output")]
+    w.close()
+    return 2 * 12 * 12
+
+
+def rockpool(path):
+    """Rockpool 3.0's to_nir (names '0_LinearTorch', ...): LinearTorch ->
+    Linear(W.T), LIFTorch -> CubaLIF with r = tau_mem*exp(-dt/tau_mem)/dt
+    and NIR's default w_in and v_reset, ExpSynTorch -> LI; Input and Output
+    shapes with their batch and time dimensions ([1, n], [1, 1, n]);
+    float32, dt = 1e-3."""
+    r = np.random.default_rng(31)
+    dt = 1e-3
+    w = Writer(path)
+    n = w.node
+    tau_mem, tau_syn, tau = np.full(6, 0.02), np.full(6, 0.01), np.full(3, 0.01)
+    n("input", "Input", shape=np.array([1, 5]))
+    n("0_LinearTorch", "Linear", weight=r.uniform(-0.5, 3, (5, 6)).astype(F32).T)
+    n("1_LIFTorch", "CubaLIF", tau_syn=tau_syn.astype(F32), tau_mem=tau_mem.astype(F32),
+      r=(tau_mem * np.exp(-dt / tau_mem) / dt).astype(F32), v_leak=np.zeros(6, F32),
+      v_threshold=np.ones(6, F32), w_in=np.ones(6, F32), v_reset=np.zeros(6, F32))
+    n("2_LinearTorch", "Linear", weight=r.uniform(-1, 1, (6, 3)).astype(F32).T)
+    n("3_ExpSynTorch", "LI", tau=tau.astype(F32), v_leak=np.zeros(3, F32),
+      r=(tau * np.exp(-dt / tau) / dt).astype(F32))
+    n("output", "Output", shape=np.array([1, 1, 3]))
+    w.edges = [("input", "0_LinearTorch"), ("0_LinearTorch", "1_LIFTorch"),
+               ("1_LIFTorch", "2_LinearTorch"), ("2_LinearTorch", "3_ExpSynTorch"),
+               ("3_ExpSynTorch", "output")]
+    w.close()
+    return 5
+
+
+GRAPHS = {"zoo": zoo, "cnn": cnn, "snntorch": snntorch, "norse": norse,
+          "sinabs": sinabs, "rockpool": rockpool}
 
 
 def main():

@@ -37,6 +37,11 @@ namespace {
 /// The snn dialect's range of weight exponents.
 constexpr int kMinExp = -24, kMaxExp = 24;
 
+/// The most connection nodes between two neuron nodes, and the most steps
+/// the importer takes along the paths through them (branches that join
+/// again multiply the paths).
+constexpr size_t kMaxChain = 256, kMaxWalk = 1 << 20;
+
 /// How deep NIR graphs may nest (a file must not make the reader recurse
 /// without bound).
 constexpr int kMaxNesting = 16;
@@ -378,6 +383,8 @@ private:
   std::map<std::string, std::map<std::string, std::string>> subgraphs_;
   /// How deep the graph being read is nested.
   int depth_ = 0;
+  /// The steps walk() has taken.
+  size_t walked_ = 0;
   Network net_;
   std::map<std::string, size_t> index_;
   /// Per population: the factor of incoming weights and Affine biases (the
@@ -944,9 +951,15 @@ Status Importer::walk(const Step &step) {
   const Node &node = nodes_.at(step.to);
   if (!isLinearNode(node.type))
     return Status::success(); // an Output after a neuron node
-  if (step.via.size() > nodes_.size())
-    return error(step.to, "lies on a cycle of connection nodes without a "
-                          "neuron node");
+  if (step.via.size() > kMaxChain)
+    return error(step.to, "lies on a chain of more than " +
+                              std::to_string(kMaxChain) +
+                              " connection nodes without a neuron node (or "
+                              "on a cycle of them)");
+  if (++walked_ > kMaxWalk)
+    return error(step.to, "is reached on more than " +
+                              std::to_string(kMaxWalk) +
+                              " paths through connection nodes");
   // A node fed by several edges adds its bias once, on its first.
   const bool withBias = predecessors(step.to).front() == step.from;
   StatusOr<SparseMap> map = compose(node, step.map, withBias);

@@ -224,10 +224,20 @@ Shape windowShape(const Window &w) {
   return shape;
 }
 
-/// Output i of `map` followed by a linear node takes Σ c · (row k of map)
-/// over the (k, c) that `terms(i, add)` passes to add; biases likewise.
+/// The most products composing a node's map may take (its terms and the
+/// taps it visits): a small file must not make the importer run for hours.
+constexpr uint64_t kMaxWork = uint64_t(1) << 30;
+
+/// Output i of `map` followed by the linear node `node` takes Σ c · (row k
+/// of map) over the (k, c) that `terms(i, add)` passes to add; biases
+/// likewise.
 template <typename Terms>
-SparseMap combine(const SparseMap &map, Shape shape, Terms terms) {
+StatusOr<SparseMap> combine(const NodeParams &node, const SparseMap &map,
+                            Shape shape, Terms terms) {
+  if (elements(shape) == 0)
+    return fault(node, "its output has more neurons than engram takes (" +
+                           std::to_string(runtime::snn::kMaxPopulationSize) +
+                           ")");
   size_t pre = 0;
   for (const auto &row : map.rows)
     for (const auto &term : row)
@@ -240,8 +250,10 @@ SparseMap combine(const SparseMap &map, Shape shape, Terms terms) {
   out.rows.resize(elements(out.shape));
   if (!map.bias.empty())
     out.bias.assign(out.rows.size(), 0);
+  uint64_t work = 0;
   for (size_t i = 0; i < out.rows.size(); ++i) {
     terms(i, [&](size_t k, double c) {
+      work += 1 + map.rows[k].size();
       if (c == 0)
         return;
       for (const auto &[j, w] : map.rows[k]) {
@@ -261,6 +273,9 @@ SparseMap combine(const SparseMap &map, Shape shape, Terms terms) {
       listed[j] = 0;
     }
     touched.clear();
+    if (work > kMaxWork)
+      return fault(node, "composing it with the nodes before takes more "
+                         "than 2^30 products; engram does not import it");
   }
   return out;
 }
@@ -278,13 +293,14 @@ void addChannelBias(SparseMap &out, const std::vector<double> &bias) {
 /// `map` through the window `w` with `weight(co, ci_in_group, kernel
 /// offset)`: a convolution or a pooling.
 template <typename Weight>
-SparseMap slide(const SparseMap &map, const Window &w, Weight weight) {
+StatusOr<SparseMap> slide(const NodeParams &node, const SparseMap &map,
+                          const Window &w, Weight weight) {
   const size_t dims = w.in.size();
   const int64_t inPerGroup = w.inChannels / w.groups;
   const int64_t outPerGroup = w.outChannels / w.groups;
   const size_t outSpatial = elements(w.out), inSpatial = elements(w.in);
   const size_t taps = elements(w.kernel);
-  return combine(map, windowShape(w), [&](size_t i, auto add) {
+  return combine(node, map, windowShape(w), [&](size_t i, auto add) {
     const int64_t co = int64_t(i / outSpatial);
     size_t rest = i % outSpatial;
     std::vector<int64_t> pos(dims);
@@ -332,17 +348,20 @@ StatusOr<SparseMap> dense(const NodeParams &node, const SparseMap &map,
   for (double x : w)
     if (!std::isfinite(x))
       return fault(node, "a weight is not finite");
-  SparseMap out = combine(map, {int64_t(rows)}, [&](size_t i, auto add) {
-    for (size_t k = 0; k < cols; ++k)
-      add(k, w[i * cols + k]);
-  });
+  StatusOr<SparseMap> out =
+      combine(node, map, {int64_t(rows)}, [&](size_t i, auto add) {
+        for (size_t k = 0; k < cols; ++k)
+          add(k, w[i * cols + k]);
+      });
+  if (!out)
+    return out;
   auto bias = node.arrays.find("bias");
   if (withBias && node.type == "Affine" && bias != node.arrays.end()) {
     if (bias->second.values.size() != rows)
       return fault(node, "bias has " +
                              std::to_string(bias->second.values.size()) +
                              " values for " + std::to_string(rows));
-    addChannelBias(out, bias->second.values);
+    addChannelBias(*out, bias->second.values);
   }
   return out;
 }
@@ -355,9 +374,14 @@ StatusOr<SparseMap> conv(const NodeParams &node, const SparseMap &map,
   const std::vector<double> &weight = node.arrays.at("weight").values;
   const size_t taps = elements(w->kernel);
   const size_t perOut = size_t(w->inChannels / w->groups) * taps;
-  SparseMap out = slide(map, *w, [&](int64_t co, int64_t cg, size_t tap) {
-    return weight[size_t(co) * perOut + size_t(cg) * taps + tap];
-  });
+  if (weight.size() != size_t(w->outChannels) * perOut)
+    return fault(node, "weight does not hold its shape's values");
+  StatusOr<SparseMap> out =
+      slide(node, map, *w, [&](int64_t co, int64_t cg, size_t tap) {
+        return weight[size_t(co) * perOut + size_t(cg) * taps + tap];
+      });
+  if (!out)
+    return out;
   auto bias = node.arrays.find("bias");
   if (withBias && bias != node.arrays.end() &&
       !bias->second.values.empty()) {
@@ -366,7 +390,7 @@ StatusOr<SparseMap> conv(const NodeParams &node, const SparseMap &map,
                              std::to_string(bias->second.values.size()) +
                              " values for " +
                              std::to_string(w->outChannels) + " channels");
-    addChannelBias(out, bias->second.values);
+    addChannelBias(*out, bias->second.values);
   }
   return out;
 }
@@ -378,7 +402,7 @@ StatusOr<SparseMap> pool(const NodeParams &node, const SparseMap &map) {
   const double c = node.type == "AvgPool2d"
                        ? 1.0 / double(elements(w->kernel))
                        : 1.0;
-  return slide(map, *w, [c](int64_t, int64_t, size_t) { return c; });
+  return slide(node, map, *w, [c](int64_t, int64_t, size_t) { return c; });
 }
 
 } // namespace

@@ -21,6 +21,7 @@ TESTS = os.path.dirname(HERE)
 ROOT = os.path.dirname(TESTS)
 MAKE_PACKAGE = os.path.join(TESTS, "Import", "Inputs", "make_package.py")
 NIR_FOREIGN = os.path.join(TESTS, "Export", "Inputs", "nir_foreign.py")
+NIR_TOOLS = os.path.join(TESTS, "Export", "Inputs", "nir_tools.py")
 
 
 class Corpus:
@@ -167,6 +168,11 @@ def exports(c):
     np.save(x, np.random.default_rng(1).uniform(0, 1, (2, 3, 4)).astype(np.float32))
     subprocess.run([sys.executable, NIR_FOREIGN, "write", c.path("f.nir"), x], check=True)
     c.add_file("nir", c.path("f.nir"))
+    # Every node type, convolutions, nested graphs and four tools' layouts.
+    for graph in ["zoo", "cnn", "snntorch", "norse", "sinabs", "rockpool"]:
+        out = c.path(f"{graph}.nir")
+        subprocess.run([sys.executable, NIR_TOOLS, graph, out, c.path("t.npy")], check=True)
+        c.add_file("nir", out)
 
 
 def main():

@@ -21,6 +21,7 @@
 #include "spiking/Rule.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,6 +101,20 @@ using spiking::RuleFactor;
 using spiking::RuleTerm;
 using spiking::Trace;
 
+/// A node of the linear chain a projection was imported from (NIR's
+/// Input shape, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten, Affine,
+/// Linear), kept so that an export can write its geometry back; the
+/// simulator uses the projection's weights only.
+struct GeometryNode {
+  std::string type;
+  struct Array {
+    std::vector<double> values;
+    std::vector<int64_t> shape;
+  };
+  std::map<std::string, Array> arrays;
+  std::map<std::string, std::string> texts;
+};
+
 /// The longest delay the simulator accepts (Loihi 2's is 62; the loihi2
 /// profile of the snn dialect enforces that).
 inline constexpr int kMaxDelay = 1024;
@@ -118,6 +133,9 @@ struct Projection {
   int latency = 1;
   /// Extra timesteps on top of the latency.
   int delay = 0;
+  /// Empty, or the chain of linear nodes the weights were composed from,
+  /// the first an "Input" node with the pre population's shape.
+  std::vector<GeometryNode> geometry;
 
   // Plastic projections only.
   std::optional<LearningRule> rule;

@@ -12,6 +12,7 @@
 #include "backends/nir/Hdf5.h"
 #include "backends/nir/Nir.h"
 #include "backends/nir/NirCommon.h"
+#include "backends/nir/NirMaps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,7 @@
 using namespace engram::runtime;
 using namespace engram::runtime::snn;
 using namespace engram::nir::hdf5;
-using engram::nir::detail::filled;
+using namespace engram::nir::detail;
 
 namespace engram::nir {
 namespace {
@@ -161,6 +162,21 @@ private:
   Status writeInput(hid_t g, hid_t m, const Population &p) const;
   /// A Scale node for linear graded units; NIR has no ReLU.
   Status writeGraded(hid_t g, hid_t m, const Population &p) const;
+  /// The factor by which `weight` (post x `cols`, NIR's units) is the
+  /// composition of `q`'s geometry; none when it has none or is not.
+  std::optional<double> chainScale(const Projection &q,
+                                   const std::vector<double> &weight,
+                                   size_t cols, Shape &out) const;
+  /// `q` as its chain of linear nodes, the weights times `scale`.
+  Status writeChain(hid_t nodes, size_t index, double scale);
+  /// Which projections go out as chains, and the populations' shapes.
+  void planChains();
+  const Shape &shapeOf(const Population &p) const {
+    return shapes_[size_t(&p - net_.populations.data())];
+  }
+  /// A Flatten node named after `from`, fed by it, for `shape`; its name.
+  StatusOr<std::string> writeFlatten(hid_t nodes, const std::string &from,
+                                     const Shape &shape);
   /// An IF node.
   Status writeIf(hid_t g, hid_t m, const Population &p) const;
   /// An I, LI or CubaLI node for a leaky integrator.
@@ -207,6 +223,13 @@ private:
   std::vector<std::pair<std::string, std::string>> edges_;
   std::vector<bool> biasPlaced_;
   std::vector<std::vector<double>> current_;
+  /// Each population's shape in the file: (n), or the (c, h, w) of the
+  /// chains of linear nodes around it.
+  std::vector<Shape> shapes_;
+  /// Per projection: the factor of its chain when it is written as one,
+  /// and the shape the chain outputs.
+  std::vector<std::optional<double>> chains_;
+  std::vector<Shape> chainShapes_;
   NirExport result_;
 };
 
@@ -290,6 +313,7 @@ Status Exporter::checkInputs() const {
 
 Status Exporter::writeNodes(hid_t nodes) {
   gatherCurrents();
+  planChains();
   for (size_t p = 0; p < net_.populations.size(); ++p)
     if (!constantSource(p))
       if (Status s = population(nodes, p); !s)
@@ -335,7 +359,7 @@ Status Exporter::population(hid_t nodes, size_t index) {
 }
 
 Status Exporter::writeLi(hid_t g, hid_t m, const Population &p) const {
-  const std::vector<int64_t> shape = {int64_t(p.size)};
+  const std::vector<int64_t> shape = shapeOf(p);
   FloatNeuron f = floatNeuron(p);
   Status s = all({writeString(m, "engram_kind", "li"),
                   writeDoubles(m, "engram_du", {p.du}, {1}),
@@ -368,9 +392,9 @@ Status Exporter::writeLi(hid_t g, hid_t m, const Population &p) const {
 }
 
 Status Exporter::writeInput(hid_t g, hid_t m, const Population &p) const {
-  const std::vector<int64_t> shape = {int64_t(p.size)};
+  const std::vector<int64_t> shape = shapeOf(p);
   return all({writeString(g, "type", "Input"),
-              writeInts(g, "shape", {int64_t(p.size)}, {1}),
+              writeInts(g, "shape", shape, {int64_t(shape.size())}),
               writeString(m, "engram_kind", "input"),
               writeString(m, "engram_encoding",
                           p.encoding == Encoding::Rate    ? "rate"
@@ -384,7 +408,7 @@ Status Exporter::writeGraded(hid_t g, hid_t m, const Population &p) const {
     return Status::error(label(p) + " is a graded ReLU unit, which NIR has "
                                     "no node for (export a rate-coded "
                                     "network: --snn-encoding=rate)");
-  const std::vector<int64_t> shape = {int64_t(p.size)};
+  const std::vector<int64_t> shape = shapeOf(p);
   Status s = all({writeString(g, "type", "Scale"),
                   writeDoubles(g, "scale", filled(p.size, 1), shape),
                   writeString(m, "engram_kind", "graded")});
@@ -396,7 +420,7 @@ Status Exporter::writeGraded(hid_t g, hid_t m, const Population &p) const {
 }
 
 Status Exporter::writeIf(hid_t g, hid_t m, const Population &p) const {
-  const std::vector<int64_t> shape = {int64_t(p.size)};
+  const std::vector<int64_t> shape = shapeOf(p);
   Status s = all(
       {writeString(g, "type", "IF"),
        writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
@@ -421,7 +445,7 @@ Status Exporter::writeLif(hid_t g, hid_t m, const Population &p) const {
 
 Status Exporter::writeLifEquations(hid_t g, const Population &p,
                                    const FloatNeuron &f) const {
-  const std::vector<int64_t> shape = {int64_t(p.size)};
+  const std::vector<int64_t> shape = shapeOf(p);
   std::vector<double> vth = filled(p.size, f.vth), reset = f.vReset;
   if (f.du == 1 && f.dv == 0)
     return all({writeString(g, "type", "IF"),
@@ -458,12 +482,14 @@ Status Exporter::projection(hid_t nodes, size_t index) {
   const Population &pre = net_.populations[q.pre];
   const Population &post = net_.populations[q.post];
   const std::string &preKey = keys_[q.pre], &postKey = keys_[q.post];
-  const std::string name = unique(preKey + "_to_" + postKey);
   FloatNeuron f = floatNeuron(post);
   const size_t rows = post.size, cols = pre.size;
   const std::vector<int64_t> matrix = {int64_t(rows), int64_t(cols)};
   std::vector<double> weight = floatWeights(q, pre, f, rows);
   const bool bias = biasOnAffine(q.post) && !biasPlaced_[q.post];
+  if (chains_[index])
+    return writeChain(nodes, index, *chains_[index]);
+  const std::string name = unique(preKey + "_to_" + postKey);
   StatusOr<Handle> node = createGroup(nodes, name);
   if (!node)
     return node.status();
@@ -496,12 +522,225 @@ Status Exporter::projection(hid_t nodes, size_t index) {
         "projection '" + pre.name + " -> " + post.name +
         "': its learning rule '" + q.rule->text +
         "' (NIR has no plasticity; its initial weights are exported)");
-  edges_.emplace_back(preKey, name);
+  std::string from = preKey;
+  if (shapes_[q.pre].size() > 1) {
+    StatusOr<std::string> flat = writeFlatten(nodes, preKey, shapes_[q.pre]);
+    if (!flat)
+      return flat.status();
+    from = *flat;
+  }
+  edges_.emplace_back(from, name);
   if (q.delay == 0) {
     edges_.emplace_back(name, postKey);
     return Status::success();
   }
   return writeDelay(nodes, name, postKey, q.delay, rows);
+}
+
+namespace {
+
+/// A geometry node as NirMaps reads it.
+NodeParams paramsOf(const GeometryNode &node, const std::string &name) {
+  NodeParams params;
+  params.name = name;
+  params.type = node.type;
+  params.texts = node.texts;
+  for (const auto &[key, array] : node.arrays)
+    params.arrays[key] = {array.values, array.shape};
+  return params;
+}
+
+/// Whether NIR reads parameter `key` as numbers (weights, biases) rather
+/// than integers (strides, shapes, dimensions).
+bool isReal(const std::string &key) { return key == "weight" || key == "bias"; }
+
+} // namespace
+
+std::optional<double> Exporter::chainScale(const Projection &q,
+                                           const std::vector<double> &weight,
+                                           size_t cols, Shape &out) const {
+  if (q.geometry.size() < 2 || q.geometry[0].type != "Input" ||
+      !q.geometry[0].arrays.count("shape"))
+    return std::nullopt;
+  Shape shape;
+  for (double extent : q.geometry[0].arrays.at("shape").values)
+    shape.push_back(int64_t(extent));
+  if (elements(shape) != cols)
+    return std::nullopt;
+  SparseMap map = SparseMap::identity(shape);
+  for (size_t k = 1; k < q.geometry.size(); ++k) {
+    StatusOr<SparseMap> next =
+        compose(paramsOf(q.geometry[k], q.geometry[k].type), map, false);
+    if (!next)
+      return std::nullopt;
+    map = std::move(*next);
+  }
+  if (map.rows.size() * cols != weight.size())
+    return std::nullopt;
+  out = map.shape;
+  // The chain's weights times one factor, and nothing else, up to the
+  // rounding of mantissas of at least 16 bits.
+  double largest = 0;
+  for (double w : weight)
+    largest = std::max(largest, std::abs(w));
+  const double tolerance = std::ldexp(largest, -14);
+  std::optional<double> scale;
+  size_t terms = 0;
+  for (size_t i = 0; i < map.rows.size(); ++i)
+    for (const auto &[j, m] : map.rows[i]) {
+      const double w = weight[i * cols + j];
+      ++terms;
+      if (!scale && std::abs(w) == largest)
+        scale = w / m;
+    }
+  for (size_t i = 0; scale && i < map.rows.size(); ++i)
+    for (const auto &[j, m] : map.rows[i])
+      if (!(std::abs(weight[i * cols + j] - *scale * m) <= tolerance))
+        return std::nullopt;
+  size_t nonzero = size_t(std::count_if(weight.begin(), weight.end(),
+                                        [](double w) { return w != 0; }));
+  bool weighted = std::any_of(q.geometry.begin(), q.geometry.end(),
+                              [](const GeometryNode &n) {
+                                return n.arrays.count("weight") > 0;
+                              });
+  if (!scale || nonzero > terms || (!weighted && *scale != 1))
+    return std::nullopt;
+  return scale;
+}
+
+void Exporter::planChains() {
+  const size_t count = net_.projections.size();
+  chains_.assign(count, std::nullopt);
+  chainShapes_.assign(count, {});
+  std::vector<Shape> inputs(count);
+  for (size_t q = 0; q < count; ++q) {
+    const Projection &projection = net_.projections[q];
+    if (projection.geometry.empty() || projection.rule ||
+        biasOnAffine(projection.post))
+      continue;
+    const Population &pre = net_.populations[projection.pre];
+    const Population &post = net_.populations[projection.post];
+    std::vector<double> weight =
+        floatWeights(projection, pre, floatNeuron(post), post.size);
+    chains_[q] = chainScale(projection, weight, pre.size, chainShapes_[q]);
+    for (double e : projection.geometry[0].arrays.at("shape").values)
+      inputs[q].push_back(int64_t(e));
+  }
+  // NIR checks shapes along every edge and reshapes only by Flatten: a
+  // population is (c, h, w) when it is an Input a chain reads so, or when
+  // every projection into it is a chain giving that shape; a chain whose
+  // input shape its pre population does not have goes out flat. Dropping
+  // one may change its post's shape, so until nothing changes.
+  for (bool changed = true; changed;) {
+    changed = false;
+    shapes_.clear();
+    for (const Population &p : net_.populations)
+      shapes_.push_back({int64_t(p.size)});
+    for (size_t q = 0; q < count; ++q) {
+      const size_t pre = net_.projections[q].pre;
+      if (chains_[q] && inputs[q].size() > 1 && shapes_[pre].size() == 1 &&
+          net_.populations[pre].kind == PopulationKind::Input)
+        shapes_[pre] = inputs[q];
+    }
+    for (size_t p = 0; p < net_.populations.size(); ++p) {
+      std::optional<Shape> shape;
+      bool agree = net_.populations[p].kind != PopulationKind::Input;
+      for (size_t q = 0; q < count; ++q) {
+        if (net_.projections[q].post != p)
+          continue;
+        agree = agree && chains_[q] && (!shape || *shape == chainShapes_[q]);
+        shape = chainShapes_[q];
+      }
+      if (agree && shape && shape->size() > 1)
+        shapes_[p] = *shape;
+    }
+    for (size_t q = 0; q < count; ++q)
+      if (chains_[q] && inputs[q].size() > 1 &&
+          shapes_[net_.projections[q].pre] != inputs[q]) {
+        chains_[q] = std::nullopt;
+        changed = true;
+      }
+  }
+}
+
+StatusOr<std::string> Exporter::writeFlatten(hid_t nodes,
+                                              const std::string &from,
+                                              const Shape &shape) {
+  const std::string name = unique(from + "_flatten");
+  StatusOr<Handle> node = createGroup(nodes, name);
+  if (!node)
+    return node.status();
+  const hid_t g = node->get();
+  Status s = all({writeString(g, "type", "Flatten"),
+                  writeInts(g, "start_dim", {0}, {}),
+                  writeInts(g, "end_dim", {-1}, {}),
+                  writeInts(g, "input_type", shape, {int64_t(shape.size())})});
+  if (!s)
+    return s;
+  edges_.emplace_back(from, name);
+  return name;
+}
+
+Status Exporter::writeChain(hid_t nodes, size_t index, double scale) {
+  const Projection &q = net_.projections[index];
+  const std::string &preKey = keys_[q.pre], &postKey = keys_[q.post];
+  const std::string base = unique(preKey + "_to_" + postKey);
+  std::string last = preKey;
+  bool scaled = false;
+  for (size_t k = 1; k < q.geometry.size(); ++k) {
+    const GeometryNode &geometry = q.geometry[k];
+    const std::string name = k == 1 ? base : unique(base + "_" + std::to_string(k));
+    StatusOr<Handle> node = createGroup(nodes, name);
+    if (!node)
+      return node.status();
+    const hid_t g = node->get();
+    Status s = writeString(g, "type", geometry.type);
+    for (const auto &[key, text] : geometry.texts)
+      if (s)
+        s = writeString(g, key, text);
+    for (const auto &[key, array] : geometry.arrays) {
+      if (!s)
+        break;
+      std::vector<double> values = array.values;
+      // The chain carries the weights' factor once; biases live in the
+      // post population's parameters.
+      if (key == "weight" && !scaled)
+        for (double &v : values)
+          v *= scale;
+      if (key == "bias")
+        std::fill(values.begin(), values.end(), 0.0);
+      std::vector<int64_t> ints(values.begin(), values.end());
+      s = isReal(key) ? writeDoubles(g, key, values, array.shape)
+                      : writeInts(g, key, ints, array.shape);
+    }
+    scaled = scaled || geometry.arrays.count("weight");
+    if (s && k == 1) {
+      StatusOr<Handle> meta = createGroup(g, "metadata");
+      if (!meta)
+        return meta.status();
+      const size_t rows = net_.populations[q.post].size;
+      s = writeWeightMetadata(
+          meta->get(), q,
+          {int64_t(rows), int64_t(net_.populations[q.pre].size)});
+    }
+    if (!s)
+      return s;
+    edges_.emplace_back(last, name);
+    last = name;
+  }
+  // A flat post after a chain ending in (c, h, w).
+  if (chainShapes_[index].size() > 1 && shapes_[q.post].size() == 1) {
+    StatusOr<std::string> flat = writeFlatten(nodes, last, chainShapes_[index]);
+    if (!flat)
+      return flat.status();
+    last = *flat;
+  }
+  if (q.delay == 0) {
+    edges_.emplace_back(last, postKey);
+    return Status::success();
+  }
+  return writeDelay(nodes, last, postKey, q.delay,
+                    net_.populations[q.post].size);
 }
 
 Status Exporter::writeDelay(hid_t nodes, const std::string &from,
@@ -571,8 +810,10 @@ StatusOr<NirExport> Exporter::run() {
   if (!out)
     return out.status();
   Status s = writeString(out->get(), "type", "Output");
+  const Shape &outShape = shapeOf(probed);
   if (s)
-    s = writeInts(out->get(), "shape", {int64_t(probed.size)}, {1});
+    s = writeInts(out->get(), "shape", outShape,
+                  {int64_t(outShape.size())});
   StatusOr<Handle> outMeta = createGroup(out->get(), "metadata");
   if (!outMeta)
     return outMeta.status();

@@ -351,6 +351,9 @@ private:
   /// timestep through weights `bias` (scaled as `q`'s) into `q.post`.
   Status constantCurrent(const Node &via, const std::vector<double> &bias,
                          const Projection &q);
+  /// The chain of linear nodes `step` passed, when it holds a convolution,
+  /// pooling or Flatten and no other path joins it; else empty.
+  std::vector<GeometryNode> geometryOf(const Step &step) const;
   /// The latency of a projection through `via` (null: a direct edge).
   int latencyOf(const Node *via) const;
   /// Brings every weight exponent into the snn dialect's range by
@@ -487,7 +490,7 @@ Status Importer::readNode(hid_t nodes, const std::string &key,
   if (!keys)
     return error(name, keys.status().message());
   for (const std::string &member : *keys) {
-    if (member == "type" || member == "input_type" || member == "output_type")
+    if (member == "type")
       continue;
     if (member == "metadata") {
       if (Status s = readNodeMetadata(group->get(), node); !s)
@@ -688,7 +691,8 @@ Status Importer::inferShapes() {
 Shape Importer::neuronShape(const Node &node, const Shape &in) const {
   // Per-neuron parameters give the shape; scalars take the input's.
   for (const auto &[key, array] : node.arrays)
-    if (key != "shape" && array.values.size() > 1)
+    if (key != "shape" && key != "input_type" && key != "output_type" &&
+        array.values.size() > 1)
       return array.shape;
   return in;
 }
@@ -1003,10 +1007,11 @@ Status Importer::connect(const Step &step) {
     return error(where, s.message());
   q.delay = step.delay;
   q.latency = latencyOf(first);
-  // engram's own export: one Affine or Linear with the exact weights.
-  const bool exact = step.via.size() == 1 && isConnection(*first) &&
-                     exact_[q.post] && first->meta.count("engram_weights") &&
+  // engram's own export: the exact weights on the first linear node.
+  const bool exact = first && exact_[q.post] &&
+                     first->meta.count("engram_weights") &&
                      first->meta.count("engram_exp");
+  q.geometry = geometryOf(step);
   Status s = Status::success();
   if (exact) {
     s = exactWeights(*first, rows * cols, q);
@@ -1027,6 +1032,31 @@ Status Importer::connect(const Step &step) {
     return s;
   net_.projections.push_back(std::move(q));
   return Status::success();
+}
+
+std::vector<GeometryNode> Importer::geometryOf(const Step &step) const {
+  std::vector<GeometryNode> chain(1);
+  chain[0].type = "Input";
+  const Shape shape = shapeOf(step.pre);
+  chain[0].arrays["shape"] = {std::vector<double>(shape.begin(), shape.end()),
+                              {int64_t(shape.size())}};
+  bool geometric = false;
+  for (const Node *node : step.via) {
+    if (node != step.via.front() && predecessors(node->name).size() != 1)
+      return {}; // joined by other paths: no one chain to write back
+    if (node->type == "Delay" || node->type == "Identity")
+      continue;
+    geometric = geometric || !isConnection(*node);
+    GeometryNode out;
+    out.type = node->type;
+    out.texts = node->texts;
+    for (const auto &[key, array] : node->arrays)
+      out.arrays[key] = {array.values, array.shape};
+    chain.push_back(std::move(out));
+  }
+  if (!geometric)
+    return {};
+  return chain;
 }
 
 int Importer::latencyOf(const Node *via) const {

@@ -33,6 +33,31 @@ std::vector<double> optionalDoubles(std::optional<ElementsAttr> attr) {
   return attr ? doubles(*attr, 0, 0) : std::vector<double>();
 }
 
+/// A projection's geometry (verified: dictionaries of float tensors and
+/// strings) in the runtime's form.
+std::vector<rs::GeometryNode> geometryOf(std::optional<ArrayAttr> attr) {
+  std::vector<rs::GeometryNode> nodes;
+  if (!attr)
+    return nodes;
+  for (Attribute element : *attr) {
+    rs::GeometryNode node;
+    for (NamedAttribute entry : cast<DictionaryAttr>(element)) {
+      const std::string key = entry.getName().str();
+      if (auto text = dyn_cast<StringAttr>(entry.getValue())) {
+        (key == "type" ? node.type : node.texts[key]) = text.str();
+        continue;
+      }
+      auto tensor = cast<DenseElementsAttr>(entry.getValue());
+      rs::GeometryNode::Array &array = node.arrays[key];
+      array.values = doubles(tensor, 0, 0);
+      array.shape.assign(tensor.getType().getShape().begin(),
+                         tensor.getType().getShape().end());
+    }
+    nodes.push_back(std::move(node));
+  }
+  return nodes;
+}
+
 std::vector<int32_t> integers(ElementsAttr attr) {
   std::vector<int32_t> values;
   for (APInt v : attr.getValues<APInt>())
@@ -213,6 +238,7 @@ LogicalResult Translator::fill(DenseOp dense, rs::Projection &q) {
   q.weightBits = static_cast<int>(dense.getBits());
   q.delay = static_cast<int>(dense.getDelay());
   q.latency = static_cast<int>(dense.getLatency());
+  q.geometry = geometryOf(dense.getGeometry());
   return success();
 }
 
@@ -229,6 +255,7 @@ LogicalResult Translator::fill(SparseOp sparse, rs::Projection &q) {
   q.weightBits = static_cast<int>(sparse.getBits());
   q.delay = static_cast<int>(sparse.getDelay());
   q.latency = static_cast<int>(sparse.getLatency());
+  q.geometry = geometryOf(sparse.getGeometry());
   return success();
 }
 
@@ -310,6 +337,8 @@ private:
   bool sparse(const rs::Projection &q, int64_t rows, int64_t cols);
   ElementsAttr f64(const std::vector<double> &v);
   ElementsAttr i32(ArrayRef<int32_t> v, ArrayRef<int64_t> shape);
+  /// `q`'s geometry as the snn dialect holds it; null when it has none.
+  ArrayAttr geometry(const rs::Projection &q);
   FloatAttr delta(const rs::Population &p) {
     return p.delta ? b.getF64FloatAttr(*p.delta) : FloatAttr();
   }
@@ -325,6 +354,25 @@ ElementsAttr NetworkBuilder::f64(const std::vector<double> &v) {
     return {};
   auto type = RankedTensorType::get({int64_t(v.size())}, b.getF64Type());
   return DenseElementsAttr::get(type, ArrayRef<double>(v));
+}
+
+ArrayAttr NetworkBuilder::geometry(const rs::Projection &q) {
+  if (q.geometry.empty())
+    return {};
+  SmallVector<Attribute> nodes;
+  for (const rs::GeometryNode &node : q.geometry) {
+    SmallVector<NamedAttribute> entries = {
+        b.getNamedAttr("type", b.getStringAttr(node.type))};
+    for (const auto &[key, text] : node.texts)
+      entries.push_back(b.getNamedAttr(key, b.getStringAttr(text)));
+    for (const auto &[key, array] : node.arrays) {
+      auto type = RankedTensorType::get(array.shape, b.getF64Type());
+      entries.push_back(b.getNamedAttr(
+          key, DenseElementsAttr::get(type, ArrayRef<double>(array.values))));
+    }
+    nodes.push_back(b.getDictionaryAttr(entries));
+  }
+  return b.getArrayAttr(nodes);
 }
 
 ElementsAttr NetworkBuilder::i32(ArrayRef<int32_t> v, ArrayRef<int64_t> shape) {
@@ -404,7 +452,7 @@ void NetworkBuilder::projection(const rs::Projection &q) {
     return;
   DenseOp::create(b, loc, values[q.pre], values[q.post],
                   i32(q.weights, {rows, cols}), q.weightExp, q.weightBits,
-                  q.delay, q.latency);
+                  q.delay, q.latency, geometry(q));
 }
 
 void NetworkBuilder::plastic(const rs::Projection &q, int64_t rows, int64_t cols) {
@@ -444,7 +492,7 @@ bool NetworkBuilder::sparse(const rs::Projection &q, int64_t rows, int64_t cols)
   SparseOp::create(b, loc, values[q.pre], values[q.post],
                    i32(pairs, {int64_t(nonzero.size()), 2}),
                    i32(nonzero, {int64_t(nonzero.size())}), q.weightExp,
-                   q.weightBits, q.delay, q.latency);
+                   q.weightBits, q.delay, q.latency, geometry(q));
   return true;
 }
 

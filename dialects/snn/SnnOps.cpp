@@ -243,10 +243,36 @@ static LogicalResult checkLatency(Operation *op, Value pre, Value post,
                          "in that order); give it a latency or a delay of 1");
 }
 
+/// A geometry: dictionaries, each with a `type` string, the first an
+/// "Input"; their other entries float tensors or strings.
+static LogicalResult checkGeometry(Operation *op, ArrayAttr geometry) {
+  if (!geometry)
+    return success();
+  for (auto [index, element] : llvm::enumerate(geometry)) {
+    auto node = dyn_cast<DictionaryAttr>(element);
+    auto type = node ? node.getAs<StringAttr>("type") : StringAttr();
+    if (!type)
+      return op->emitOpError() << "geometry entry " << index
+                               << " is not a dictionary with a 'type' string";
+    if ((index == 0) != (type.getValue() == "Input"))
+      return op->emitOpError("geometry starts with one \"Input\" entry");
+    for (NamedAttribute entry : node) {
+      auto tensor = dyn_cast<DenseElementsAttr>(entry.getValue());
+      if (!isa<StringAttr>(entry.getValue()) &&
+          !(tensor && isa<FloatType>(tensor.getElementType())))
+        return op->emitOpError()
+               << "geometry entry " << index << ": '" << entry.getName().str()
+               << "' is neither a float tensor nor a string";
+    }
+  }
+  return success();
+}
+
 LogicalResult DenseOp::verify() {
   if (failed(checkNotIntoSource(*this, getPost())) ||
       failed(checkLatency(*this, getPre(), getPost(), getLatency(),
-                          getDelay())))
+                          getDelay())) ||
+      failed(checkGeometry(*this, getGeometryAttr())))
     return failure();
   return checkSynapses(*this, getWeights(),
                        {sizeOf(getPost()), sizeOf(getPre())}, getExp(),
@@ -256,7 +282,8 @@ LogicalResult DenseOp::verify() {
 LogicalResult SparseOp::verify() {
   if (failed(checkNotIntoSource(*this, getPost())) ||
       failed(checkLatency(*this, getPre(), getPost(), getLatency(),
-                          getDelay())))
+                          getDelay())) ||
+      failed(checkGeometry(*this, getGeometryAttr())))
     return failure();
   auto type = cast<ShapedType>(getWeights().getType());
   if (type.getRank() != 1)

@@ -217,6 +217,13 @@ def Snn_DenseOp : Snn_ProjectionOp<"dense"> {
     delay `pre` must be defined before `post`; Loihi 2 has no such
     synapse).
 
+    `geometry`, when present, is the chain of linear nodes an imported
+    projection was composed from (a NIR convolution, pooling, flattening):
+    dictionaries with a `type` string (the first `"Input"`, with the pre
+    population's `shape`) and their parameters as float tensors or strings.
+    The simulator uses `weights` alone; the NIR export writes the chain
+    back when its composition still gives them.
+
     ```mlir
     snn.dense %x -> %z {weights = dense<...> : tensor<64x28xi32>, exp = -7 : i64, bits = 8 : i64, delay = 0 : i64}
       : !snn.population<28> -> !snn.population<64>
@@ -225,7 +232,8 @@ def Snn_DenseOp : Snn_ProjectionOp<"dense"> {
   let arguments = (ins Snn_Population:$pre, Snn_Population:$post,
                        ElementsAttr:$weights, I64Attr:$exp, I64Attr:$bits,
                        DefaultValuedAttr<I64Attr, "0">:$delay,
-                       DefaultValuedAttr<I64Attr, "1">:$latency);
+                       DefaultValuedAttr<I64Attr, "1">:$latency,
+                       OptionalAttr<ArrayAttr>:$geometry);
   let assemblyFormat = [{
     $pre `->` $post attr-dict `:` qualified(type($pre)) `->` qualified(type($post))
   }];
@@ -247,7 +255,8 @@ def Snn_SparseOp : Snn_ProjectionOp<"sparse"> {
                        ElementsAttr:$indices, ElementsAttr:$weights,
                        I64Attr:$exp, I64Attr:$bits,
                        DefaultValuedAttr<I64Attr, "0">:$delay,
-                       DefaultValuedAttr<I64Attr, "1">:$latency);
+                       DefaultValuedAttr<I64Attr, "1">:$latency,
+                       OptionalAttr<ArrayAttr>:$geometry);
   let assemblyFormat = [{
     $pre `->` $post attr-dict `:` qualified(type($pre)) `->` qualified(type($post))
   }];

@@ -1025,7 +1025,7 @@ void Converter::emitProjection(OpBuilder &b, Location loc,
   auto weights = DenseElementsAttr::get(type, ArrayRef<int32_t>(mantissas));
   if (!p.plastic) {
     snn::DenseOp::create(b, loc, p.pre->value, p.post->value, weights, exp,
-                         bits, p.delay);
+                         bits, p.delay, /*latency=*/1, /*geometry=*/nullptr);
     return;
   }
   // Traces that hold the last event (graded) or follow the rate over about

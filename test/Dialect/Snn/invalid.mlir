@@ -58,6 +58,26 @@ snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic
 
 // -----
 
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
+  %x = snn.input "x" graded {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  %a = snn.graded "a" linear : !snn.population<2>
+  // expected-error @+1 {{geometry starts with one "Input" entry}}
+  snn.dense %x -> %a {bits = 8 : i64, exp = 0 : i64, geometry = [{type = "Conv1d"}], weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
+snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile generic>, timesteps = 4 : i64} {
+  %x = snn.input "x" graded {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
+  %a = snn.graded "a" linear : !snn.population<2>
+  // expected-error @+1 {{geometry entry 1: 'stride' is neither a float tensor nor a string}}
+  snn.dense %x -> %a {bits = 8 : i64, exp = 0 : i64, geometry = [{type = "Input"}, {type = "Conv1d", stride = 2 : i64}], weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  snn.probe %a rate : !snn.population<2>
+}
+
+// -----
+
 snn.network @n attributes {input_width = 2 : i64, profile = #snn<profile loihi2>, timesteps = 4 : i64} {
   %x = snn.input "x" rate {gain = dense<1.0> : tensor<2xf64>, offset = 0 : i64} : !snn.population<2>
   %a = snn.graded "a" relu : !snn.population<2>

@@ -26,6 +26,8 @@ snn.network @all attributes {input_width = 4 : i64, profile = #snn<profile gener
   %nir = snn.lif "nir" {du = 0.5 : f64, dv = 0.1 : f64, v_reset = dense<[-0.5, 0.0]> : tensor<2xf64>, vth = 1.0 : f64} : !snn.population<2>
   // CHECK: snn.dense %leaky -> %nir {bits = 8 : i64, exp = 0 : i64, latency = 0 : i64, weights = dense<1> : tensor<2x2xi32>}
   snn.dense %leaky -> %nir {bits = 8 : i64, exp = 0 : i64, latency = 0 : i64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
+  // CHECK: snn.dense %leaky -> %g {bits = 24 : i64, exp = -3 : i64, geometry = [{shape = dense<2.000000e+00> : tensor<1xf64>, type = "Input"}, {padding = "same", type = "Conv1d", weight = dense<1.000000e+00> : tensor<2x1x1xf64>}], weights = dense<8> : tensor<2x2xi32>}
+  snn.dense %leaky -> %g {bits = 24 : i64, exp = -3 : i64, geometry = [{shape = dense<2.0> : tensor<1xf64>, type = "Input"}, {padding = "same", type = "Conv1d", weight = dense<1.0> : tensor<2x1x1xf64>}], weights = dense<8> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   // CHECK: snn.dense %nir -> %leaky {bits = 8 : i64, exp = 0 : i64, weights = dense<1> : tensor<2x2xi32>}
   snn.dense %nir -> %leaky {bits = 8 : i64, exp = 0 : i64, latency = 1 : i64, weights = dense<1> : tensor<2x2xi32>} : !snn.population<2> -> !snn.population<2>
   // CHECK: %chip = snn.lif_fixed "chip" {bias_exp = dense<[0, 3]> : tensor<2xi32>, bias_mant = dense<[5, -7]> : tensor<2xi32>, du = 4095 : i64, dv = 0 : i64, vth = 64 : i64} : !snn.population<2>

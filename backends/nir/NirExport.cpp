@@ -190,7 +190,7 @@ private:
   Status projection(hid_t nodes, size_t index);
   /// The Delay node after the projection node `from`, and its edges.
   Status writeDelay(hid_t nodes, const std::string &from, const std::string &to,
-                    int delay, size_t rows);
+                    int delay, const Shape &shape);
   /// How the output is decoded, under the Output node's metadata `m`.
   Status writeOutputMetadata(hid_t m, size_t size) const;
   /// dt, the timesteps, the name and the producer under the graph's `m`.
@@ -534,7 +534,7 @@ Status Exporter::projection(hid_t nodes, size_t index) {
     edges_.emplace_back(name, postKey);
     return Status::success();
   }
-  return writeDelay(nodes, name, postKey, q.delay, rows);
+  return writeDelay(nodes, name, postKey, q.delay, shapes_[q.post]);
 }
 
 namespace {
@@ -563,10 +563,22 @@ std::optional<double> Exporter::chainScale(const Projection &q,
       !q.geometry[0].arrays.count("shape"))
     return std::nullopt;
   Shape shape;
-  for (double extent : q.geometry[0].arrays.at("shape").values)
+  for (double extent : q.geometry[0].arrays.at("shape").values) {
+    if (!(extent >= 1 && extent <= double(kMaxPopulationSize)) ||
+        extent != std::floor(extent))
+      return std::nullopt;
     shape.push_back(int64_t(extent));
+  }
   if (elements(shape) != cols)
     return std::nullopt;
+  // Integer parameters must be whole numbers for NIR (and for the casts
+  // the export makes).
+  for (size_t k = 1; k < q.geometry.size(); ++k)
+    for (const auto &[key, array] : q.geometry[k].arrays)
+      for (double v : array.values)
+        if (!std::isfinite(v) ||
+            (!isReal(key) && (v != std::floor(v) || std::abs(v) > 1e9)))
+          return std::nullopt;
   SparseMap map = SparseMap::identity(shape);
   for (size_t k = 1; k < q.geometry.size(); ++k) {
     StatusOr<SparseMap> next =
@@ -623,8 +635,9 @@ void Exporter::planChains() {
     std::vector<double> weight =
         floatWeights(projection, pre, floatNeuron(post), post.size);
     chains_[q] = chainScale(projection, weight, pre.size, chainShapes_[q]);
-    for (double e : projection.geometry[0].arrays.at("shape").values)
-      inputs[q].push_back(int64_t(e));
+    if (chains_[q])
+      for (double e : projection.geometry[0].arrays.at("shape").values)
+        inputs[q].push_back(int64_t(e));
   }
   // NIR checks shapes along every edge and reshapes only by Flatten: a
   // population is (c, h, w) when it is an Input a chain reads so, or when
@@ -655,8 +668,7 @@ void Exporter::planChains() {
         shapes_[p] = *shape;
     }
     for (size_t q = 0; q < count; ++q)
-      if (chains_[q] && inputs[q].size() > 1 &&
-          shapes_[net_.projections[q].pre] != inputs[q]) {
+      if (chains_[q] && shapes_[net_.projections[q].pre] != inputs[q]) {
         chains_[q] = std::nullopt;
         changed = true;
       }
@@ -739,20 +751,20 @@ Status Exporter::writeChain(hid_t nodes, size_t index, double scale) {
     edges_.emplace_back(last, postKey);
     return Status::success();
   }
-  return writeDelay(nodes, last, postKey, q.delay,
-                    net_.populations[q.post].size);
+  return writeDelay(nodes, last, postKey, q.delay, shapes_[q.post]);
 }
 
 Status Exporter::writeDelay(hid_t nodes, const std::string &from,
-                            const std::string &to, int delay, size_t rows) {
+                            const std::string &to, int delay,
+                            const Shape &shape) {
   const std::string name = unique(from + "_delay");
   StatusOr<Handle> node = createGroup(nodes, name);
   if (!node)
     return node.status();
   Status s = writeString(node->get(), "type", "Delay");
   if (s)
-    s = writeDoubles(node->get(), "delay", filled(rows, double(delay) * dt_),
-                     {int64_t(rows)});
+    s = writeDoubles(node->get(), "delay",
+                     filled(elements(shape), double(delay) * dt_), shape);
   edges_.emplace_back(from, name);
   edges_.emplace_back(name, to);
   return s;

@@ -19,6 +19,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -41,6 +42,14 @@ constexpr int kMinExp = -24, kMaxExp = 24;
 /// the importer takes along the paths through them (branches that join
 /// again multiply the paths).
 constexpr size_t kMaxChain = 256, kMaxWalk = 1 << 20;
+
+/// The most nodes and edges a graph may have (hard links can make an HDF5
+/// file hold a nested graph many times over), the most terms the maps
+/// composed for one graph may hold, and the most weights of its
+/// projections.
+constexpr size_t kMaxNodes = 1 << 16, kMaxEdges = 1 << 20;
+constexpr uint64_t kMaxTerms = uint64_t(1) << 27;
+constexpr uint64_t kMaxWeights = uint64_t(1) << 29;
 
 /// How deep NIR graphs may nest (a file must not make the reader recurse
 /// without bound).
@@ -324,7 +333,7 @@ private:
   /// passed.
   struct Step {
     std::string pre, from, to;
-    SparseMap map;
+    std::shared_ptr<const SparseMap> map;
     int delay = 0;
     std::vector<const Node *> via;
   };
@@ -384,10 +393,14 @@ private:
   std::set<std::string> readouts_;
   /// Per nested graph: its Input and Output nodes, by name.
   std::map<std::string, std::map<std::string, std::string>> subgraphs_;
-  /// How deep the graph being read is nested.
+  /// How deep the graph being read is nested, and the nodes read.
   int depth_ = 0;
-  /// The steps walk() has taken.
+  size_t nodesRead_ = 0;
+  /// The steps walk() has taken, the terms of the maps it has made, the
+  /// weights of the projections made, and the nodes whose bias is in.
   size_t walked_ = 0;
+  uint64_t terms_ = 0, weights_ = 0;
+  std::set<std::string> biased_;
   Network net_;
   std::map<std::string, size_t> index_;
   /// Per population: the factor of incoming weights and Affine biases (the
@@ -444,6 +457,9 @@ Status Importer::readNodes(hid_t graph, const std::string &prefix) {
     for (const std::string &x : *a)
       for (const std::string &y : *b)
         edges_.emplace_back(x, y);
+    if (edges_.size() > kMaxEdges)
+      return Status::error(path_ + ": the graph has more than " +
+                           std::to_string(kMaxEdges) + " edges");
   }
   return Status::success();
 }
@@ -470,6 +486,11 @@ Importer::endpoint(const std::string &prefix, const std::string &name,
 Status Importer::readNode(hid_t nodes, const std::string &key,
                           const std::string &prefix) {
   const std::string name = prefix + key;
+  if (++nodesRead_ > kMaxNodes)
+    return Status::error(path_ + ": the graph has more than " +
+                         std::to_string(kMaxNodes) +
+                         " nodes, nested graphs counted each time they "
+                         "appear");
   StatusOr<Handle> group = openGroup(nodes, key);
   if (!group)
     return error(name, group.status().message());
@@ -681,6 +702,9 @@ Status Importer::inferShapes() {
                                   : StatusOr<Shape>(neuronShape(node, in));
       if (!shape)
         return Status::error(path_ + ": " + shape.status().message());
+      if (elements(*shape) == 0)
+        return error(next, "has no neurons, or more than engram takes (" +
+                               std::to_string(kMaxPopulationSize) + ")");
       shapes_[next] = *shape;
       queue.push_back(next);
     }
@@ -941,7 +965,8 @@ Status Importer::projections() {
   for (const auto &[name, p] : index_) {
     if (readouts_.count(name))
       continue;
-    const SparseMap start = SparseMap::identity(shapeOf(name));
+    auto start =
+        std::make_shared<const SparseMap>(SparseMap::identity(shapeOf(name)));
     for (const std::string &next : successors(name))
       if (Status s = walk({name, name, next, start, 0, {}}); !s)
         return s;
@@ -964,15 +989,24 @@ Status Importer::walk(const Step &step) {
     return error(step.to, "is reached on more than " +
                               std::to_string(kMaxWalk) +
                               " paths through connection nodes");
-  // A node fed by several edges adds its bias once, on its first.
-  const bool withBias = predecessors(step.to).front() == step.from;
-  StatusOr<SparseMap> map = compose(node, step.map, withBias);
-  if (!map)
-    return Status::error(path_ + ": " + map.status().message());
-  Step next{step.pre, step.to, "", std::move(*map), step.delay, step.via};
+  // A node's bias is added once, on the first path that reaches it, which
+  // carries it on to all its successors.
+  const bool withBias = biased_.insert(step.to).second;
+  Step next{step.pre, step.to, "", step.map, step.delay, step.via};
   next.via.push_back(&node);
+  if (node.type != "Delay" && node.type != "Identity") {
+    StatusOr<SparseMap> map = compose(node, *step.map, withBias);
+    if (!map)
+      return Status::error(path_ + ": " + map.status().message());
+    for (const auto &row : map->rows)
+      terms_ += row.size() + 1;
+    if (terms_ > kMaxTerms)
+      return error(step.to, "the maps composed along the graph hold more "
+                            "than 2^27 terms; engram does not import it");
+    next.map = std::make_shared<const SparseMap>(std::move(*map));
+  }
   if (node.type == "Delay") {
-    StatusOr<int> steps = delaySteps(node, next.map.rows.size());
+    StatusOr<int> steps = delaySteps(node, next.map->rows.size());
     if (!steps)
       return steps.status();
     next.delay += *steps;
@@ -999,8 +1033,13 @@ Status Importer::connect(const Step &step) {
     return error(where, "feeds the Input node '" + step.to + "'");
   const size_t rows = net_.populations[q.post].size;
   const size_t cols = net_.populations[q.pre].size;
-  if (step.map.rows.size() != rows)
-    return error(where, "brings " + std::to_string(step.map.rows.size()) +
+  const SparseMap &map = *step.map;
+  weights_ += uint64_t(rows) * cols;
+  if (weights_ > kMaxWeights)
+    return error(where, "the projections hold more than 2^29 weights; "
+                        "engram does not import the graph");
+  if (map.rows.size() != rows)
+    return error(where, "brings " + std::to_string(map.rows.size()) +
                             " values to the " + std::to_string(rows) +
                             " neurons of '" + step.to + "'");
   if (Status s = checkProjectionSize(rows, cols, "the projection"); !s)
@@ -1018,16 +1057,22 @@ Status Importer::connect(const Step &step) {
   } else {
     std::vector<double> weight(rows * cols, 0);
     for (size_t i = 0; i < rows; ++i)
-      for (const auto &[j, w] : step.map.rows[i])
+      for (const auto &[j, w] : map.rows[i])
         weight[i * cols + j] = w;
     s = floatWeights(where, std::move(weight), q);
   }
-  if (s && !exact && !step.map.bias.empty() && !exact_[q.post])
-    s = foldBias(*first, step.map.bias, q);
+  if (s && !exact && !map.bias.empty() && !exact_[q.post])
+    s = foldBias(*first, map.bias, q);
   // engram's export of a constant synaptic current: an Affine bias, with
   // the current in engram's units as metadata.
-  if (s && exact && first->meta.count("engram_current"))
-    s = constantCurrent(*first, metaArray(*first, "engram_current"), q);
+  if (s && exact && first->meta.count("engram_current")) {
+    const std::vector<double> current = metaArray(*first, "engram_current");
+    if (current.size() != rows)
+      return error(first->name, "metadata engram_current has " +
+                                    std::to_string(current.size()) +
+                                    " values for " + std::to_string(rows));
+    s = constantCurrent(*first, current, q);
+  }
   if (!s)
     return s;
   net_.projections.push_back(std::move(q));
@@ -1047,11 +1092,19 @@ std::vector<GeometryNode> Importer::geometryOf(const Step &step) const {
     if (node->type == "Delay" || node->type == "Identity")
       continue;
     geometric = geometric || !isConnection(*node);
+    // NIR's parameters of these nodes; any other dataset stays behind.
+    static const std::set<std::string> kKeys = {
+        "weight",      "bias",        "stride",    "padding",
+        "dilation",    "groups",      "input_shape", "kernel_size",
+        "start_dim",   "end_dim",     "input_type"};
     GeometryNode out;
     out.type = node->type;
-    out.texts = node->texts;
+    for (const auto &[key, text] : node->texts)
+      if (kKeys.count(key))
+        out.texts[key] = text;
     for (const auto &[key, array] : node->arrays)
-      out.arrays[key] = {array.values, array.shape};
+      if (kKeys.count(key))
+        out.arrays[key] = {array.values, array.shape};
     chain.push_back(std::move(out));
   }
   if (!geometric)
@@ -1072,6 +1125,8 @@ int Importer::latencyOf(const Node *via) const {
 }
 
 StatusOr<int> Importer::delaySteps(const Node &delay, size_t rows) const {
+  if (rows == 0)
+    return error(delay.name, "delays no values");
   StatusOr<std::vector<double>> d =
       perNeuron(delay, "delay", rows, std::nullopt);
   if (!d)
@@ -1098,7 +1153,11 @@ Status Importer::exactWeights(const Node &via, size_t count,
     return error(via.name, "metadata engram_weights has the wrong size");
   for (double x : m)
     q.weights.push_back(saturate<int32_t>(x));
-  q.weightExp = saturate<int>(metaScalar(via, "engram_exp", 0));
+  const double exp = metaScalar(via, "engram_exp", 0);
+  if (!(exp >= -64 && exp <= 64))
+    return error(via.name, "metadata engram_exp " + str(exp) +
+                               " is outside -64..64");
+  q.weightExp = int(exp);
   q.weightBits = saturate<int>(metaScalar(via, "engram_bits", 8));
   return Status::success();
 }
@@ -1114,10 +1173,13 @@ Status Importer::floatWeights(const std::string &where,
   double largest = 0;
   for (size_t i = 0; i < rows; ++i)
     for (size_t j = 0; j < cols; ++j) {
-      weight[i * cols + j] *= k[i];
+      double &w = weight[i * cols + j];
+      w *= k[i];
       if (source.kind == PopulationKind::Input && source.gain[j] != 0)
-        weight[i * cols + j] /= source.gain[j];
-      largest = std::max(largest, std::abs(weight[i * cols + j]));
+        w /= source.gain[j];
+      if (!std::isfinite(w))
+        return error(where, "a weight is not finite");
+      largest = std::max(largest, std::abs(w));
     }
   const double limit = double((1 << bits) - 1);
   if (!std::isfinite(largest))

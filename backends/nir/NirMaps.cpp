@@ -114,9 +114,13 @@ StatusOr<std::vector<int64_t>> padding(const NodeParams &node,
 Status outputExtents(const NodeParams &node, Window &w) {
   const bool same = node.texts.count("padding") &&
                     node.texts.at("padding") == "same";
+  if (elements(w.kernel) == 0)
+    return fault(node, "the kernel has no taps, or too many");
   for (size_t d = 0; d < w.in.size(); ++d) {
     if (w.stride[d] < 1 || w.dilation[d] < 1 || w.kernel[d] < 1)
       return fault(node, "kernel, stride and dilation must be at least 1");
+    if (same && w.stride[d] != 1)
+      return fault(node, "padding 'same' needs a stride of 1");
     const int64_t span = w.dilation[d] * (w.kernel[d] - 1);
     const int64_t padded = same ? w.in[d] + span : w.in[d] + 2 * w.pad[d];
     if (padded - span < 1)
@@ -137,8 +141,12 @@ StatusOr<std::vector<int64_t>> spatial(const NodeParams &node, const Shape &in,
   if (given != node.arrays.end()) {
     const std::vector<double> &v = given->second.values;
     // (h, w) or (c, h, w).
-    for (size_t i = v.size() >= dims ? v.size() - dims : 0; i < v.size(); ++i)
+    for (size_t i = v.size() >= dims ? v.size() - dims : 0; i < v.size(); ++i) {
+      if (!(v[i] >= 1 && v[i] <= double(runtime::snn::kMaxPopulationSize)) ||
+          v[i] != std::floor(v[i]))
+        return fault(node, "input_shape holds " + str(v[i]));
       extents.push_back(int64_t(v[i]));
+    }
   } else if (in.size() == dims + 1) {
     extents.assign(in.begin() + 1, in.end());
   }
@@ -213,6 +221,11 @@ StatusOr<Window> poolWindow(const NodeParams &node, const Shape &in) {
   if (!pad)
     return pad.status();
   w.pad = *pad;
+  for (size_t d = 0; d < 2; ++d)
+    if (w.pad[d] > w.kernel[d] / 2)
+      return fault(node, "padding " + std::to_string(w.pad[d]) +
+                             " exceeds half the kernel (" +
+                             std::to_string(w.kernel[d]) + ")");
   if (Status s = outputExtents(node, w); !s)
     return s;
   return w;
@@ -300,10 +313,16 @@ StatusOr<SparseMap> slide(const NodeParams &node, const SparseMap &map,
   const int64_t outPerGroup = w.outChannels / w.groups;
   const size_t outSpatial = elements(w.out), inSpatial = elements(w.in);
   const size_t taps = elements(w.kernel);
+  // Every output visits every tap of its group, inside the input or not.
+  const double visits = double(elements(windowShape(w))) *
+                        double(inPerGroup) * double(taps);
+  if (visits > double(kMaxWork))
+    return fault(node, "sliding its window takes more than 2^30 steps; "
+                       "engram does not import it");
+  std::vector<int64_t> pos(dims), k(dims);
   return combine(node, map, windowShape(w), [&](size_t i, auto add) {
     const int64_t co = int64_t(i / outSpatial);
     size_t rest = i % outSpatial;
-    std::vector<int64_t> pos(dims);
     for (size_t d = dims; d-- > 0;) {
       pos[d] = int64_t(rest % size_t(w.out[d]));
       rest /= size_t(w.out[d]);
@@ -314,7 +333,6 @@ StatusOr<SparseMap> slide(const NodeParams &node, const SparseMap &map,
       for (size_t tap = 0; tap < taps; ++tap) {
         size_t t = tap, index = 0;
         bool inside = true;
-        std::vector<int64_t> k(dims);
         for (size_t d = dims; d-- > 0;) {
           k[d] = int64_t(t % size_t(w.kernel[d]));
           t /= size_t(w.kernel[d]);
@@ -361,6 +379,9 @@ StatusOr<SparseMap> dense(const NodeParams &node, const SparseMap &map,
       return fault(node, "bias has " +
                              std::to_string(bias->second.values.size()) +
                              " values for " + std::to_string(rows));
+    for (double x : bias->second.values)
+      if (!std::isfinite(x))
+        return fault(node, "a bias is not finite");
     addChannelBias(*out, bias->second.values);
   }
   return out;
@@ -376,6 +397,9 @@ StatusOr<SparseMap> conv(const NodeParams &node, const SparseMap &map,
   const size_t perOut = size_t(w->inChannels / w->groups) * taps;
   if (weight.size() != size_t(w->outChannels) * perOut)
     return fault(node, "weight does not hold its shape's values");
+  for (double x : weight)
+    if (!std::isfinite(x))
+      return fault(node, "a weight is not finite");
   StatusOr<SparseMap> out =
       slide(node, map, *w, [&](int64_t co, int64_t cg, size_t tap) {
         return weight[size_t(co) * perOut + size_t(cg) * taps + tap];
@@ -385,6 +409,9 @@ StatusOr<SparseMap> conv(const NodeParams &node, const SparseMap &map,
   auto bias = node.arrays.find("bias");
   if (withBias && bias != node.arrays.end() &&
       !bias->second.values.empty()) {
+    for (double x : bias->second.values)
+      if (!std::isfinite(x))
+        return fault(node, "a bias is not finite");
     if (bias->second.values.size() != size_t(w->outChannels))
       return fault(node, "bias has " +
                              std::to_string(bias->second.values.size()) +

@@ -169,7 +169,7 @@ def exports(c):
     subprocess.run([sys.executable, NIR_FOREIGN, "write", c.path("f.nir"), x], check=True)
     c.add_file("nir", c.path("f.nir"))
     # Every node type, convolutions, nested graphs and four tools' layouts.
-    for graph in ["zoo", "cnn", "snntorch", "norse", "sinabs", "rockpool"]:
+    for graph in ["zoo", "cnn", "conv1d", "snntorch", "norse", "sinabs", "rockpool"]:
         out = c.path(f"{graph}.nir")
         subprocess.run([sys.executable, NIR_TOOLS, graph, out, c.path("t.npy")], check=True)
         c.add_file("nir", out)

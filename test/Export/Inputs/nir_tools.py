@@ -13,6 +13,7 @@ GRAPH:
         dt = 1e-4 below what engram's exponents hold without rescaling.
   cnn   Conv2d, SumPool2d, AvgPool2d, Flatten and a nested NIRGraph
         (convolution's groups, stride, padding and dilation included).
+  conv1d  Conv1d over a (c, l) input, Flatten, an LI readout.
   snntorch, norse, sinabs, rockpool
         the layouts those tools' exporters write (the versions read are
         in docs/nir.md): node names, parameter formulas, dtypes and shapes.
@@ -254,7 +255,32 @@ def rockpool(path):
     return 5
 
 
-GRAPHS = {"zoo": zoo, "cnn": cnn, "snntorch": snntorch, "norse": norse,
+def conv1d(path):
+    """Conv1d (stride, padding, dilation) over a (c, l) input into LIF
+    neurons with (c, l) parameters, then Flatten and Linear into an LI."""
+    r = np.random.default_rng(37)
+    w = Writer(path)
+    n = w.node
+    n("input", "Input", shape=np.array([2, 16]))
+    n("conv", "Conv1d", input_shape=np.int64(16),
+      weight=r.uniform(-0.3, 0.8, (3, 2, 3)), stride=np.int64(2),
+      padding=np.int64(2), dilation=np.int64(2), groups=np.int64(1),
+      bias=r.uniform(0, 0.1, 3))
+    n("lif", "LIF", tau=np.full((3, 8), 2.0), r=np.ones((3, 8)),
+      v_leak=np.zeros((3, 8)), v_threshold=np.full((3, 8), 0.6),
+      v_reset=np.zeros((3, 8)))
+    n("flat", "Flatten", start_dim=np.int64(0), end_dim=np.int64(-1),
+      input_type=np.array([3, 8]))
+    n("fc", "Linear", weight=r.uniform(-0.5, 1, (2, 24)))
+    n("li", "LI", tau=np.full(2, 3.0), r=np.ones(2), v_leak=np.zeros(2))
+    n("output", "Output", shape=np.array([2]))
+    w.edges = [("input", "conv"), ("conv", "lif"), ("lif", "flat"), ("flat", "fc"),
+               ("fc", "li"), ("li", "output")]
+    w.close()
+    return 32
+
+
+GRAPHS = {"zoo": zoo, "cnn": cnn, "conv1d": conv1d, "snntorch": snntorch, "norse": norse,
           "sinabs": sinabs, "rockpool": rockpool}
 
 

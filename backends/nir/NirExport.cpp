@@ -68,6 +68,14 @@ FloatNeuron floatNeuron(const Population &p) {
   return f;
 }
 
+/// NIR's v_leak for a leaky neuron whose bias is added to v every step.
+std::vector<double> leakOf(const FloatNeuron &f) {
+  std::vector<double> leak;
+  for (double b : f.bias)
+    leak.push_back(b / f.dv);
+  return leak;
+}
+
 /// Whether NIR's node for `p` holds its bias as v_leak (LIF, CubaLIF, LI,
 /// CubaLI); IF, I and Scale nodes have none, so theirs goes on an Affine.
 bool isLeaky(const Population &p, const FloatNeuron &f) {
@@ -374,9 +382,7 @@ Status Exporter::writeLi(hid_t g, hid_t m, const Population &p) const {
     return Status::error(label(p) + " keeps its synaptic current (du < 1) "
                                     "without leak (dv = 0), which NIR has no "
                                     "node for (CubaLI needs a leak)");
-  std::vector<double> leak;
-  for (double b : f.bias)
-    leak.push_back(b / f.dv);
+  const std::vector<double> leak = leakOf(f);
   std::vector<double> r = filled(p.size, 1 / f.dv);
   if (f.du == 1)
     return all({writeString(g, "type", "LI"),
@@ -456,9 +462,7 @@ Status Exporter::writeLifEquations(hid_t g, const Population &p,
     return Status::error(label(p) + " keeps its synaptic current (du < 1) "
                                     "without leak (dv = 0), which NIR has no "
                                     "node for (CubaLIF needs a leak)");
-  std::vector<double> leak;
-  for (double b : f.bias)
-    leak.push_back(b / f.dv);
+  const std::vector<double> leak = leakOf(f);
   std::vector<double> common = filled(p.size, 1 / f.dv);
   if (f.du == 1)
     return all({writeString(g, "type", "LIF"),

@@ -119,14 +119,21 @@ LogicalResult IfOp::verify() {
   return checkVector(*this, getBiasAttr(), "bias", sizeOf(getResult()));
 }
 
-LogicalResult LifOp::verify() {
-  if (failed(checkName(*this, getName())))
-    return failure();
-  for (auto [what, value] :
-       {std::pair<StringRef, double>{"du", getDu().convertToDouble()},
-        {"dv", getDv().convertToDouble()}})
+/// The decays of a float LIF or leaky integrator, each in [0, 1].
+static LogicalResult checkDecays(Operation *op, APFloat du, APFloat dv) {
+  for (auto [what, value] : {std::pair<StringRef, double>{
+                                 "du", du.convertToDouble()},
+                             {"dv", dv.convertToDouble()}})
     if (!(value >= 0 && value <= 1))
-      return emitOpError() << what << " must be in [0, 1], not " << value;
+      return op->emitOpError()
+             << what << " must be in [0, 1], not " << value;
+  return success();
+}
+
+LogicalResult LifOp::verify() {
+  if (failed(checkName(*this, getName())) ||
+      failed(checkDecays(*this, getDu(), getDv())))
+    return failure();
   const double vth = getVth().convertToDouble();
   if (!(vth > 0))
     return emitOpError() << "vth must be positive";
@@ -143,13 +150,9 @@ LogicalResult LifOp::verify() {
 }
 
 LogicalResult LiOp::verify() {
-  if (failed(checkName(*this, getName())))
+  if (failed(checkName(*this, getName())) ||
+      failed(checkDecays(*this, getDu(), getDv())))
     return failure();
-  for (auto [what, value] :
-       {std::pair<StringRef, double>{"du", getDu().convertToDouble()},
-        {"dv", getDv().convertToDouble()}})
-    if (!(value >= 0 && value <= 1))
-      return emitOpError() << what << " must be in [0, 1], not " << value;
   return checkVector(*this, getBiasAttr(), "bias", sizeOf(getResult()));
 }
 

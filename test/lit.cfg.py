@@ -65,25 +65,27 @@ for module, feature in [("google.protobuf", "protobuf"), ("h5py", "h5py"),
                         ("pytest", "pytest"), ("distributed", "distributed")]:
     if python_can_import(module):
         config.available_features.add(feature)
-# Lava (not in Debian): a source tree named by ENGRAM_LAVA_SRC (docs/lava.md);
-# the tests that run graphs in Lava show as UNSUPPORTED without one.
-lava_src = os.environ.get("ENGRAM_LAVA_SRC", "")
-if lava_src and subprocess.call(
-        [config.python, "-c", "import lava.proc.lif.process"],
-        env={**os.environ, "PYTHONPATH": lava_src},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
-    config.available_features.add("lava")
-    config.substitutions.append(("%lava_src", lava_src))
-# NIR's Python package (not in Debian): a source tree named by
-# ENGRAM_NIR_SRC (docs/nir.md); the tests that read engram's exports with
-# nir.read show as UNSUPPORTED without one.
-nir_src = os.environ.get("ENGRAM_NIR_SRC", "")
-if nir_src and subprocess.call(
-        [config.python, "-c", "import nir"],
-        env={**os.environ, "PYTHONPATH": nir_src},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
-    config.available_features.add("nir")
-    config.substitutions.append(("%nir_src", nir_src))
+
+
+def source_tree_feature(variable, module, feature):
+    """Adds `feature` and the substitution %<feature>_src when the source
+    tree the environment variable names lets the tests' Python import
+    `module`."""
+    src = os.environ.get(variable, "")
+    if src and subprocess.call(
+            [config.python, "-c", f"import {module}"],
+            env={**os.environ, "PYTHONPATH": src},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+        config.available_features.add(feature)
+        config.substitutions.append((f"%{feature}_src", src))
+
+
+# Lava and NIR's Python package are not in Debian: source trees named by
+# ENGRAM_LAVA_SRC (docs/lava.md) and ENGRAM_NIR_SRC (docs/nir.md). The tests
+# that run graphs in Lava, or read engram's exports with nir.read, show as
+# UNSUPPORTED without them.
+source_tree_feature("ENGRAM_LAVA_SRC", "lava.proc.lif.process", "lava")
+source_tree_feature("ENGRAM_NIR_SRC", "nir", "nir")
 if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
 if config.build_compiler:

@@ -191,9 +191,10 @@ private:
   Status writeLi(hid_t g, hid_t m, const Population &p) const;
   /// An IF, LIF or CubaLIF node for a (fixed-point) LIF population.
   Status writeLif(hid_t g, hid_t m, const Population &p) const;
-  /// The NIR parameters of the LIF dynamics `f` of `p` in group `g`.
-  Status writeLifEquations(hid_t g, const Population &p,
-                           const FloatNeuron &f) const;
+  /// The NIR node type and parameters of the dynamics `f` of `p` in group
+  /// `g`: IF, LIF or CubaLIF when `spiking`, else I, LI or CubaLI.
+  Status writeEquations(hid_t g, const Population &p, const FloatNeuron &f,
+                        bool spiking) const;
   /// The Affine or Linear node of projection `index` (and its Delay node).
   Status projection(hid_t nodes, size_t index);
   /// The Delay node after the projection node `from`, and its edges.
@@ -367,34 +368,12 @@ Status Exporter::population(hid_t nodes, size_t index) {
 }
 
 Status Exporter::writeLi(hid_t g, hid_t m, const Population &p) const {
-  const std::vector<int64_t> shape = shapeOf(p);
   FloatNeuron f = floatNeuron(p);
   Status s = all({writeString(m, "engram_kind", "li"),
                   writeDoubles(m, "engram_du", {p.du}, {1}),
                   writeDoubles(m, "engram_dv", {p.dv}, {1}),
-                  writeDoubles(m, "engram_bias", f.bias, shape)});
-  if (!s)
-    return s;
-  if (f.du == 1 && f.dv == 0)
-    return all({writeString(g, "type", "I"),
-                writeDoubles(g, "r", filled(p.size, 1 / dt_), shape)});
-  if (f.dv == 0)
-    return Status::error(label(p) + " keeps its synaptic current (du < 1) "
-                                    "without leak (dv = 0), which NIR has no "
-                                    "node for (CubaLI needs a leak)");
-  const std::vector<double> leak = leakOf(f);
-  std::vector<double> r = filled(p.size, 1 / f.dv);
-  if (f.du == 1)
-    return all({writeString(g, "type", "LI"),
-                writeDoubles(g, "tau", filled(p.size, dt_ / f.dv), shape),
-                writeDoubles(g, "r", r, shape),
-                writeDoubles(g, "v_leak", leak, shape)});
-  return all({writeString(g, "type", "CubaLI"),
-              writeDoubles(g, "tau_syn", filled(p.size, dt_ / f.du), shape),
-              writeDoubles(g, "tau_mem", filled(p.size, dt_ / f.dv), shape),
-              writeDoubles(g, "r", r, shape),
-              writeDoubles(g, "v_leak", leak, shape),
-              writeDoubles(g, "w_in", filled(p.size, 1 / f.du), shape)});
+                  writeDoubles(m, "engram_bias", f.bias, shapeOf(p))});
+  return s ? writeEquations(g, p, f, /*spiking=*/false) : s;
 }
 
 Status Exporter::writeInput(hid_t g, hid_t m, const Population &p) const {
@@ -442,43 +421,44 @@ Status Exporter::writeIf(hid_t g, hid_t m, const Population &p) const {
 
 Status Exporter::writeLif(hid_t g, hid_t m, const Population &p) const {
   FloatNeuron f = floatNeuron(p);
-  if (Status s = writeLifEquations(g, p, f); !s)
+  if (Status s = writeEquations(g, p, f, /*spiking=*/true); !s)
     return s;
   if (p.kind == PopulationKind::Lif)
     return writeLifMetadata(m, p, f);
   return writeLifFixedMetadata(m, p);
 }
 
-Status Exporter::writeLifEquations(hid_t g, const Population &p,
-                                   const FloatNeuron &f) const {
+Status Exporter::writeEquations(hid_t g, const Population &p,
+                                const FloatNeuron &f, bool spiking) const {
   const std::vector<int64_t> shape = shapeOf(p);
-  std::vector<double> vth = filled(p.size, f.vth), reset = f.vReset;
-  if (f.du == 1 && f.dv == 0)
-    return all({writeString(g, "type", "IF"),
-                writeDoubles(g, "r", filled(p.size, 1 / dt_), shape),
-                writeDoubles(g, "v_threshold", vth, shape),
-                writeDoubles(g, "v_reset", reset, shape)});
-  if (f.dv == 0)
+  auto values = [&](const char *key, const std::vector<double> &v) {
+    return writeDoubles(g, key, v, shape);
+  };
+  auto constant = [&](const char *key, double v) {
+    return values(key, filled(p.size, v));
+  };
+  // IF and I: no leak, dv = 0; LIF and LI: du = 1; else CubaLIF, CubaLI.
+  const char *type = f.dv == 0   ? (spiking ? "IF" : "I")
+                     : f.du == 1 ? (spiking ? "LIF" : "LI")
+                                 : (spiking ? "CubaLIF" : "CubaLI");
+  if (f.dv == 0 && f.du != 1)
     return Status::error(label(p) + " keeps its synaptic current (du < 1) "
-                                    "without leak (dv = 0), which NIR has no "
-                                    "node for (CubaLIF needs a leak)");
-  const std::vector<double> leak = leakOf(f);
-  std::vector<double> common = filled(p.size, 1 / f.dv);
-  if (f.du == 1)
-    return all({writeString(g, "type", "LIF"),
-                writeDoubles(g, "tau", filled(p.size, dt_ / f.dv), shape),
-                writeDoubles(g, "r", common, shape),
-                writeDoubles(g, "v_leak", leak, shape),
-                writeDoubles(g, "v_threshold", vth, shape),
-                writeDoubles(g, "v_reset", reset, shape)});
-  return all({writeString(g, "type", "CubaLIF"),
-              writeDoubles(g, "tau_syn", filled(p.size, dt_ / f.du), shape),
-              writeDoubles(g, "tau_mem", filled(p.size, dt_ / f.dv), shape),
-              writeDoubles(g, "r", common, shape),
-              writeDoubles(g, "v_leak", leak, shape),
-              writeDoubles(g, "v_threshold", vth, shape),
-              writeDoubles(g, "v_reset", reset, shape),
-              writeDoubles(g, "w_in", filled(p.size, 1 / f.du), shape)});
+                                    "without leak (dv = 0), which NIR has "
+                                    "no node for (" +
+                         (spiking ? "CubaLIF" : "CubaLI") + " needs a leak)");
+  Status s = writeString(g, "type", type);
+  if (s && f.dv == 0)
+    s = constant("r", 1 / dt_);
+  if (s && f.dv > 0)
+    s = all({constant("r", 1 / f.dv), values("v_leak", leakOf(f))});
+  if (s && f.dv > 0 && f.du == 1)
+    s = constant("tau", dt_ / f.dv);
+  if (s && f.dv > 0 && f.du < 1)
+    s = all({constant("tau_syn", dt_ / f.du), constant("tau_mem", dt_ / f.dv),
+             constant("w_in", 1 / f.du)});
+  if (s && spiking)
+    s = all({constant("v_threshold", f.vth), values("v_reset", f.vReset)});
+  return s;
 }
 
 Status Exporter::projection(hid_t nodes, size_t index) {
